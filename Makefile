@@ -1,0 +1,66 @@
+# Catch Up — the two commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# The demo runs like production (DEBUG off, gunicorn, WhiteNoise) but over
+# plain http on this machine, with a secret key generated once and kept in var/.
+DEMO_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)"
+
+.PHONY: install install-dev messages demo serve test test-sqlite lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PIP) install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed messages
+
+install-dev: $(VENV)/.installed-dev messages
+
+messages: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv' -v 0
+
+var/secret_key:
+	mkdir -p var
+	python3 -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+	chmod 600 $@
+
+demo: install var/secret_key
+	$(DEMO_ENV) $(PY) manage.py migrate --no-input -v 0
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py collectstatic --no-input -v 0
+	@echo "Serving the demo factory on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(DEMO_ENV) $(VENV)/bin/gunicorn factory.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+# Production-style server; configure it through the environment (README).
+serve: install
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(VENV)/bin/gunicorn factory.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+
+# The whole suite: on DATABASE_URL when set, else the embedded SQLite.
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install-dev
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 test-artifacts

@@ -1,0 +1,271 @@
+"""Help cases: one worker helped until they reach quota.
+
+Cases change only through assistance.services (open_case, add_follow_up,
+close_case, sync_cases_with_records); every status change writes a CaseEvent.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from workers.models import Cause, Worker, Workshop
+
+
+class Measure(models.TextChoices):
+    DEMONSTRATION = "demonstration", _("visit to a demonstration")
+    MENTORING = "mentoring", _("coaching at the bench")
+    INDIVIDUAL_HELP = "individual_help", _("individual help")
+    HARDSHIP_AID = "hardship_aid", _("hardship aid")
+    OTHER = "other", _("other")
+
+
+# The usual answer to each cause; the secretary may choose another.
+SUGGESTED_MEASURE = {
+    Cause.TECHNIQUE: Measure.DEMONSTRATION,
+    Cause.IDEOLOGY: Measure.INDIVIDUAL_HELP,
+    Cause.FAMILY: Measure.HARDSHIP_AID,
+    Cause.OTHER: Measure.INDIVIDUAL_HELP,
+}
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    REACHED_QUOTA = "reached_quota", _("reached quota")
+    CLOSED = "closed", _("closed")
+
+
+class CaseOutcome(models.TextChoices):
+    REACHED_QUOTA = "reached_quota", _("reached quota")
+    LEFT_FACTORY = "left_factory", _("left the factory")
+    TRANSFERRED = "transferred", _("transferred")
+    OTHER = "other", _("other")
+
+
+class AssistanceCaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AssistanceCaseQuerySet:
+        """All cases for the secretary; a manager's workshops; a helper's own."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.has_perm("assistance.view_all_cases"):
+            return self
+        condition = Q(pk__in=[])
+        if user.has_perm("assistance.view_assistancecase"):
+            condition |= Q(helpers__user=user)
+        if user.has_perm("workers.view_workshop"):
+            condition |= Q(worker__workshop__managers=user)
+        return self.filter(condition).distinct()
+
+    def active(self) -> AssistanceCaseQuerySet:
+        return self.exclude(status=CaseStatus.CLOSED)
+
+
+class AssistanceCase(models.Model):
+    worker = models.ForeignKey(
+        Worker,
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    month = models.DateField(_("month opened"))
+    cause = models.CharField(_("cause"), max_length=20, choices=Cause.choices)
+    measure = models.CharField(_("measure"), max_length=20, choices=Measure.choices)
+    helpers = models.ManyToManyField(
+        Worker, verbose_name=_("helpers"), related_name="helped_cases"
+    )
+    target_month = models.DateField(_("target month"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    reached_quota_month = models.DateField(_("reached quota in"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True
+    )
+    close_reason = models.TextField(_("reason for closing"), blank=True)
+    closure_proposed_at = models.DateTimeField(null=True, blank=True)
+    closure_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Incremented on every change; a form based on an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = AssistanceCaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "worker"]
+        verbose_name = _("help case")
+        verbose_name_plural = _("help cases")
+        permissions = [
+            ("view_all_cases", _("Can see every help case")),
+            ("close_case", _("Can close a help case")),
+            ("view_private_notes", _("Can read private notes of every case")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"],
+                condition=~Q(status="closed"),
+                name="one_active_case_per_worker",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="case_month_first_day"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(outcome=""),
+                name="closed_case_has_outcome",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.month:%Y-%m}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assistance:case_detail", args=[self.pk])
+
+
+class CaseEvent(models.Model):
+    """A status change of a case, written in the same transaction."""
+
+    case = models.ForeignKey(
+        AssistanceCase, on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    from_status = models.CharField(
+        max_length=20, choices=CaseStatus.choices, blank=True
+    )
+    to_status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    month = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.from_status} → {self.to_status}"
+
+
+class FollowUpKind(models.TextChoices):
+    TALK = "talk", _("talk")
+    HOME_VISIT = "home_visit", _("home visit")
+    TRAINING = "training", _("training")
+    DEMONSTRATION_VISIT = "demonstration_visit", _("demonstration visit")
+    AID_GRANTED = "aid_granted", _("aid granted")
+    OTHER = "other", _("other")
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def visible_to(self, user) -> FollowUpQuerySet:
+        """Follow-ups are notes: the secretary and the case's helpers only.
+
+        Private ones are for them as well, so a manager gets none at all.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.has_perm("assistance.view_private_notes"):
+            return self
+        return self.filter(case__helpers__user=user).distinct()
+
+
+class FollowUp(models.Model):
+    case = models.ForeignKey(
+        AssistanceCase,
+        verbose_name=_("help case"),
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=FollowUpKind.choices)
+    date = models.DateField(_("date"))
+    text = models.TextField(_("what happened"))
+    is_private = models.BooleanField(_("private"), default=True)
+    aid_amount = models.DecimalField(
+        _("aid amount (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    aid_kind = models.CharField(_("kind of aid"), max_length=100, blank=True)
+    aid_approved_by = models.CharField(_("aid approved by"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(aid_amount__isnull=True) | Q(aid_amount__gte=0),
+                name="aid_amount_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.date} {self.get_kind_display()}"
+
+
+class Demonstration(models.Model):
+    """A demonstration of advanced experience (先进经验表演)."""
+
+    technique = models.CharField(_("technique shown"), max_length=200)
+    demonstrator = models.ForeignKey(
+        Worker,
+        verbose_name=_("demonstrator"),
+        on_delete=models.PROTECT,
+        related_name="demonstrations_given",
+    )
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.PROTECT
+    )
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    attendees = models.ManyToManyField(
+        Worker,
+        verbose_name=_("attendees"),
+        related_name="demonstrations_attended",
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("demonstration of advanced experience")
+        verbose_name_plural = _("demonstrations of advanced experience")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.technique}"

@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FactoryConfig(AppConfig):
+    name = "factory"
+    verbose_name = _("Factory")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_sync_groups, sender=self)
+
+
+def _sync_groups(sender, **kwargs):
+    # Runs after the permissions of every app were created (factory is the
+    # last of our apps in INSTALLED_APPS but post_migrate runs per app, so
+    # make sure all permissions exist first).
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    from factory.roles import sync_role_groups
+
+    for app_config in global_apps.get_app_configs():
+        create_permissions(
+            app_config, verbosity=0, using=kwargs.get("using", "default")
+        )
+    sync_role_groups(Group, Permission)

@@ -1,0 +1,1 @@
+"""Factory-level models (published monthly snapshots live here)."""

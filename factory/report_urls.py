@@ -1,0 +1,4 @@
+"""Dashboards, the movement report and the bulletin (filled by later issues)."""
+
+app_name = "reports"
+urlpatterns: list = []

@@ -1,0 +1,84 @@
+"""The three roles of DESIGN.md as Django groups, and how to tell them apart.
+
+Permissions decide; group names are only used to set the groups up and to
+choose a home page. Superusers pass every has_perm() check.
+"""
+
+from __future__ import annotations
+
+SECRETARY = "secretary"
+HELPER = "helper"
+MANAGER = "manager"
+
+# app_label.codename of every permission each group holds.
+GROUP_PERMISSIONS: dict[str, list[str]] = {
+    SECRETARY: [
+        *[
+            f"workers.{action}_{model}"
+            for model in (
+                "workshop",
+                "worker",
+                "productionrecord",
+                "advancedstandard",
+                "disqualification",
+                "shortfallclassification",
+            )
+            for action in ("view", "add", "change")
+        ],
+        "workers.view_all_workshops",
+        *[
+            f"assistance.{action}_{model}"
+            for model in ("assistancecase", "followup", "demonstration")
+            for action in ("view", "add", "change")
+        ],
+        "assistance.view_all_cases",
+        "assistance.close_case",
+        "assistance.view_private_notes",
+    ],
+    HELPER: [
+        "assistance.view_assistancecase",
+        "assistance.add_followup",
+        "assistance.view_followup",
+    ],
+    MANAGER: [
+        "workers.view_workshop",
+        "workers.view_worker",
+        "workers.view_productionrecord",
+        "assistance.view_demonstration",
+    ],
+}
+
+
+def is_secretary(user) -> bool:
+    return user.has_perm("workers.view_all_workshops")
+
+
+def is_manager(user) -> bool:
+    return (
+        user.is_authenticated
+        and not is_secretary(user)
+        and user.managed_workshops.exists()
+    )
+
+
+def is_helper(user) -> bool:
+    return user.has_perm("assistance.add_followup") and hasattr(user, "worker")
+
+
+def sync_role_groups(group_model, permission_model) -> None:
+    """Create the role groups and give them exactly their permissions.
+
+    Run by the data migration and again after every migrate/flush
+    (post_migrate), so a permission added later reaches the groups too.
+    """
+    for name, codes in GROUP_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        permissions = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            permissions.append(
+                permission_model.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        group.permissions.set(permissions)

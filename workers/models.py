@@ -1,0 +1,409 @@
+"""Workshops, the roster, monthly records and the definitions built on them.
+
+The definitions of DESIGN.md (meets quota, below quota, advanced producer)
+live on ProductionRecordQuerySet and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+DEFAULT_STANDARD_PCT = Decimal("100")
+
+
+class PoliticalStatus(models.TextChoices):
+    PARTY_MEMBER = "party_member", _("Party member")
+    PROBATIONARY_MEMBER = "probationary_member", _("probationary member")
+    LEAGUE_MEMBER = "league_member", _("League member")
+    MASSES = "masses", _("masses")
+
+
+# Political statuses whose holders may be made responsible for a worker.
+HELPER_STATUSES = (
+    PoliticalStatus.PARTY_MEMBER,
+    PoliticalStatus.PROBATIONARY_MEMBER,
+    PoliticalStatus.LEAGUE_MEMBER,
+)
+
+
+class Cause(models.TextChoices):
+    TECHNIQUE = "technique", _("backward technique")
+    IDEOLOGY = "ideology", _("ideological problem")
+    FAMILY = "family", _("family financial difficulty")
+    OTHER = "other", _("other")
+
+
+class WorkshopQuerySet(models.QuerySet):
+    def visible_to(self, user) -> WorkshopQuerySet:
+        """Every workshop for the secretary, a manager's own, else none."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.has_perm("workers.view_all_workshops"):
+            return self
+        if user.has_perm("workers.view_workshop"):
+            return self.filter(managers=user)
+        return self.none()
+
+
+class Workshop(models.Model):
+    code = models.SlugField(_("code"), max_length=20, unique=True, allow_unicode=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("directors"),
+        related_name="managed_workshops",
+        blank=True,
+    )
+
+    objects = WorkshopQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        permissions = [("view_all_workshops", _("Can see every workshop"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkerQuerySet(models.QuerySet):
+    def visible_to(self, user) -> WorkerQuerySet:
+        return self.filter(workshop__in=Workshop.objects.visible_to(user))
+
+    def active(self) -> WorkerQuerySet:
+        return self.filter(active=True)
+
+    def eligible_helpers(self) -> WorkerQuerySet:
+        """Party, probationary and League members and activists (DESIGN.md)."""
+        return self.active().filter(
+            Q(political_status__in=HELPER_STATUSES) | Q(is_activist=True)
+        )
+
+
+class Worker(models.Model):
+    employee_no = models.CharField(_("employee number"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    workshop = models.ForeignKey(
+        Workshop,
+        verbose_name=_("workshop"),
+        on_delete=models.PROTECT,
+        related_name="workers",
+    )
+    trade = models.CharField(_("trade"), max_length=50, blank=True)
+    political_status = models.CharField(
+        _("political status"),
+        max_length=24,
+        choices=PoliticalStatus.choices,
+        default=PoliticalStatus.MASSES,
+    )
+    is_activist = models.BooleanField(_("activist"), default=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="worker",
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkerQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["employee_no"]
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        indexes = [models.Index(fields=["workshop", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.employee_no})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("workers:worker_detail", args=[self.pk])
+
+    @property
+    def is_eligible_helper(self) -> bool:
+        return self.active and (
+            self.political_status in HELPER_STATUSES or self.is_activist
+        )
+
+
+class AdvancedStandard(models.Model):
+    """The attainment (%) an advanced producer must reach, from a month on."""
+
+    effective_from = models.DateField(_("in force from"), unique=True)
+    threshold_pct = models.DecimalField(
+        _("advanced standard (%)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("1"))],
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("set at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("advanced standard")
+        verbose_name_plural = _("advanced standards")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_from__day=1), name="standard_month_first_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold_pct__gt=0), name="standard_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.threshold_pct}% ≥ {self.effective_from:%Y-%m}"
+
+    @classmethod
+    def pct_for(cls, month: dt.date) -> Decimal:
+        standard = (
+            cls.objects.filter(effective_from__lte=month)
+            .values_list("threshold_pct", flat=True)
+            .first()
+        )
+        return standard if standard is not None else DEFAULT_STANDARD_PCT
+
+
+def standard_pct_expression(month_ref="month"):
+    """SQL for the standard in force in the row's month (default 100)."""
+    return Coalesce(
+        Subquery(
+            AdvancedStandard.objects.filter(effective_from__lte=OuterRef(month_ref))
+            .order_by("-effective_from")
+            .values("threshold_pct")[:1]
+        ),
+        Value(DEFAULT_STANDARD_PCT),
+        output_field=models.DecimalField(max_digits=6, decimal_places=2),
+    )
+
+
+class DisqualificationReason(models.TextChoices):
+    QUALITY = "quality", _("quality")
+    SAFETY = "safety", _("safety")
+    DISCIPLINE = "discipline", _("discipline")
+
+
+class Disqualification(models.Model):
+    """The committee's decision that a worker is not an advanced producer."""
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.CASCADE
+    )
+    month = models.DateField(_("month"))
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=DisqualificationReason.choices
+    )
+    note = models.TextField(_("note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "worker"]
+        verbose_name = _("disqualification")
+        verbose_name_plural = _("disqualifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "month"], name="one_disqualification_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="disqualification_month_first_day"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="disqualification_reason_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.month:%Y-%m} {self.get_reason_display()}"
+
+
+class ProductionRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProductionRecordQuerySet:
+        return self.filter(worker__workshop__in=Workshop.objects.visible_to(user))
+
+    def for_month(self, month: dt.date) -> ProductionRecordQuerySet:
+        return self.filter(month=month)
+
+    def meets_quota(self) -> ProductionRecordQuerySet:
+        return self.filter(MEETS_QUOTA)
+
+    def below_quota(self) -> ProductionRecordQuerySet:
+        return self.filter(BELOW_QUOTA)
+
+    def with_standing(self) -> ProductionRecordQuerySet:
+        """Annotate the standard in force and the committee's disqualification.
+
+        After this, ``ADVANCED`` can be used in filter() and in conditional
+        aggregates (Count(..., filter=ADVANCED)).
+        """
+        return self.annotate(
+            standard_pct=standard_pct_expression(),
+            disqualified=Exists(
+                Disqualification.objects.filter(
+                    worker=OuterRef("worker"), month=OuterRef("month")
+                )
+            ),
+        )
+
+    def advanced(self) -> ProductionRecordQuerySet:
+        return self.with_standing().filter(ADVANCED)
+
+
+# The definitions, as SQL conditions. Comparing output × 100 with standard ×
+# quota avoids rounding: 99.996% is not 100%.
+MEETS_QUOTA = Q(output__gte=F("quota"))
+BELOW_QUOTA = Q(output__lt=F("quota"))
+ADVANCED = Q(disqualified=False, output_hundredfold__gte=F("standard_pct") * F("quota"))
+
+
+class ProductionRecord(models.Model):
+    """One worker's quota and output for one month."""
+
+    worker = models.ForeignKey(
+        Worker,
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="records",
+    )
+    month = models.DateField(_("month"))
+    quota = models.DecimalField(_("quota"), max_digits=12, decimal_places=2)
+    output = models.DecimalField(_("output"), max_digits=12, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    # Stored by the database so it can be filtered, ordered and aggregated.
+    attainment = models.GeneratedField(
+        # Cast first: SQLite would divide integer-valued decimals as integers.
+        expression=Cast("output", models.FloatField()) * 100 / F("quota"),
+        output_field=models.DecimalField(max_digits=12, decimal_places=2),
+        db_persist=True,
+        verbose_name=_("attainment (%)"),
+    )
+    # output × 100, kept exact for the advanced-producer comparison.
+    output_hundredfold = models.GeneratedField(
+        expression=F("output") * Value(100),
+        output_field=models.DecimalField(max_digits=16, decimal_places=2),
+        db_persist=True,
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+
+    objects = ProductionRecordQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["attainment", "output_hundredfold"])
+
+    class Meta:
+        ordering = ["month", "worker"]
+        verbose_name = _("monthly record")
+        verbose_name_plural = _("monthly records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "month"], name="one_record_per_worker_month"
+            ),
+            models.CheckConstraint(condition=Q(quota__gt=0), name="quota_positive"),
+            models.CheckConstraint(
+                condition=Q(output__gte=0), name="output_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="record_month_first_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "worker"])]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.month:%Y-%m}"
+
+    @property
+    def meets_quota(self) -> bool:
+        return self.output >= self.quota
+
+
+class ShortfallClassification(models.Model):
+    """The committee's view of why a worker was below quota in a month."""
+
+    worker = models.ForeignKey(
+        Worker,
+        verbose_name=_("worker"),
+        on_delete=models.CASCADE,
+        related_name="classifications",
+    )
+    month = models.DateField(_("month"))
+    cause = models.CharField(_("cause"), max_length=20, choices=Cause.choices)
+    note = models.TextField(_("note"), blank=True)
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("classified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    classified_at = models.DateTimeField(_("classified at"), auto_now=True)
+    # Incremented on every save; a form based on an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "worker"]
+        verbose_name = _("classification")
+        verbose_name_plural = _("classifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "month"], name="one_cause_per_worker_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="classification_month_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.month:%Y-%m} {self.get_cause_display()}"

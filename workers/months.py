@@ -1,0 +1,65 @@
+"""Months: stored as the date of their first day, written YYYY-MM."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.utils.translation import gettext as _
+
+_PATTERNS = [
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})$"),
+    re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})$"),
+    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月$"),
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
+    re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})$"),
+]
+
+
+class MonthError(ValueError):
+    """A month that cannot be read; the message is translated."""
+
+
+def parse_month(value: object) -> dt.date:
+    """Read a month written as YYYY-MM, 1956年3月, 1956/3 or 1956-03-01.
+
+    A full date must be a real date (2024-02-30 is refused) and is taken as
+    its month. datetime values (from XLSX cells) are taken as their month.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date().replace(day=1)
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    text = str(value or "").strip()
+    for pattern in _PATTERNS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        year, month = int(match["y"]), int(match["m"])
+        day = int(match.groupdict().get("d") or 1)
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            break
+        return dt.date(year, month, 1)
+    raise MonthError(
+        _("“%(value)s” is not a month: write it as YYYY-MM, e.g. 1956-03.")
+        % {"value": text}
+    )
+
+
+def month_str(month: dt.date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def previous_month(month: dt.date) -> dt.date:
+    return add_months(month, -1)
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
