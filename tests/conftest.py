@@ -101,3 +101,9 @@ def helper_client(helper):
 @pytest.fixture
 def other_helper_client(other_helper):
     return _client_for(other_helper)
+
+
+def in_english(client):
+    """Make the client ask for English pages (the default is Chinese)."""
+    client.cookies.load({"django_language": "en"})
+    return client

@@ -407,3 +407,54 @@ class ShortfallClassification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.month:%Y-%m} {self.get_cause_display()}"
+
+
+class ImportKind(models.TextChoices):
+    WORKERS = "workers", _("roster")
+    RECORDS = "records", _("monthly records")
+    CLASSIFICATIONS = "classifications", _("classifications")
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("previewed")
+    APPLIED = "applied", _("imported")
+    FAILED = "failed", _("failed")
+
+
+class ImportBatch(models.Model):
+    """An uploaded file between preview and confirm, and what became of it.
+
+    Keeping the bytes lets the confirm step import exactly what was previewed;
+    the status makes a double-clicked confirm import once, and a failed import
+    visible afterwards.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    options = models.JSONField(default=dict, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ImportStatus.choices,
+        default=ImportStatus.PREVIEWED,
+    )
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename}"
