@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -283,6 +283,30 @@ class ProductionRecordQuerySet(models.QuerySet):
     def advanced(self) -> ProductionRecordQuerySet:
         return self.with_standing().filter(ADVANCED)
 
+    def with_band(self) -> ProductionRecordQuerySet:
+        """Annotate ``band`` (a Band value) from the definitions, in SQL.
+
+        Advanced comes first: with a standard below 100% an advanced producer
+        may be below quota, and with one above it a worker may meet quota
+        without being advanced.
+        """
+        return self.with_standing().annotate(
+            band=Case(
+                When(ADVANCED, then=Value(Band.ADVANCED)),
+                When(MEETS_QUOTA, then=Value(Band.MEETS_QUOTA)),
+                default=Value(Band.BELOW_QUOTA),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class Band(models.TextChoices):
+    """Where a worker's month stands, for rankings and the worker page."""
+
+    ADVANCED = "advanced", _("advanced producer")
+    MEETS_QUOTA = "meets_quota", _("meets quota")
+    BELOW_QUOTA = "below_quota", _("below quota")
+
 
 # The definitions, as SQL conditions. Comparing output × 100 with standard ×
 # quota avoids rounding: 99.996% is not 100%.
@@ -356,7 +380,13 @@ class ProductionRecord(models.Model):
                 condition=Q(month__day=1), name="record_month_first_day"
             ),
         ]
-        indexes = [models.Index(fields=["month", "worker"])]
+        indexes = [
+            models.Index(fields=["month", "worker"]),
+            # Rankings and reports order a month's records by attainment.
+            models.Index(
+                fields=["month", "-attainment"], name="record_month_attainment"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.worker} {self.month:%Y-%m}"

@@ -1,0 +1,366 @@
+"""Writes on workers' records that must stay consistent.
+
+``save_records`` is the one path through which production records are created
+or changed — the import, the entry grid and the admin all call it — so every
+change leaves history and every change reaches assistance through the
+``records_saved`` signal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from workers.models import (
+    AdvancedStandard,
+    Disqualification,
+    ProductionRecord,
+    Worker,
+)
+from workers.months import first_of_month, month_str
+from workers.signals import records_saved
+
+CENT = Decimal("0.01")
+# quota and output are numeric(12, 2): at most ten digits before the point.
+AMOUNT_LIMIT = Decimal("10000000000")
+# Rows per INSERT/UPDATE statement. Django's bulk_update writes one CASE
+# branch per row and field, whose cost grows with the square of the batch:
+# a few hundred rows per statement is the sweet spot on PostgreSQL.
+CREATE_BATCH = 2000
+UPDATE_BATCH = 500
+
+# Fields that bulk_update writes; updated_at because bulk_update skips auto_now.
+UPDATED_FIELDS = ["quota", "output", "unit", "updated_by", "updated_at"]
+
+
+# --- the rules for one record's values, shared by the import and the grid ---
+
+
+def clean_quota(value: Decimal) -> Decimal:
+    """A quota rounded to hundredths; refused unless finite and above zero."""
+    amount = _clean_amount(value)
+    if amount <= 0:
+        raise ValidationError(
+            _("The quota must be greater than 0, not %(value)s.") % {"value": value},
+            code="quota_not_positive",
+        )
+    return amount
+
+
+def clean_output(value: Decimal) -> Decimal:
+    """An output rounded to hundredths; refused if negative or not finite."""
+    amount = _clean_amount(value)
+    if amount < 0:
+        raise ValidationError(
+            _("The output cannot be negative (%(value)s).") % {"value": value},
+            code="output_negative",
+        )
+    return amount
+
+
+def clean_record_month(month: dt.date, *, today: dt.date | None = None) -> dt.date:
+    """A record's month: the current month or earlier (records come after)."""
+    current = first_of_month(today or timezone.localdate())
+    if month > current:
+        raise ValidationError(
+            _("%(month)s is in the future: records can only be given up to %(now)s.")
+            % {"month": month_str(month), "now": month_str(current)},
+            code="month_in_future",
+        )
+    return month
+
+
+def _clean_amount(value: Decimal) -> Decimal:
+    if not isinstance(value, Decimal):
+        try:
+            value = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValidationError(
+                _("“%(value)s” is not a number.") % {"value": value},
+                code="not_a_number",
+            ) from None
+    if not value.is_finite():
+        raise ValidationError(
+            _("“%(value)s” is not a number.") % {"value": value},
+            code="not_a_number",
+        )
+    amount = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if abs(amount) >= AMOUNT_LIMIT:
+        raise ValidationError(
+            _("%(value)s is too large.") % {"value": value}, code="too_large"
+        )
+    return amount
+
+
+# --- saving records ---
+
+
+@dataclass(frozen=True, slots=True)
+class RecordInput:
+    """One worker's quota and output for one month, as the caller read them.
+
+    ``unit=None`` keeps the stored unit (a file without a unit column does not
+    wipe the units typed earlier). ``check_stale`` is the entry grid's lock:
+    the row is refused unless the stored record's ``updated_at`` still equals
+    ``seen_updated_at`` (``None``: the form showed no record).
+    """
+
+    worker_id: int
+    month: dt.date
+    quota: Decimal
+    output: Decimal
+    unit: str | None = None
+    check_stale: bool = False
+    seen_updated_at: dt.datetime | None = None
+
+
+@dataclass
+class SaveResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # Months and workers whose records were created or changed.
+    months: set[dt.date] = field(default_factory=set)
+    worker_ids: set[int] = field(default_factory=set)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+class StaleRecordsError(Exception):
+    """Rows whose record changed since the form showed it; nothing was saved.
+
+    ``current`` maps (worker_id, month) to the record as it is now (``None``
+    if it was deleted meanwhile).
+    """
+
+    def __init__(self, current: dict[tuple[int, dt.date], ProductionRecord | None]):
+        super().__init__(f"{len(current)} record(s) changed meanwhile")
+        self.current = current
+
+
+@transaction.atomic
+def save_records(
+    *,
+    rows: Sequence[RecordInput],
+    by: AbstractBaseUser | None,
+    source: str,
+) -> SaveResult:
+    """Create or update many records in one transaction, keeping history.
+
+    A row whose quota, output and unit equal the stored record's is unchanged
+    and writes nothing, so re-saving the same data is idempotent. ``source``
+    ("import", "entry grid", "admin", …) becomes the history's change reason
+    and ``by`` its user. Raises ValueError for a worker-month given twice,
+    ValidationError for values the rules refuse, StaleRecordsError when an
+    entry-grid row was changed meanwhile.
+    """
+    result = SaveResult()
+    if not rows:
+        return result
+    by_id = by.pk if by is not None else None
+    now = timezone.now()
+
+    wanted: dict[tuple[int, dt.date], RecordInput] = {}
+    for row in rows:
+        key = (row.worker_id, row.month)
+        if key in wanted:
+            raise ValueError(
+                f"worker {row.worker_id} month {month_str(row.month)} given twice"
+            )
+        if row.month.day != 1:
+            raise ValueError(f"month {row.month} is not the first of a month")
+        wanted[key] = row
+
+    existing = _existing_records(
+        wanted.keys(), lock=any(row.check_stale for row in rows)
+    )
+
+    stale: dict[tuple[int, dt.date], ProductionRecord | None] = {}
+    to_create: list[ProductionRecord] = []
+    to_update: list[ProductionRecord] = []
+    for key, row in wanted.items():
+        record = existing.get(key)
+        if row.check_stale:
+            seen = record.updated_at if record is not None else None
+            if seen != row.seen_updated_at:
+                stale[key] = record
+                continue
+        quota = clean_quota(row.quota)
+        output = clean_output(row.output)
+        if record is None:
+            to_create.append(
+                ProductionRecord(
+                    worker_id=row.worker_id,
+                    month=row.month,
+                    quota=quota,
+                    output=output,
+                    unit=row.unit or "",
+                    entered_by_id=by_id,
+                    entered_at=now,
+                    updated_by_id=by_id,
+                    updated_at=now,
+                )
+            )
+            continue
+        unit = record.unit if row.unit is None else row.unit
+        if record.quota == quota and record.output == output and record.unit == unit:
+            result.unchanged += 1
+            continue
+        record.quota = quota
+        record.output = output
+        record.unit = unit
+        record.updated_by_id = by_id
+        record.updated_at = now
+        to_update.append(record)
+
+    if stale:
+        raise StaleRecordsError(stale)
+
+    history = {
+        "default_user": by,
+        "default_change_reason": source,
+        "default_date": now,
+    }
+    if to_create:
+        bulk_create_with_history(
+            to_create, ProductionRecord, batch_size=CREATE_BATCH, **history
+        )
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            ProductionRecord,
+            UPDATED_FIELDS,
+            batch_size=UPDATE_BATCH,
+            **history,
+        )
+    result.created = len(to_create)
+    result.updated = len(to_update)
+    for record in (*to_create, *to_update):
+        result.months.add(record.month)
+        result.worker_ids.add(record.worker_id)
+    if result.months:
+        # Inside the transaction: if a receiver fails, the records roll back
+        # too, so cases never disagree with the records they were synced from.
+        records_saved.send(
+            sender=ProductionRecord,
+            months=set(result.months),
+            worker_ids=set(result.worker_ids),
+        )
+    return result
+
+
+def _existing_records(
+    keys: Iterable[tuple[int, dt.date]], *, lock: bool
+) -> dict[tuple[int, dt.date], ProductionRecord]:
+    """The stored records for these worker-months, in a few queries.
+
+    One query per chunk of workers, each for all the months at once: a file
+    usually covers the same few months for every worker, so the superset
+    fetched is small, and chunking keeps SQLite under its parameter limit.
+    """
+    keys = set(keys)
+    months = sorted({month for _, month in keys})
+    worker_ids = sorted({worker_id for worker_id, _ in keys})
+    limit = connection.features.max_query_params or 20000
+    chunk = max(100, min(10000, limit - len(months) - 10))
+    found: dict[tuple[int, dt.date], ProductionRecord] = {}
+    for start in range(0, len(worker_ids), chunk):
+        query = (
+            ProductionRecord.objects.filter(
+                worker_id__in=worker_ids[start : start + chunk], month__in=months
+            )
+            .defer("attainment", "output_hundredfold")
+            .order_by()
+        )
+        if lock:
+            query = query.select_for_update()
+        for record in query:
+            key = (record.worker_id, record.month)
+            if key in keys:
+                found[key] = record
+    return found
+
+
+# --- the standard and disqualifications ---
+
+
+@transaction.atomic
+def set_advanced_standard(
+    *, month: dt.date, threshold_pct: Decimal, by: AbstractBaseUser | None
+) -> AdvancedStandard:
+    """Put a standard in force from ``month`` on; earlier months keep theirs.
+
+    Setting it again for the same month replaces the figure (history keeps
+    the earlier one, with who and when).
+    """
+    standard = (
+        AdvancedStandard.objects.select_for_update()
+        .filter(effective_from=month)
+        .first()
+    ) or AdvancedStandard(effective_from=month)
+    standard.threshold_pct = threshold_pct
+    standard.set_by = by
+    standard.set_at = timezone.now()
+    standard.full_clean()
+    standard._history_user = by
+    standard.save()
+    return standard
+
+
+@transaction.atomic
+def disqualify(
+    *,
+    worker: Worker,
+    month: dt.date,
+    reason: str,
+    note: str = "",
+    by: AbstractBaseUser | None,
+) -> Disqualification:
+    """Record the committee's decision that ``worker`` is not advanced in ``month``.
+
+    Deciding again for the same worker-month replaces the reason and note.
+    """
+    clean_record_month(month)
+    decision = (
+        Disqualification.objects.select_for_update()
+        .filter(worker=worker, month=month)
+        .first()
+    ) or Disqualification(worker=worker, month=month)
+    decision.reason = reason
+    decision.note = note
+    decision.decided_by = by
+    decision.decided_at = timezone.now()
+    decision.full_clean()
+    decision._history_user = by
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def requalify(*, worker: Worker, month: dt.date, by: AbstractBaseUser | None) -> bool:
+    """Withdraw a disqualification; history keeps it with who withdrew it."""
+    decision = (
+        Disqualification.objects.select_for_update()
+        .filter(worker=worker, month=month)
+        .first()
+    )
+    if decision is None:
+        return False
+    decision._history_user = by
+    decision.delete()
+    return True
