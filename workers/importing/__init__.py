@@ -1,0 +1,43 @@
+"""Reading roster, record and classification files, and importing them.
+
+The parts, in the order a file goes through them:
+
+- ``tables.read_table`` turns the uploaded bytes (CSV in UTF-8/GBK or XLSX)
+  into a ``Table`` of text cells keyed by column name, or raises
+  ``ImportFileError`` for a file that cannot be read at all;
+- an ``Importer`` (``base.py``; one per kind, see ``IMPORTERS``) checks every
+  row and makes an ``ImportPlan`` (``errors.py``) without writing anything,
+  then ``apply`` writes the whole plan in one transaction;
+- ``values.py`` has the cell parsers the importers share.
+
+Each kind's importer module registers itself on import; ``get_importer``
+imports them all first, so callers never depend on import order.
+"""
+
+from workers.importing.base import IMPORTERS, Importer, get_importer, register
+from workers.importing.errors import ImportPlan, RowError
+from workers.importing.tables import (
+    Column,
+    ImportFileError,
+    Row,
+    Table,
+    check_text,
+    read_table,
+)
+from workers.importing.values import ValueProblem
+
+__all__ = [
+    "IMPORTERS",
+    "Column",
+    "ImportFileError",
+    "ImportPlan",
+    "Importer",
+    "Row",
+    "RowError",
+    "Table",
+    "ValueProblem",
+    "check_text",
+    "get_importer",
+    "read_table",
+    "register",
+]

@@ -1,0 +1,187 @@
+"""The Importer base class and the registry of importers by kind.
+
+An importer validates a whole file first (``plan``: no writes) and only then
+writes it, all of it, in one transaction (``apply``). The upload pages and
+the management commands drive every kind the same way::
+
+    importer = get_importer("workers")
+    table = importer.read(data, filename)           # ImportFileError
+    plan = importer.plan(table, options={...})      # ImportPlan, no writes
+    if plan.ok:
+        counts = importer.apply(plan, user=user)    # one transaction
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+from typing import ClassVar
+
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from workers.importing.errors import PREVIEW_LIMIT, ImportPlan, RowError
+from workers.importing.tables import Column, Table, check_text, read_table
+
+IMPORTERS: dict[str, type[Importer]] = {}
+
+# Modules that define importers (each calls register() when imported). A kind
+# whose module does not exist yet is simply not offered.
+IMPORTER_MODULES = (
+    "workers.importing.roster",
+    "workers.importing.records",
+    "workers.importing.classifications",
+)
+
+# Spreadsheet programs run cells that start with these as formulas; the
+# failed-rows file must never carry a formula from an uploaded file.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def register(importer_cls: type[Importer]) -> type[Importer]:
+    """Class decorator: make an importer available under its ``kind``."""
+    IMPORTERS[importer_cls.kind] = importer_cls
+    return importer_cls
+
+
+def load_importers() -> dict[str, type[Importer]]:
+    for module in IMPORTER_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    return IMPORTERS
+
+
+def get_importer(kind: str) -> Importer:
+    """An importer instance for the kind; KeyError for an unknown kind."""
+    return load_importers()[kind]()
+
+
+class Importer:
+    """Base for the roster, record and classification importers.
+
+    Subclasses set ``kind`` (a workers.models.ImportKind value), ``columns``
+    and ``permissions`` (what a user needs, besides seeing every workshop,
+    to import this kind), and implement ``plan`` and ``apply``.
+    """
+
+    kind: ClassVar[str] = ""
+    columns: ClassVar[list[Column]] = []
+    # Model permissions needed to import this kind, e.g. workers.add_worker.
+    permissions: ClassVar[tuple[str, ...]] = ()
+
+    # --- who and how -------------------------------------------------------
+
+    @classmethod
+    def may_import(cls, user) -> bool:
+        """Imports cross workshops, so only the secretary's side may import."""
+        return (
+            user.is_authenticated
+            and user.has_perm("workers.view_all_workshops")
+            and user.has_perms(cls.permissions)
+        )
+
+    @classmethod
+    def title(cls) -> str:
+        from workers.models import ImportKind
+
+        return str(ImportKind(cls.kind).label)
+
+    @classmethod
+    def option_fields(cls) -> dict[str, forms.Field]:
+        """Extra form fields for the upload page; their cleaned values are
+        stored on the batch and passed to ``plan`` as ``options``."""
+        return {}
+
+    # --- the steps ---------------------------------------------------------
+
+    def read(self, data: bytes, filename: str) -> Table:
+        return read_table(data, filename, self.columns)
+
+    def plan(self, table: Table, *, options: dict) -> ImportPlan:
+        """Check every row and decide what would change. No writes."""
+        raise NotImplementedError
+
+    def apply(self, plan: ImportPlan, *, user) -> dict[str, int]:
+        """Write the plan in one transaction; returns created/updated/unchanged.
+
+        Only called with ``plan.ok``. Subclasses implement ``write``.
+        """
+        if not plan.ok:
+            raise ValueError("a plan with errors cannot be applied")
+        with transaction.atomic():
+            self.write(plan, user=user)
+        return {
+            "created": len(plan.to_create),
+            "updated": len(plan.to_update),
+            "unchanged": plan.unchanged,
+        }
+
+    def write(self, plan: ImportPlan, *, user) -> None:
+        raise NotImplementedError
+
+    # --- helpers for subclasses -------------------------------------------
+
+    def check_cells(self, table: Table, plan: ImportPlan) -> set[int]:
+        """Report unstorable cell text (NUL, control characters, very long)
+        as row errors; returns the numbers of the rows that had any."""
+        bad: set[int] = set()
+        for row in table.rows:
+            for column, value in row.values.items():
+                problem = check_text(value, column)
+                if problem:
+                    plan.error(row.number, column, problem)
+                    bad.add(row.number)
+        return bad
+
+    @staticmethod
+    def add_preview(
+        plan: ImportPlan,
+        row: int,
+        action: str,
+        values: dict[str, str],
+        changes: list[str] | tuple[str, ...] = (),
+    ) -> None:
+        """Keep a sample row for the preview (action: create/update)."""
+        if len(plan.preview) < PREVIEW_LIMIT:
+            plan.preview.append(
+                {"row": row, "action": action, "values": values, "changes": changes}
+            )
+
+    def failed_rows_csv(self, table: Table, errors: list[RowError]) -> bytes:
+        """The rows with errors, as the user wrote them, plus an error column.
+
+        UTF-8 with a BOM so that Chinese Excel opens it without garbling;
+        a cell that a spreadsheet would run as a formula gets a leading
+        apostrophe.
+        """
+        messages: dict[int, list[str]] = {}
+        for error in errors:
+            text = error.message
+            if error.column:
+                text = f"{table.header_for(error.column)}: {text}"
+            messages.setdefault(error.row, []).append(text)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(
+            [_("row"), *(table.header_for(c) for c in table.columns), _("errors")]
+        )
+        for row in table.rows:
+            if row.number not in messages:
+                continue
+            writer.writerow(
+                [
+                    row.number,
+                    *(_escape_formula(row.values.get(c, "")) for c in table.columns),
+                    _escape_formula("; ".join(messages[row.number])),
+                ]
+            )
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _escape_formula(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
