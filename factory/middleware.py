@@ -32,12 +32,6 @@ RETRY_AFTER_SECONDS = 30
 _FLAG = "_catchup_database_down"
 
 
-def database_not_needed(view):
-    """Mark a view that must answer without the database (/healthz)."""
-    view.database_not_needed = True
-    return view
-
-
 def database_unavailable_response(request) -> HttpResponse:
     """The stand-alone 503 page, in the language the visitor asked for.
 
@@ -99,32 +93,20 @@ class DatabaseUnavailableMiddleware:
             return self._unavailable(request, None)
         return response
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        # Connect before the view runs, so that a page which happens to need
-        # no query (the login form of a new visitor) still says the database
-        # is down, instead of taking a password it cannot check. The cost is
-        # nil: every other page connects anyway, for the session.
-        if getattr(view_func, "database_not_needed", False):
-            return None
-        try:
-            connections["default"].ensure_connection()
-        except DATABASE_DOWN as exc:
-            return self._unavailable(request, exc)
-        return None
-
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_DOWN):
             return self._unavailable(request, exception)
         return None
 
     def _unavailable(self, request, exception) -> HttpResponse:
+        # The first line names the failure (refused, terminated); the rest
+        # may quote SQL, which has no place in a log of outages.
+        lines = str(exception or "see the error above").strip().splitlines()
         logger.warning(
             "Database unavailable for %s %s: %s",
             request.method,
             request.path,
-            # The first line names the failure (refused, terminated); the
-            # rest may quote SQL, which has no place in a log of outages.
-            str(exception).strip().splitlines()[0] if exception else "see above",
+            lines[0] if lines else type(exception).__name__,
         )
         close_broken_connections()
         return database_unavailable_response(request)

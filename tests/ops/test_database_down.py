@@ -10,6 +10,8 @@ from django.urls import reverse
 from tests.conftest import in_english
 from tests.ops.helpers import closed_port, postgresql_only
 
+# The login page too, for anyone with a session; a new visitor's empty form
+# needs no database, and sending it answers the 503 page (tested below).
 PAGES = ["/", "/workers/", "/accounts/login/"]
 
 
