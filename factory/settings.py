@@ -199,6 +199,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Helpers are reminded when a case has had no follow-up for this many days.
 CASE_REMINDER_DAYS = env_int("CASE_REMINDER_DAYS", 14)
+# Most active help cases one helper may carry (0: no limit).
+CASE_HELPER_LIMIT = env_int("CASE_HELPER_LIMIT", 0)
 
 LOGGING = {
     "version": 1,
