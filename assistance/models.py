@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workers.models import Cause, Worker, Workshop
@@ -147,13 +148,28 @@ class AssistanceCase(models.Model):
         return reverse("assistance:case_detail", args=[self.pk])
 
 
+class CaseEventKind(models.TextChoices):
+    STATUS = "status", _("status change")
+    CLOSURE_PROPOSED = "closure_proposed", _("closure proposed")
+    MEASURE_CHANGED = "measure_changed", _("measure changed")
+    HELPERS_CHANGED = "helpers_changed", _("helpers changed")
+    TARGET_CHANGED = "target_changed", _("target month changed")
+
+
 class CaseEvent(models.Model):
-    """A status change of a case, written in the same transaction."""
+    """A change of a case, written in the same transaction as the change.
+
+    Status changes have from_status ≠ to_status; the other kinds record a
+    proposal or an edit and keep the status the case had then.
+    """
 
     case = models.ForeignKey(
         AssistanceCase, on_delete=models.CASCADE, related_name="events"
     )
-    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(
+        max_length=20, choices=CaseEventKind.choices, default=CaseEventKind.STATUS
+    )
+    at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -235,9 +251,24 @@ class FollowUp(models.Model):
                 name="aid_amount_not_negative",
             )
         ]
+        indexes = [models.Index(fields=["case", "date"])]
 
     def __str__(self) -> str:
         return f"{self.case} {self.date} {self.get_kind_display()}"
+
+
+class DemonstrationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DemonstrationQuerySet:
+        """Every demonstration for the secretary, a manager's workshops' own."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.has_perm("assistance.view_all_cases"):
+            return self
+        if user.has_perm("assistance.view_demonstration") and user.has_perm(
+            "workers.view_workshop"
+        ):
+            return self.filter(workshop__managers=user).distinct()
+        return self.none()
 
 
 class Demonstration(models.Model):
@@ -262,10 +293,15 @@ class Demonstration(models.Model):
         blank=True,
     )
 
+    objects = DemonstrationQuerySet.as_manager()
+
     class Meta:
-        ordering = ["-date"]
+        ordering = ["-date", "-pk"]
         verbose_name = _("demonstration of advanced experience")
         verbose_name_plural = _("demonstrations of advanced experience")
 
     def __str__(self) -> str:
         return f"{self.date} {self.technique}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assistance:demonstration_detail", args=[self.pk])

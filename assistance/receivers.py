@@ -9,5 +9,9 @@ from workers.signals import records_saved
 def sync_cases_on_records_saved(sender, months, worker_ids=None, **kwargs):
     from assistance.services import sync_cases_with_records
 
-    for month in sorted(months):
-        sync_cases_with_records(month)
+    if not months:
+        return
+    # A case's status follows the latest record after its month, so one pass
+    # over the cases opened before the latest month saved covers every month
+    # in the batch (records of earlier months can only affect a subset).
+    sync_cases_with_records(max(months), worker_ids=worker_ids)
