@@ -1,8 +1,27 @@
 from django.urls import path
 
-from workers import views
+from workers import views, views_import
 
 app_name = "workers"
 urlpatterns = [
     path("", views.worker_list, name="worker_list"),
+    path("new/", views.worker_create, name="worker_create"),
+    path("<int:pk>/", views.worker_detail, name="worker_detail"),
+    path("<int:pk>/edit/", views.worker_edit, name="worker_edit"),
+    path("workshops/", views.workshop_list, name="workshop_list"),
+    path("workshops/new/", views.workshop_create, name="workshop_create"),
+    path("workshops/<int:pk>/edit/", views.workshop_edit, name="workshop_edit"),
+    path("import/", views_import.import_index, name="import_index"),
+    path("import/<slug:kind>/", views_import.import_upload, name="import_upload"),
+    path("import/batch/<int:pk>/", views_import.import_batch, name="import_batch"),
+    path(
+        "import/batch/<int:pk>/confirm/",
+        views_import.import_confirm,
+        name="import_confirm",
+    ),
+    path(
+        "import/batch/<int:pk>/failed-rows.csv",
+        views_import.import_failed_rows,
+        name="import_failed_rows",
+    ),
 ]

@@ -58,6 +58,13 @@ def attempt(parser, text: str, *args, **kwargs) -> tuple[Any, str | None]:
         return None, problem.message
 
 
+def clean_employee_no(text: str) -> str:
+    """An employee number as stored and matched: NFKC-normalised (full-width
+    digits and letters become ASCII) and stripped. Every importer matches
+    workers through this, so ``Ｅ００１`` in one file finds ``E001``."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
 def parse_decimal(
     text: str,
     *,

@@ -1,0 +1,216 @@
+"""Forms of the roster pages and the import upload."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from workers.models import PoliticalStatus, Worker, Workshop
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (UTF-8 or GBK) or Excel workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+    )
+
+    def __init__(self, importer_cls, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.option_names = []
+        for name, field in importer_cls.option_fields().items():
+            self.fields[name] = field
+            self.option_names.append(name)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Checked before reading, so a huge upload is never held in memory.
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                gettext(
+                    "The file is too large (%(size)s MB); the limit is %(limit)s "
+                    "MB. Split it into smaller files."
+                )
+                % {
+                    "size": f"{upload.size / (1024 * 1024):.1f}",
+                    "limit": f"{limit / (1024 * 1024):.1f}",
+                }
+            )
+        return upload
+
+    def options(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.option_names}
+
+
+def _account_choices(current_user_id=None):
+    """Accounts that may be linked to a worker: not linked to another one."""
+    users = get_user_model().objects.filter(is_active=True)
+    free = Q(worker__isnull=True)
+    if current_user_id:
+        free |= Q(pk=current_user_id)
+    return users.filter(free).order_by("username")
+
+
+class WorkerForm(forms.ModelForm):
+    # The worker's updated_at when the form was opened; a save based on an
+    # older version would silently undo someone else's change.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Worker
+        fields = [
+            "employee_no",
+            "name",
+            "workshop",
+            "trade",
+            "political_status",
+            "is_activist",
+            "active",
+            "user",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = Workshop.objects.order_by("code")
+        self.fields["user"].queryset = _account_choices(self.instance.user_id)
+        self.fields["user"].help_text = _(
+            "Only for helpers who log in: the account linked to this worker."
+        )
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = version_of(self.instance)
+
+    def clean_employee_no(self):
+        return self.cleaned_data["employee_no"].strip()
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("version") != version_of(self.instance):
+            raise forms.ValidationError(
+                gettext(
+                    "Someone else changed this worker after you opened the form. "
+                    "Your changes were not saved: open the worker again, then "
+                    "make them once more."
+                ),
+                code="stale",
+            )
+        return cleaned
+
+
+def version_of(worker: Worker) -> str:
+    return worker.updated_at.isoformat() if worker.updated_at else ""
+
+
+class WorkshopForm(forms.ModelForm):
+    class Meta:
+        model = Workshop
+        fields = ["code", "name", "managers"]
+        widgets = {"managers": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _(
+            "Short code used in files and addresses, e.g. jg2."
+        )
+        # Directors are accounts that may view workshops (the manager role).
+        directors = Q(
+            groups__permissions__codename="view_workshop",
+            groups__permissions__content_type__app_label="workers",
+        ) | Q(
+            user_permissions__codename="view_workshop",
+            user_permissions__content_type__app_label="workers",
+        )
+        if self.instance.pk:
+            directors |= Q(managed_workshops=self.instance)
+        self.fields["managers"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(directors)
+            .distinct()
+            .order_by("username")
+        )
+        self.fields["managers"].label_from_instance = lambda user: (
+            user.get_full_name() or user.get_username()
+        )
+
+
+ACTIVIST_CHOICES = [("", _("all")), ("yes", _("activists")), ("no", _("not activists"))]
+ACTIVE_CHOICES = [
+    ("yes", _("active")),
+    ("no", _("no longer active")),
+    ("all", _("all")),
+]
+SORT_CHOICES = [
+    ("employee_no", _("employee number")),
+    ("name", _("name")),
+    ("workshop", _("workshop")),
+    ("political_status", _("political status")),
+    ("-updated_at", _("recently changed")),
+]
+# Sort keys → ORDER BY; employee_no last makes every order total (stable pages).
+SORT_ORDER = {
+    "employee_no": ["employee_no"],
+    "name": ["name", "employee_no"],
+    "workshop": ["workshop__code", "employee_no"],
+    "political_status": ["political_status", "employee_no"],
+    "-updated_at": ["-updated_at", "employee_no"],
+}
+
+
+class RosterFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("name or employee number"), "type": "search"}
+        ),
+    )
+    workshop = forms.ModelChoiceField(
+        label=_("workshop"),
+        queryset=Workshop.objects.none(),
+        required=False,
+        empty_label=_("all workshops"),
+    )
+    political_status = forms.ChoiceField(
+        label=_("political status"),
+        choices=[("", _("all"))] + PoliticalStatus.choices,
+        required=False,
+    )
+    activist = forms.ChoiceField(
+        label=_("activist"), choices=ACTIVIST_CHOICES, required=False
+    )
+    active = forms.ChoiceField(
+        label=_("active"), choices=ACTIVE_CHOICES, required=False
+    )
+    sort = forms.ChoiceField(label=_("sort by"), choices=SORT_CHOICES, required=False)
+
+    def __init__(self, *args, workshops=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = workshops or Workshop.objects.none()
+
+    def filter(self, workers):
+        """Apply the valid filters; an invalid one is ignored, not an error."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        if query := (data.get("q") or "").strip():
+            workers = workers.filter(
+                Q(name__icontains=query) | Q(employee_no__icontains=query)
+            )
+        if workshop := data.get("workshop"):
+            workers = workers.filter(workshop=workshop)
+        if status := data.get("political_status"):
+            workers = workers.filter(political_status=status)
+        if data.get("activist") in ("yes", "no"):
+            workers = workers.filter(is_activist=data["activist"] == "yes")
+        active = data.get("active") or "yes"
+        if active != "all":
+            workers = workers.filter(active=active == "yes")
+        return workers.order_by(*SORT_ORDER[data.get("sort") or "employee_no"])

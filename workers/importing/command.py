@@ -1,0 +1,98 @@
+"""The management commands of the imports, sharing one behaviour (DESIGN.md).
+
+Each command reads FILE, prints every problem to stderr as
+``row N, column X: message`` and exits non-zero with nothing saved; with
+``--dry-run`` it only checks; otherwise it imports in one transaction and
+prints the counts. A subclass sets ``kind`` and, for options of its
+importer, ``add_import_arguments`` / ``import_options``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from workers.importing.base import get_importer
+from workers.importing.tables import ImportFileError
+
+
+def terminal_language() -> str:
+    """Chinese when the terminal's locale is Chinese, English otherwise."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "zh-hans" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+class ImportCommand(BaseCommand):
+    kind = ""
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV (UTF-8 or GBK/GB18030) or XLSX file")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check the file and print what would change; save nothing",
+        )
+        self.add_import_arguments(parser)
+
+    def add_import_arguments(self, parser) -> None:
+        """Add the importer's own options."""
+
+    def import_options(self, options: dict) -> dict:
+        """The importer's options from the parsed command-line options."""
+        return {}
+
+    def handle(self, *args, **options):
+        with translation.override(terminal_language()):
+            self.run(options)
+
+    def run(self, options: dict) -> None:
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(
+                _("Cannot read %(file)s: %(problem)s")
+                % {"file": path, "problem": exc.strerror or exc}
+            ) from exc
+        importer = get_importer(self.kind)
+        try:
+            table = importer.read(data, path.name)
+        except ImportFileError as exc:
+            raise CommandError(exc.message) from exc
+        for header in table.ignored_columns:
+            self.stderr.write(_("ignored column: %(header)s") % {"header": header})
+        plan = importer.plan(table, options=self.import_options(options))
+        for warning in plan.warnings:
+            self.stderr.write(warning)
+        if not plan.ok:
+            for error in plan.errors:
+                self.stderr.write(error.describe(table))
+            raise CommandError(
+                _("%(count)d errors in %(rows)d rows; nothing was saved.")
+                % {"count": len(plan.errors), "rows": len(plan.error_rows())}
+            )
+        counts = plan.counts()
+        if options["dry_run"]:
+            self.stdout.write(
+                _(
+                    "Dry run, nothing saved: %(created)d to create, %(updated)d to "
+                    "update, %(unchanged)d unchanged."
+                )
+                % counts
+            )
+            return
+        counts = importer.apply(plan, user=None)
+        self.stdout.write(
+            _(
+                "Imported: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged."
+            )
+            % counts
+        )

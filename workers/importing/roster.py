@@ -1,0 +1,292 @@
+"""The roster import: workers (and, on request, their workshops) from a file.
+
+Columns (DESIGN.md): employee_no/工号, name/姓名, workshop/车间 (code or
+name), trade/工种, political_status/政治面貌, activist/积极分子. The first
+three are required; a file without the trade, political status or activist
+column leaves those fields of existing workers as they are (new workers get
+the defaults). Workers missing from the file are left alone: leaving the
+factory is recorded by hand (``active``), never inferred from a file.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from workers.importing.base import Importer, register
+from workers.importing.errors import ImportPlan
+from workers.importing.tables import Column, Table
+from workers.importing.values import (
+    ValueProblem,
+    clean_employee_no,
+    parse_bool,
+    parse_choice,
+)
+from workers.models import ImportKind, PoliticalStatus, Worker, Workshop
+
+# Spellings seen on Chinese rosters besides the labels of PoliticalStatus.
+POLITICAL_ALIASES = {
+    "党员": PoliticalStatus.PARTY_MEMBER,
+    "中国共产党党员": PoliticalStatus.PARTY_MEMBER,
+    "共产党员": PoliticalStatus.PARTY_MEMBER,
+    "CPC member": PoliticalStatus.PARTY_MEMBER,
+    "预备党员": PoliticalStatus.PROBATIONARY_MEMBER,
+    "中国共产党预备党员": PoliticalStatus.PROBATIONARY_MEMBER,
+    "团员": PoliticalStatus.LEAGUE_MEMBER,
+    "中国共产主义青年团团员": PoliticalStatus.LEAGUE_MEMBER,
+    "Youth League member": PoliticalStatus.LEAGUE_MEMBER,
+    "普通群众": PoliticalStatus.MASSES,
+}
+
+CREATE_BATCH = 1000
+UPDATE_BATCH = 500
+# Fields an import may change (bulk_update skips auto_now: updated_at is set).
+IMPORTED_FIELDS = ("name", "workshop", "trade", "political_status", "is_activist")
+
+
+@register
+class RosterImporter(Importer):
+    kind = ImportKind.WORKERS
+    permissions = ("workers.add_worker", "workers.change_worker")
+    columns = [
+        Column(
+            "employee_no",
+            ("employee number", "employee no", "工号", "职工号", "员工号", "职工编号"),
+        ),
+        Column("name", ("姓名", "名字")),
+        Column("workshop", ("车间", "所在车间", "车间名称", "车间代码")),
+        Column("trade", ("工种",), required=False),
+        Column("political_status", ("political status", "政治面貌"), required=False),
+        Column("activist", ("is_activist", "积极分子"), required=False),
+    ]
+
+    @classmethod
+    def option_fields(cls) -> dict[str, forms.Field]:
+        return {
+            "create_workshops": forms.BooleanField(
+                label=gettext_lazy("Create missing workshops"),
+                help_text=gettext_lazy(
+                    "A workshop named in the file that does not exist yet is "
+                    "created; otherwise it is an error on that row."
+                ),
+                required=False,
+            )
+        }
+
+    def plan(self, table: Table, *, options: dict) -> ImportPlan:
+        plan = ImportPlan(payload={"new_workshops": [], "filename": table.filename})
+        create_workshops = bool(options.get("create_workshops"))
+        bad_rows = self.check_cells(table, plan)
+        workshops = _WorkshopResolver(create=create_workshops)
+        existing = _existing_workers(table)
+        max_lengths = {
+            name: Worker._meta.get_field(name).max_length
+            for name in ("employee_no", "name", "trade")
+        }
+        first_row: dict[str, int] = {}
+        has = set(table.columns)
+
+        for row in table.rows:
+            values = row.values
+            if row.number in bad_rows:
+                continue
+            errors_before = len(plan.errors)
+
+            def fail(column, message, row=row):
+                plan.error(row.number, column, message)
+
+            employee_no = clean_employee_no(values.get("employee_no", ""))
+            name = values.get("name", "").strip()
+            trade = values.get("trade", "").strip()
+            if not employee_no:
+                fail("employee_no", _("is empty; every worker needs a number"))
+            elif employee_no in first_row:
+                fail(
+                    "employee_no",
+                    _(
+                        "“%(number)s” appears more than once in the file: rows "
+                        "%(first)d and %(row)d"
+                    )
+                    % {
+                        "number": employee_no,
+                        "first": first_row[employee_no],
+                        "row": row.number,
+                    },
+                )
+            else:
+                first_row[employee_no] = row.number
+            if not name:
+                fail("name", _("is empty; every worker needs a name"))
+            for column, text in (
+                ("employee_no", employee_no),
+                ("name", name),
+                ("trade", trade),
+            ):
+                if len(text) > max_lengths[column]:
+                    fail(
+                        column,
+                        _("is too long: at most %(limit)d characters")
+                        % {"limit": max_lengths[column]},
+                    )
+            workshop, problem = workshops.resolve(values.get("workshop", ""))
+            if problem:
+                fail("workshop", problem)
+            status = is_activist = None
+            if "political_status" in has:
+                try:
+                    status = parse_choice(
+                        values["political_status"],
+                        PoliticalStatus,
+                        aliases=POLITICAL_ALIASES,
+                    )
+                except ValueProblem as problem:
+                    fail("political_status", problem.message)
+            if "activist" in has:
+                try:
+                    is_activist = parse_bool(values["activist"])
+                except ValueProblem as problem:
+                    fail("activist", problem.message)
+            if len(plan.errors) > errors_before:
+                continue
+
+            wanted = {"name": name, "workshop": workshop}
+            if "trade" in has:
+                wanted["trade"] = trade
+            if status is not None:
+                wanted["political_status"] = status
+            if is_activist is not None:
+                wanted["is_activist"] = is_activist
+            worker = existing.get(employee_no)
+            if worker is None:
+                worker = Worker(employee_no=employee_no, **wanted)
+                plan.to_create.append(worker)
+                self.add_preview(plan, row.number, "create", values)
+                continue
+            changed = [
+                field
+                for field, value in wanted.items()
+                if _differs(worker, field, value)
+            ]
+            if not changed:
+                plan.unchanged += 1
+                continue
+            for field in changed:
+                setattr(worker, field, wanted[field])
+            plan.to_update.append(worker)
+            self.add_preview(plan, row.number, "update", values, changed)
+
+        plan.payload["new_workshops"] = workshops.created
+        if workshops.created:
+            plan.warnings.append(
+                _("New workshops will be created: %(names)s")
+                % {"names": ", ".join(w.name for w in workshops.created)}
+            )
+        if plan.errors:
+            # All or nothing: nothing of a file with errors is kept.
+            plan.to_create, plan.to_update, plan.payload["new_workshops"] = [], [], []
+        return plan
+
+    def write(self, plan: ImportPlan, *, user) -> None:
+        for workshop in plan.payload["new_workshops"]:
+            workshop.save()
+        reason = _("import: %(file)s") % {"file": plan.payload["filename"]}
+        for worker in plan.to_create:
+            # Re-assigned so a workshop saved just above gives its id.
+            worker.workshop = worker.workshop
+        bulk_create_with_history(
+            plan.to_create,
+            Worker,
+            batch_size=CREATE_BATCH,
+            default_user=user,
+            default_change_reason=reason,
+        )
+        if plan.to_update:
+            now = timezone.now()
+            for worker in plan.to_update:
+                worker.workshop = worker.workshop
+                worker.updated_at = now
+            bulk_update_with_history(
+                plan.to_update,
+                Worker,
+                fields=[*IMPORTED_FIELDS, "updated_at"],
+                batch_size=UPDATE_BATCH,
+                default_user=user,
+                default_change_reason=reason,
+            )
+
+
+def _differs(worker: Worker, field: str, value) -> bool:
+    if field == "workshop":
+        return value.pk is None or worker.workshop_id != value.pk
+    return getattr(worker, field) != value
+
+
+def _existing_workers(table: Table) -> dict[str, Worker]:
+    numbers = sorted(
+        {clean_employee_no(row.values.get("employee_no", "")) for row in table.rows}
+        - {""}
+    )
+    found: dict[str, Worker] = {}
+    # Chunked: SQLite limits the parameters of one statement.
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start : start + 500]
+        found.update(
+            (worker.employee_no, worker)
+            for worker in Worker.objects.filter(employee_no__in=chunk)
+        )
+    return found
+
+
+def _key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+class _WorkshopResolver:
+    """A workshop cell (code or name) → Workshop, creating it if allowed."""
+
+    def __init__(self, *, create: bool):
+        self.create = create
+        workshops = list(Workshop.objects.all())
+        self.by_code = {_key(w.code): w for w in workshops}
+        self.by_name = {_key(w.name): w for w in workshops}
+        self.codes = {w.code for w in workshops}
+        self.created: list[Workshop] = []
+        self.name_limit = Workshop._meta.get_field("name").max_length
+
+    def resolve(self, text: str) -> tuple[Workshop | None, str | None]:
+        text = " ".join(text.split())
+        if not text:
+            return None, _("is empty; name the worker's workshop (code or name)")
+        key = _key(text)
+        found = self.by_code.get(key) or self.by_name.get(key)
+        if found is not None:
+            return found, None
+        if not self.create:
+            return None, _(
+                "no workshop has the code or name “%(text)s”. Create it first, "
+                "or tick “Create missing workshops” (--create-workshops)."
+            ) % {"text": text}
+        if len(text) > self.name_limit:
+            return None, _(
+                "is too long for a workshop name: at most %(limit)d characters"
+            ) % {"limit": self.name_limit}
+        workshop = Workshop(code=self._new_code(text), name=text)
+        self.created.append(workshop)
+        self.by_name[key] = workshop
+        return workshop, None
+
+    def _new_code(self, name: str) -> str:
+        limit = Workshop._meta.get_field("code").max_length
+        base = slugify(name, allow_unicode=True)[:limit] or "ws"
+        code, number = base, 2
+        while code in self.codes:
+            suffix = f"-{number}"
+            code, number = base[: limit - len(suffix)] + suffix, number + 1
+        self.codes.add(code)
+        return code
