@@ -11,6 +11,11 @@ class FactoryConfig(AppConfig):
 
         post_migrate.connect(_sync_groups, sender=self)
 
+        # Cached report figures go stale when the data behind them changes.
+        from factory.selectors_cache import connect_signals
+
+        connect_signals()
+
 
 def _sync_groups(sender, **kwargs):
     # Runs after the permissions of every app were created (factory is the

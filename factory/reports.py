@@ -1,0 +1,272 @@
+"""The movement report: the figures of DESIGN.md for a month against another.
+
+Every figure the committee sees — the movement_report command, the JSON at
+/reports/movement.json, the dashboards, the monthly bulletin — comes from the
+functions here, so that two pages can never disagree. The definitions (on
+quota, below quota, advanced producer) are not re-derived here: they are the
+QuerySet methods and Q objects of workers.models, used in conditional
+aggregates. Each function runs a fixed number of queries whatever the size of
+the factory (grouped in the database, never a query per worker or month).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, OuterRef, Subquery
+
+from assistance.models import AssistanceCase, CaseStatus
+from workers.models import (
+    ADVANCED,
+    BELOW_QUOTA,
+    Cause,
+    ProductionRecord,
+    ShortfallClassification,
+    Workshop,
+)
+from workers.months import add_months, month_str, previous_month
+
+CAUSE_KEYS = [*Cause.values, "unclassified"]
+CASE_KEYS = [CaseStatus.OPEN, CaseStatus.REACHED_QUOTA, CaseStatus.CLOSED]
+TWO_PLACES = Decimal("0.01")
+
+
+def round_pct(value: Decimal) -> float:
+    """Two decimals, halves rounded away from zero (3.125 → 3.13).
+
+    Python's round() and float formatting round halves to even and work on
+    binary floats (round(3.125, 2) == 3.12); the committee rounds as taught
+    at school, so the arithmetic is done in Decimal and converted last.
+    """
+    return float(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
+
+
+def share(part: int, whole: int) -> float:
+    """part ÷ whole × 100, rounded by round_pct; 0.0 when whole is 0.
+
+    A share of nobody is 0.0, not null: a month or workshop without records
+    shows 0 workers on quota and 0% advanced, which reads right and keeps
+    every share a number.
+    """
+    if not whole:
+        return 0.0
+    return round_pct(Decimal(part) * 100 / Decimal(whole))
+
+
+def change_pct(now: int, before: int) -> float | None:
+    """(now − before) ÷ before × 100, rounded; None when before is 0.
+
+    "Up 35% on February" has no meaning when February had no advanced
+    producers, so the report says null rather than a made-up 0% or infinity;
+    the text bulletin then says there is nothing to compare with.
+    """
+    if not before:
+        return None
+    return round_pct(Decimal(now - before) * 100 / Decimal(before))
+
+
+def points_change(now: float, before: float) -> float:
+    """Difference of two rounded shares, in percentage points.
+
+    Taken from the rounded shares so that the printed figures add up
+    (78.50 − 43.50 = 35.00), exactly, in Decimal.
+    """
+    return float(Decimal(str(now)) - Decimal(str(before)))
+
+
+def _standing_counts() -> dict:
+    """The conditional aggregates every count of the report is made of."""
+    return {
+        "on_quota": Count("pk"),
+        "advanced": Count("pk", filter=ADVANCED),
+        "failing": Count("pk", filter=BELOW_QUOTA),
+    }
+
+
+def _records(workshop: Workshop | None):
+    records = ProductionRecord.objects.all()
+    if workshop is not None:
+        records = records.filter(worker__workshop=workshop)
+    return records
+
+
+def _figures(on_quota: int, advanced: int, failing: int) -> dict:
+    return {
+        "workers_on_quota": on_quota,
+        "advanced": advanced,
+        "advanced_share": share(advanced, on_quota),
+        "failing": failing,
+    }
+
+
+def shortfall_causes(*, month: dt.date, workshop: Workshop | None = None) -> dict:
+    """Causes of the month's shortfalls: {cause: {count, share}} (one query).
+
+    Over the month's workers below quota; the cause is the committee's
+    classification for that worker and month, none → "unclassified". Shares
+    are of the workers below quota.
+    """
+    classification = (
+        ShortfallClassification.objects.filter(
+            worker=OuterRef("worker"), month=OuterRef("month")
+        )
+        .order_by()
+        .values("cause")[:1]
+    )
+    rows = (
+        _records(workshop)
+        .for_month(month)
+        .below_quota()
+        .annotate(cause=Subquery(classification))
+        .values("cause")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts = dict.fromkeys(CAUSE_KEYS, 0)
+    for row in rows:
+        counts[row["cause"] or "unclassified"] += row["count"]
+    failing = sum(counts.values())
+    return {
+        key: {"count": count, "share": share(count, failing)}
+        for key, count in counts.items()
+    }
+
+
+def case_counts(*, month: dt.date, workshop: Workshop | None = None) -> dict:
+    """Present status of the cases opened in or before the month (one query)."""
+    cases = AssistanceCase.objects.filter(month__lte=month)
+    if workshop is not None:
+        cases = cases.filter(worker__workshop=workshop)
+    counts = dict.fromkeys(CASE_KEYS, 0)
+    for row in cases.values("status").annotate(count=Count("pk")).order_by():
+        counts[row["status"]] = row["count"]
+    return {str(key): count for key, count in counts.items()}
+
+
+def movement_report(
+    *,
+    month: dt.date,
+    compare: dt.date | None = None,
+    workshop: Workshop | None = None,
+) -> dict:
+    """The movement report of DESIGN.md for a month against another.
+
+    ``month`` and ``compare`` are dates (any day; the month is taken);
+    ``compare`` defaults to the month before. ``workshop`` None is the whole
+    factory. Three queries whatever the size of the factory: standing counts
+    grouped by month and workshop, causes, cases.
+
+    Conventions (also in the docstrings of share/change_pct/points_change):
+
+    - shares are percentages with two decimals, halves rounded away from
+      zero; a share of zero workers is 0.0;
+    - ``advanced_change_pct`` is null when the compared month had no
+      advanced producers (there is nothing to take a percentage of);
+    - ``advanced_share_change_pp`` is the difference of the two rounded
+      shares;
+    - a record counts for the workshop the worker belongs to now;
+    - ``workshops`` lists, by code, each workshop in scope (the factory's, or
+      just the one asked for) that had workers on quota in the month or the
+      compared month; a workshop with records in neither month is left out.
+    """
+    month = month.replace(day=1)
+    compare = compare.replace(day=1) if compare else previous_month(month)
+
+    rows = (
+        _records(workshop)
+        .filter(month__in={month, compare})
+        .with_standing()
+        .values(
+            "month",
+            "worker__workshop__code",
+            "worker__workshop__name",
+        )
+        .annotate(**_standing_counts())
+        .order_by()
+    )
+    per_workshop: dict[str, dict] = {}
+    totals = {
+        key: {"on_quota": 0, "advanced": 0, "failing": 0} for key in (month, compare)
+    }
+    for row in rows:
+        code = row["worker__workshop__code"]
+        entry = per_workshop.setdefault(
+            code, {"name": row["worker__workshop__name"], month: None, compare: None}
+        )
+        counts = {k: row[k] for k in ("on_quota", "advanced", "failing")}
+        entry[row["month"]] = counts
+        for key, value in counts.items():
+            totals[row["month"]][key] += value
+
+    now = _figures(**totals[month])
+    before = _figures(**totals[compare])
+    empty = {"on_quota": 0, "advanced": 0, "failing": 0}
+    workshops = []
+    for code in sorted(per_workshop):
+        entry = per_workshop[code]
+        this = entry[month] or empty
+        workshops.append(
+            {
+                "code": code,
+                "name": entry["name"],
+                **_figures(**this),
+                "compare_failing": (entry[compare] or empty)["failing"],
+            }
+        )
+
+    return {
+        "month": month_str(month),
+        "compare_month": month_str(compare),
+        **now,
+        "compare": before,
+        "advanced_change": now["advanced"] - before["advanced"],
+        "advanced_change_pct": change_pct(now["advanced"], before["advanced"]),
+        "advanced_share_change_pp": points_change(
+            now["advanced_share"], before["advanced_share"]
+        ),
+        "causes": shortfall_causes(month=month, workshop=workshop),
+        "workshops": workshops,
+        "cases": case_counts(month=month, workshop=workshop),
+    }
+
+
+def trend(
+    *, month: dt.date, workshop: Workshop | None = None, months: int = 12
+) -> list[dict]:
+    """The figures of each of the ``months`` months ending with ``month``.
+
+    One query grouped by month; months without records are there with zeros,
+    so a chart's axis has no gaps.
+    """
+    month = month.replace(day=1)
+    first = add_months(month, -(months - 1))
+    rows = (
+        _records(workshop)
+        .filter(month__gte=first, month__lte=month)
+        .with_standing()
+        .values("month")
+        .annotate(**_standing_counts())
+        .order_by()
+    )
+    by_month = {row["month"]: row for row in rows}
+    points = []
+    for index in range(months):
+        current = add_months(first, index)
+        row = by_month.get(current, {"on_quota": 0, "advanced": 0, "failing": 0})
+        points.append(
+            {
+                "month": month_str(current),
+                **_figures(row["on_quota"], row["advanced"], row["failing"]),
+            }
+        )
+    return points
+
+
+def months_with_records() -> list[dt.date]:
+    """Every month that has records, latest first (one query)."""
+    return list(
+        ProductionRecord.objects.order_by("-month")
+        .values_list("month", flat=True)
+        .distinct()
+    )
