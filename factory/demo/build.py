@@ -1,0 +1,330 @@
+"""Write the demo plan into the database through the apps' own services.
+
+Records go through workers.services.save_records and cases through
+assistance.services, so the demo has the history, case events and status
+sync a real factory would have. Every step looks for what is already there
+first: running the seed again changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import ProtectedError
+from simple_history.utils import bulk_create_with_history
+
+from assistance import services as case_services
+from assistance.models import AssistanceCase, Demonstration, FollowUp
+from factory.demo.plan import FEB, JAN, MAR, UNIT, DemoPlan, UserSpec, build_plan
+from workers.models import (
+    Disqualification,
+    ProductionRecord,
+    ShortfallClassification,
+    Worker,
+    Workshop,
+)
+from workers.services import RecordInput, disqualify, save_records
+
+SOURCE = "demo"
+
+
+@dataclass
+class SeedResult:
+    logins: list[UserSpec]
+    created: dict[str, int] = field(default_factory=dict)
+
+
+def _count(result: SeedResult, what: str, number: int = 1) -> None:
+    result.created[what] = result.created.get(what, 0) + number
+
+
+@transaction.atomic
+def seed_demo(*, reset: bool = False) -> SeedResult:
+    """Load the demo factory (in one transaction: all of it or nothing)."""
+    plan = build_plan()
+    if reset:
+        wipe_demo(plan)
+    result = SeedResult(logins=plan.users)
+    users = _users(plan, result)
+    secretary = users["secretary"]
+    workshops = _workshops(plan, users, result)
+    workers = _workers(plan, workshops, result)
+    _link_helpers(plan, users, workers)
+    _records(plan, workers, (JAN, FEB), secretary, result)
+    _classifications(plan, workers, secretary, result)
+    _cases(plan, workers, users, secretary, result)
+    _demonstrations(plan, workers, workshops, result)
+    # March last: saving it moves the cases whose worker met quota on to
+    # "reached quota" (assistance's receiver of records_saved).
+    _records(plan, workers, (MAR,), secretary, result)
+    _disqualifications(plan, workers, secretary, result)
+    return result
+
+
+# --- users, workshops, workers ---
+
+
+def _users(plan: DemoPlan, result: SeedResult) -> dict:
+    User = get_user_model()
+    users = {}
+    hashes: dict[str, str] = {}
+    for spec in plan.users:
+        user, created = User.objects.get_or_create(username=spec.username)
+        changed = created
+        if created:
+            # Hashing is slow on purpose (a third of a second each): hash each
+            # demo password once, and never again on later runs, which keep
+            # the password as it is (--reset restores the printed one).
+            if spec.password not in hashes:
+                hashes[spec.password] = make_password(spec.password)
+            user.password = hashes[spec.password]
+        if spec.role == "admin" and not (user.is_superuser and user.is_staff):
+            user.is_superuser = user.is_staff = True
+            changed = True
+        if user.first_name != spec.full_name:
+            user.first_name = spec.full_name
+            changed = True
+        if not user.is_active:
+            user.is_active = True
+            changed = True
+        if changed:
+            user.save()
+            _count(result, "users")
+        if spec.role != "admin":
+            user.groups.add(Group.objects.get(name=spec.role))
+        users[spec.username] = user
+    return users
+
+
+def _workshops(plan: DemoPlan, users: dict, result: SeedResult) -> dict:
+    workshops = {}
+    for spec in plan.workshops:
+        workshop, created = Workshop.objects.get_or_create(
+            code=spec.code, defaults={"name": spec.name}
+        )
+        if created:
+            _count(result, "workshops")
+        elif workshop.name != spec.name:
+            workshop.name = spec.name
+            workshop.save(update_fields=["name"])
+        workshops[spec.code] = workshop
+    for spec in plan.users:
+        for code in spec.workshops:
+            workshops[code].managers.add(users[spec.username])
+    return workshops
+
+
+def _workers(plan: DemoPlan, workshops: dict, result: SeedResult) -> dict:
+    existing = {
+        w.employee_no: w
+        for w in Worker.objects.filter(
+            employee_no__in=[s.employee_no for s in plan.workers]
+        )
+    }
+    to_create = []
+    for spec in plan.workers:
+        values = {
+            "name": spec.name,
+            "workshop": workshops[spec.workshop],
+            "trade": spec.trade,
+            "political_status": spec.political_status,
+            "is_activist": spec.is_activist,
+            "active": True,
+        }
+        worker = existing.get(spec.employee_no)
+        if worker is None:
+            to_create.append(Worker(employee_no=spec.employee_no, **values))
+            continue
+        changed = [
+            name for name, value in values.items() if getattr(worker, name) != value
+        ]
+        if changed:
+            for name in changed:
+                setattr(worker, name, values[name])
+            worker.save()
+    if to_create:
+        bulk_create_with_history(to_create, Worker, default_change_reason=SOURCE)
+        _count(result, "workers", len(to_create))
+    return {
+        w.employee_no: w
+        for w in Worker.objects.filter(
+            employee_no__in=[s.employee_no for s in plan.workers]
+        )
+    }
+
+
+def _link_helpers(plan: DemoPlan, users: dict, workers: dict) -> None:
+    for spec in plan.users:
+        if not spec.worker:
+            continue
+        worker = workers[plan.named[spec.worker]]
+        user = users[spec.username]
+        if worker.user_id != user.pk:
+            worker.user = user
+            worker.save()
+
+
+# --- records, classifications, cases, demonstrations ---
+
+
+def _records(plan, workers, months, by, result: SeedResult) -> None:
+    rows = [
+        RecordInput(
+            worker_id=workers[no].pk,
+            month=month,
+            quota=quota,
+            output=output,
+            unit=UNIT,
+        )
+        for (no, month), (quota, output) in plan.records.items()
+        if month in months
+    ]
+    saved = save_records(rows=rows, by=by, source=SOURCE)
+    if saved.created or saved.updated:
+        _count(result, "records", saved.created + saved.updated)
+
+
+def _classifications(plan, workers, secretary, result: SeedResult) -> None:
+    classify = getattr(case_services, "classify", None)
+    existing = {
+        (c.worker_id, c.cause, c.note)
+        for c in ShortfallClassification.objects.filter(month=FEB)
+    }
+    for case in plan.cases:
+        worker = workers[case.worker]
+        if (worker.pk, case.cause, case.note) in existing:
+            continue
+        if classify is not None:
+            classify(
+                worker=worker,
+                month=FEB,
+                cause=case.cause,
+                note=case.note,
+                by=secretary,
+            )
+        else:
+            ShortfallClassification.objects.update_or_create(
+                worker=worker,
+                month=FEB,
+                defaults={
+                    "cause": case.cause,
+                    "note": case.note,
+                    "classified_by": secretary,
+                },
+            )
+        _count(result, "classifications")
+
+
+def _cases(plan, workers, users, secretary, result: SeedResult) -> None:
+    author_of = {
+        plan.named[spec.worker]: users[spec.username]
+        for spec in plan.users
+        if spec.worker
+    }
+    opened = set(
+        AssistanceCase.objects.filter(
+            month=FEB, worker__in=workers.values()
+        ).values_list("worker__employee_no", flat=True)
+    )
+    for spec in plan.cases:
+        if spec.worker in opened:
+            continue
+        case = case_services.open_case(
+            worker=workers[spec.worker],
+            month=FEB,
+            cause=spec.cause,
+            measure=spec.measure,
+            helpers=[workers[no] for no in spec.helpers],
+            opened_by=secretary,
+        )
+        author = author_of.get(spec.helpers[0], secretary)
+        for follow_up in spec.follow_ups:
+            extra = {}
+            if follow_up.aid_amount is not None:
+                extra = {
+                    "aid_amount": follow_up.aid_amount,
+                    "aid_kind": follow_up.aid_kind,
+                    "aid_approved_by": follow_up.aid_approved_by,
+                }
+            case_services.add_follow_up(
+                case=case,
+                author=author,
+                kind=follow_up.kind,
+                text=follow_up.text,
+                date=follow_up.date,
+                is_private=follow_up.is_private,
+                **extra,
+            )
+            _count(result, "follow-ups")
+        _count(result, "cases")
+
+
+def _demonstrations(plan, workers, workshops, result: SeedResult) -> None:
+    for spec in plan.demonstrations:
+        demonstration, created = Demonstration.objects.get_or_create(
+            workshop=workshops["jg2"],
+            date=spec.date,
+            technique=spec.technique,
+            defaults={
+                "demonstrator": workers[spec.demonstrator],
+                "place": spec.place,
+            },
+        )
+        if created:
+            demonstration.attendees.add(*[workers[no] for no in spec.attendees])
+            _count(result, "demonstrations")
+
+
+def _disqualifications(plan, workers, secretary, result: SeedResult) -> None:
+    for no, month, reason, note in plan.disqualified:
+        worker = workers[no]
+        if Disqualification.objects.filter(
+            worker=worker, month=month, reason=reason, note=note
+        ).exists():
+            continue
+        disqualify(worker=worker, month=month, reason=reason, note=note, by=secretary)
+        _count(result, "disqualifications")
+
+
+# --- reset ---
+
+
+def wipe_demo(plan: DemoPlan | None = None) -> None:
+    """Delete the demo's workers and all that hangs on them, and its users.
+
+    Only what the demo created (its employee numbers, its usernames, its
+    workshops once empty) so a reset never takes a real roster with it. The
+    history of the deleted rows goes too: a reset starts from nothing.
+    """
+    plan = plan or build_plan()
+    numbers = [spec.employee_no for spec in plan.workers]
+    workers = Worker.objects.filter(employee_no__in=numbers)
+    worker_ids = list(workers.values_list("pk", flat=True))
+    AssistanceCase.objects.filter(worker_id__in=worker_ids).delete()
+    Demonstration.objects.filter(demonstrator_id__in=worker_ids).delete()
+    FollowUp.objects.filter(case__worker_id__in=worker_ids).delete()
+    ProductionRecord.objects.filter(worker_id__in=worker_ids).delete()
+    ShortfallClassification.objects.filter(worker_id__in=worker_ids).delete()
+    Disqualification.objects.filter(worker_id__in=worker_ids).delete()
+    workers.delete()
+    for model in (ProductionRecord, ShortfallClassification, Disqualification):
+        model.history.filter(worker_id__in=worker_ids).delete()
+    Worker.history.filter(employee_no__in=numbers).delete()
+    Workshop.objects.filter(
+        code__in=[spec.code for spec in plan.workshops], workers__isnull=True
+    ).exclude(pk__in=Demonstration.objects.values("workshop")).delete()
+    User = get_user_model()
+    for spec in plan.users:
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            continue
+        try:
+            # A savepoint: a user who opened real cases is kept, the rest goes.
+            with transaction.atomic():
+                user.delete()
+        except ProtectedError:
+            pass
