@@ -70,11 +70,15 @@ SURNAMES: tuple[tuple[str, int], ...] = (
     ("樊", 2),
 )
 
-# Characters men of that generation were named with, and whole names that
-# were common on their own (锁柱, 二虎).
-MALE_CHARS = (
-    "德福贵荣华明国忠树金保生林海成文宝玉山春有长志永清全俊发旺喜茂顺来根"
-    "存润恒祥瑞元仁义汉书连进庆增富堂财鸿世振兴维培先宗希晋秉焕守正良亮"
+# Characters men of that generation were named with (the first and the
+# second place of a two-character name differ: 秉 leads, 祥 closes), and whole
+# names common on their own (锁柱, 二虎).
+MALE_FIRST = (
+    "德福贵荣国忠树金保永长志有俊茂顺存润恒元仁"
+    "汉书连庆富鸿世振维培宗晋秉守正文宝玉春清全海明"
+)
+MALE_SECOND = (
+    "福贵荣华明忠林海成文宝山春生才发旺喜顺来根良祥瑞义信兴堂财亮泉胜和安平元仁奎"
 )
 MALE_WHOLE = (
     "锁柱",
@@ -89,7 +93,8 @@ MALE_WHOLE = (
     "根旺",
     "栓保",
 )
-FEMALE_CHARS = "秀英桂兰玉梅凤珍淑芳翠花金素琴云霞彩月爱莲"
+FEMALE_FIRST = "秀玉桂凤淑翠金素彩月爱美"
+FEMALE_SECOND = "英兰梅珍芳花琴云霞莲娥"
 FEMALE_WHOLE = (
     "秀英",
     "桂英",
@@ -103,17 +108,23 @@ FEMALE_WHOLE = (
     "金花",
     "素梅",
     "秀珍",
+    "爱莲",
+    "月娥",
 )
 
 
 def _given_name(rng: random.Random, female: bool) -> str:
-    chars, whole = (FEMALE_CHARS, FEMALE_WHOLE) if female else (MALE_CHARS, MALE_WHOLE)
+    if female:
+        if rng.random() < 0.5:
+            return rng.choice(FEMALE_WHOLE)
+        return rng.choice(FEMALE_FIRST) + rng.choice(FEMALE_SECOND)
     roll = rng.random()
-    if roll < 0.15:
-        return rng.choice(whole)
-    if roll < 0.27:
-        return rng.choice(chars)
-    first, second = rng.sample(chars, 2)
+    if roll < 0.12:
+        return rng.choice(MALE_WHOLE)
+    if roll < 0.24:
+        return rng.choice(MALE_SECOND)
+    first = rng.choice(MALE_FIRST)
+    second = rng.choice(MALE_SECOND.replace(first, ""))
     return first + second
 
 

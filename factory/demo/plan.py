@@ -597,8 +597,8 @@ def build_plan() -> DemoPlan:
             records[(no, month)] = (quota, _output(quota, pct, meets))
 
     # Helpers: members and activists of the same workshop who met quota in
-    # February, at most three workers each (分工包干), the same trade first
-    # for technique.
+    # February, three workers each at most where the workshop has members
+    # enough (分工包干), the same trade first for technique.
     load: dict[str, int] = {}
     helpers_of: dict[str, tuple[str, ...]] = {
         named["hu_weiliang"]: (named["league_secretary"],),

@@ -23,7 +23,7 @@ from assistance.models import (
     FollowUp,
     FollowUpKind,
 )
-from factory.demo import wipe_demo
+from factory.demo.build import wipe_demo
 from factory.demo.plan import (
     HAN_WENLIAN,
     HU_WEILIANG,

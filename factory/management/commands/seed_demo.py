@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from factory.demo import seed_demo
+from factory.demo.build import seed_demo
 
 
 class Command(BaseCommand):
@@ -34,3 +34,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {spec.username:<{width}}  {spec.password:<20}  {spec.describe}"
             )
+        self.stdout.write(
+            "Passwords are set when a demo user is created; "
+            "`seed_demo --reset` restores them."
+        )
