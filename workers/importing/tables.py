@@ -171,7 +171,12 @@ def read_table(data: bytes, filename: str, columns: list[Column]) -> Table:
         raw_rows, file_format, encoding = _xlsx_rows(data), "xlsx", ""
     else:
         _refuse_known_binaries(data, filename)
-        text, encoding = _decode(data)
+        try:
+            text, encoding = _decode(data)
+        except ImportFileError:
+            if filename.lower().endswith((".xlsx", ".xlsm")):
+                raise _misnamed_error(filename) from None
+            raise
         _refuse_markup(text)
         raw_rows, file_format = _csv_rows(text), "csv"
     return _build_table(raw_rows, filename, columns, file_format, encoding)
@@ -185,7 +190,6 @@ def _megabytes(size: int) -> str:
 
 
 def _refuse_known_binaries(data: bytes, filename: str) -> None:
-    lowered = filename.lower()
     for signature, kind in _SIGNATURES:
         if data.startswith(signature):
             if kind == "xls":
@@ -203,14 +207,6 @@ def _refuse_known_binaries(data: bytes, filename: str) -> None:
                 )
                 % {"name": filename}
             )
-    if lowered.endswith((".xlsx", ".xlsm")):
-        raise ImportFileError(
-            _(
-                "“%(name)s” is named like an Excel workbook but is not one. "
-                "Open it in Excel and save it as .xlsx or CSV."
-            )
-            % {"name": filename}
-        )
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -404,6 +400,16 @@ def _cell_text(value: object) -> str:
             return str(int(value))
         return format(Decimal(repr(value)), "f")
     return str(value).strip()
+
+
+def _misnamed_error(filename: str) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "“%(name)s” is named like an Excel workbook but is not one. "
+            "Open it in Excel and save it as .xlsx or CSV."
+        )
+        % {"name": filename}
+    )
 
 
 def _bomb_error() -> ImportFileError:
