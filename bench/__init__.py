@@ -1,0 +1,1 @@
+"""`make bench`: a big factory in PostgreSQL, measured against baselines."""

@@ -1,0 +1,336 @@
+"""The bench's results as a table (terminal) and as docs/PERFORMANCE.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ANALYSIS = Path(__file__).resolve().parent / "ANALYSIS.md"
+
+GOAL_IMPORT = 5.0
+GOAL_REPORT = 1.5
+GOAL_PAGE_TIME = 3.0
+GOAL_RPS = 0.5
+GOAL_P95_MS = 300
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:,.2f} s"
+
+
+def _mb(count: int) -> str:
+    return f"{count / 1024 / 1024:,.0f} MB"
+
+
+def _yes(ok: bool | None) -> str:
+    return "—" if ok is None else ("yes" if ok else "**no**")
+
+
+def rows(results: dict) -> list[list[str]]:
+    """[measure, figure, baseline, ratio, goal, met] for every goal."""
+    out: list[list[str]] = []
+    imported = results.get("import")
+    if imported:
+        first, again = imported["import"], imported["reimport"]
+        copy = imported["copy_seconds"]
+        ratio = first["seconds"] / copy
+        out.append(
+            [
+                f"import {imported['rows']:,} new records (read, check, save, history)",
+                _s(first["seconds"]),
+                f"COPY {_s(copy)}",
+                f"{ratio:.1f}×",
+                f"≤ {GOAL_IMPORT:g}×",
+                _yes(ratio <= GOAL_IMPORT),
+            ]
+        )
+        ratio_again = again["seconds"] / copy
+        out.append(
+            [
+                "the same file again (every row unchanged)",
+                _s(again["seconds"]),
+                f"COPY {_s(copy)}",
+                f"{ratio_again:.1f}×",
+                f"≤ {GOAL_IMPORT:g}×",
+                _yes(ratio_again <= GOAL_IMPORT),
+            ]
+        )
+    memory = results.get("memory")
+    if memory:
+        out.append(
+            [
+                f"peak memory, import of {memory['rows']:,} rows",
+                f"{_mb(memory['python_peak_bytes'])} Python heap",
+                f"process {_mb(memory['rss_peak_bytes'])} RSS",
+                "—",
+                "reported",
+                "—",
+            ]
+        )
+    selector = results.get("report")
+    if selector:
+        ratio = selector["selector_seconds"] / selector["hand_seconds"]
+        same = not selector["disagreements"]
+        out.append(
+            [
+                f"movement report selector ({selector['selector_queries']} queries)",
+                _ms(selector["selector_seconds"]),
+                f"hand SQL {_ms(selector['hand_seconds'])}",
+                f"{ratio:.2f}×",
+                f"≤ {GOAL_REPORT:g}×",
+                _yes(ratio <= GOAL_REPORT and same),
+            ]
+        )
+    pages = {int(scale): found for scale, found in (results.get("pages") or {}).items()}
+    scales = sorted(pages)
+    small = pages[scales[0]] if scales else {}
+    large = pages[scales[-1]] if len(scales) > 1 else None
+    for name, page in small.items():
+        if page.get("status") != 200:
+            out.append([f"{name}: page", f"HTTP {page.get('status')}", "", "", "", "—"])
+            continue
+        if large and large.get(name, {}).get("status") == 200:
+            big = large[name]
+            ratio = big["seconds"] / page["seconds"]
+            out.append(
+                [
+                    f"{name}: queries {scales[0]}× / {scales[-1]}×",
+                    str(big["queries"]),
+                    str(page["queries"]),
+                    "same" if big["queries"] == page["queries"] else "differ",
+                    "same",
+                    _yes(big["queries"] == page["queries"]),
+                ]
+            )
+            out.append(
+                [
+                    f"{name}: time {scales[-1]}× vs {scales[0]}× (uncached)",
+                    _ms(big["seconds"]),
+                    _ms(page["seconds"]),
+                    f"{ratio:.1f}×",
+                    f"≤ {GOAL_PAGE_TIME:g}×",
+                    _yes(ratio <= GOAL_PAGE_TIME),
+                ]
+            )
+        else:
+            out.append(
+                [
+                    f"{name}: {page['queries']} queries (uncached)",
+                    _ms(page["seconds"]),
+                    f"cached {_ms(page['cached_seconds'])}",
+                    "",
+                    "",
+                    "—",
+                ]
+            )
+    loaded = results.get("load")
+    if loaded and "skipped" not in loaded:
+        trivial = loaded["trivial"]
+        base = next(
+            run
+            for run in loaded["dashboard_runs"]
+            if run["connections"] == loaded["baseline_connections"]
+        )
+        ratio = base["rps"] / trivial["rps"]
+        out.append(
+            [
+                f"factory dashboard req/s, {base['connections']} users, cached",
+                f"{base['rps']:,.0f}/s",
+                f"trivial view {trivial['rps']:,.0f}/s",
+                f"{ratio:.2f}",
+                f"≥ {GOAL_RPS:g}",
+                _yes(ratio >= GOAL_RPS),
+            ]
+        )
+        for run in loaded["dashboard_runs"]:
+            goal = run["connections"] == 50
+            ok = run["errors"] == 0 and (not goal or run["p95_ms"] < GOAL_P95_MS)
+            out.append(
+                [
+                    f"dashboard latency, {run['connections']} users",
+                    f"p50 {run['p50_ms']:,.0f} ms · p95 {run['p95_ms']:,.0f} ms",
+                    f"{run['rps']:,.0f}/s",
+                    f"{run['errors']} errors",
+                    f"p95 < {GOAL_P95_MS} ms, no errors" if goal else "no errors",
+                    _yes(ok),
+                ]
+            )
+    elif loaded:
+        out.append(["load test", "not run", loaded["skipped"], "", "", "—"])
+    return out
+
+
+HEADER = ["measure", "figure", "baseline", "ratio", "goal", "met"]
+
+
+def table(results: dict) -> str:
+    body = rows(results)
+    widths = [
+        max(len(str(row[i])) for row in [HEADER, *body]) for i in range(len(HEADER))
+    ]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(HEADER, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in body:
+        lines.append(
+            "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True))
+        )
+    return "\n".join(lines)
+
+
+def _markdown_table(header: list[str], body: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def markdown(results: dict) -> str:
+    machine = results["machine"]
+    data = results["data"]
+    counts = data["counts"]
+    parts = [
+        "# Performance",
+        "",
+        "Written by `make bench` (bench/run.py); do not edit by hand — the "
+        "analysis at the end comes from bench/ANALYSIS.md. Every figure is "
+        "measured against its baseline in the same run, on the same machine, "
+        "a moment apart.",
+        "",
+        f"- **Date:** {results['date']}",
+        f"- **Command:** `{results['command']}` "
+        f"(took {results['seconds'] / 60:,.1f} min)",
+        f"- **Machine:** {machine['cpu']}, {machine['cores']} cores, "
+        f"{machine['memory']}; {machine['os']}",
+        f"- **Software:** PostgreSQL {machine['postgresql']}, Python "
+        f"{machine['python']}, Django {machine['django']}",
+        f"- **Data ({results['scale']}×):** {counts['workers']:,} workers in "
+        f"{counts['workshops']} workshops, {counts['records']:,} monthly records, "
+        f"{counts['classifications']:,} classifications, {counts['cases']:,} "
+        "help cases",
+    ]
+    if "compare_data" in results:
+        big = results["compare_data"]["counts"]
+        parts.append(
+            f"- **Larger data:** {big['workers']:,} workers in {big['workshops']} "
+            f"workshops, {big['records']:,} monthly records, {big['cases']:,} cases"
+        )
+    parts += ["", "## Results", "", _markdown_table(HEADER, rows(results)), ""]
+
+    imported = results.get("import")
+    if imported:
+        first, again = imported["import"], imported["reimport"]
+        parts += [
+            "## Import",
+            "",
+            f"{imported['rows']:,} rows ({imported['bytes'] / 1024 / 1024:.1f} MB "
+            f"of CSV, months {imported['months'][0]} to {imported['months'][-1]}) "
+            f"through {first['path']}, on a copy of the bench database; the "
+            "baseline is `COPY … FROM STDIN (FORMAT csv)` of the same bytes into "
+            "a table with the same columns and no index or constraint (median of "
+            "5).",
+            "",
+            _markdown_table(
+                ["run", "read", "plan", "apply", "total", "created", "unchanged"],
+                [
+                    [
+                        label,
+                        _s(run["stages"]["read"]),
+                        _s(run["stages"]["plan"]),
+                        _s(run["stages"]["apply"]),
+                        _s(run["seconds"]),
+                        f"{run['counts'].get('created', 0):,}",
+                        f"{run['counts'].get('unchanged', 0):,}",
+                    ]
+                    for label, run in (("first", first), ("again", again))
+                ],
+            ),
+            "",
+        ]
+    memory = results.get("memory")
+    if memory:
+        parts += [
+            "## Memory",
+            "",
+            f"Importing {memory['rows']:,} new rows in a fresh process: Python "
+            f"heap peak {_mb(memory['python_peak_bytes'])} (tracemalloc), "
+            f"process peak {_mb(memory['rss_peak_bytes'])} RSS "
+            f"({_mb(memory['rss_before_bytes'])} before the import).",
+            "",
+        ]
+    pages = results.get("pages") or {}
+    if pages:
+        body = []
+        for scale, page_results in sorted(pages.items(), key=lambda i: int(i[0])):
+            for name, page in page_results.items():
+                if page.get("status") != 200:
+                    body.append([f"{scale}×", name, f"HTTP {page.get('status')}"])
+                    continue
+                body.append(
+                    [
+                        f"{scale}×",
+                        name,
+                        str(page["queries"]),
+                        _ms(page["seconds"]),
+                        str(page["cached_queries"]),
+                        _ms(page["cached_seconds"]),
+                    ]
+                )
+        parts += [
+            "## Pages",
+            "",
+            "In-process (Django's test client, no network), as the secretary; "
+            "median of 5. *Uncached*: the cache is emptied before each request.",
+            "",
+            _markdown_table(
+                ["data", "page", "queries", "uncached", "cached queries", "cached"],
+                body,
+            ),
+            "",
+        ]
+    loaded = results.get("load")
+    if loaded and "skipped" not in loaded:
+        body = [
+            [
+                "trivial view",
+                str(loaded["trivial"]["connections"]),
+                f"{loaded['trivial']['rps']:,.0f}",
+                f"{loaded['trivial']['p50_ms']:,.1f}",
+                f"{loaded['trivial']['p95_ms']:,.1f}",
+                f"{loaded['trivial']['p99_ms']:,.1f}",
+                str(loaded["trivial"]["errors"]),
+            ]
+        ]
+        body += [
+            [
+                "factory dashboard",
+                str(run["connections"]),
+                f"{run['rps']:,.0f}",
+                f"{run['p50_ms']:,.1f}",
+                f"{run['p95_ms']:,.1f}",
+                f"{run['p99_ms']:,.1f}",
+                str(run["errors"]),
+            ]
+            for run in loaded["dashboard_runs"]
+        ]
+        parts += [
+            "## Load",
+            "",
+            f"gunicorn ({loaded['workers']} sync workers, persistent database "
+            f"connections, cache: {loaded['cache']}) on 127.0.0.1, wrk with 2 "
+            f"threads on the same machine, {loaded['trivial']['seconds']} s per "
+            "run, logged-in sessions of the secretary and the workshop directors "
+            f"taken in turn. Dashboard: `{loaded['dashboard']}`.",
+            "",
+            _markdown_table(
+                ["page", "users", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"],
+                body,
+            ),
+            "",
+        ]
+    elif loaded:
+        parts += ["## Load", "", f"Not run: {loaded['skipped']}.", ""]
+    if ANALYSIS.exists():
+        parts += [ANALYSIS.read_text().strip(), ""]
+    return "\n".join(parts)
