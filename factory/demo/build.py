@@ -49,7 +49,7 @@ def seed_demo(*, reset: bool = False) -> SeedResult:
     if reset:
         wipe_demo(plan)
     result = SeedResult(logins=plan.users)
-    users = _users(plan, result)
+    users = _users(plan, result, restore_passwords=reset)
     secretary = users["secretary"]
     workshops = _workshops(plan, users, result)
     workers = _workers(plan, workshops, result)
@@ -68,20 +68,22 @@ def seed_demo(*, reset: bool = False) -> SeedResult:
 # --- users, workshops, workers ---
 
 
-def _users(plan: DemoPlan, result: SeedResult) -> dict:
+def _users(plan: DemoPlan, result: SeedResult, *, restore_passwords: bool) -> dict:
     User = get_user_model()
     users = {}
     hashes: dict[str, str] = {}
     for spec in plan.users:
         user, created = User.objects.get_or_create(username=spec.username)
         changed = created
-        if created:
+        if created or restore_passwords:
             # Hashing is slow on purpose (a third of a second each): hash each
             # demo password once, and never again on later runs, which keep
-            # the password as it is (--reset restores the printed one).
+            # the password as it is. --reset restores the printed one, also
+            # for a user it could not delete (one who published a month).
             if spec.password not in hashes:
                 hashes[spec.password] = make_password(spec.password)
             user.password = hashes[spec.password]
+            changed = True
         if spec.role == "admin" and not (user.is_superuser and user.is_staff):
             user.is_superuser = user.is_staff = True
             changed = True
