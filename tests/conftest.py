@@ -107,3 +107,14 @@ def in_english(client):
     """Make the client ask for English pages (the default is Chinese)."""
     client.cookies.load({"django_language": "en"})
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the memory cache outlives a
+    test's database, and cached report figures must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
