@@ -33,7 +33,7 @@ def signed(value) -> str:
 
 
 def month_label(value) -> str:
-    """"1956-03" or a date → "1956年3月" / "March 1956" (reader's language)."""
+    """ "1956-03" or a date → "1956年3月" / "March 1956" (reader's language)."""
     if not value:
         return ""
     if not isinstance(value, dt.date):

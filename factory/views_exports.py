@@ -1,0 +1,224 @@
+"""Downloads of the dashboard tables, the ranking and the case list.
+
+Each export shows exactly what the page it comes from shows the same reader:
+the same figures (published or live, from the same selectors) and the same
+scoping. Cells go through factory.exports.escape_cell.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+from factory.exports import export_response
+from factory.selectors import (
+    case_list,
+    get_workshop_for_reader,
+    measure_label,
+    report_view,
+    require_report_reader,
+    visible_codes,
+    workshop_people,
+)
+from factory.selectors_cache import ReportCache
+from factory.views_common import bad_period_message, cause_rows, read_period
+from factory.views_common import report_context as _report_context
+from workers.months import MonthError, month_str
+
+WORKSHOP_TABLES = {"ranking", "movers", "demonstrations"}
+TABLES = {"workshops", "causes", "trend", "outcomes", "cases", *WORKSHOP_TABLES}
+
+
+def _band_label(band: str) -> str:
+    return {
+        "advanced": _("advanced producer"),
+        "meets": _("meets quota"),
+        "below": _("below quota"),
+    }[band]
+
+
+def _figures_table(table: str, data: dict):
+    report = data["report"]
+    if table == "workshops":
+        header = [
+            _("code"),
+            _("workshop"),
+            _("workers on quota"),
+            _("advanced producers"),
+            _("advanced share (%)"),
+            _("below quota"),
+            _("below quota in the compared month"),
+            _("change"),
+        ]
+        rows = [
+            [
+                row["code"],
+                row["name"],
+                row["workers_on_quota"],
+                row["advanced"],
+                row["advanced_share"],
+                row["failing"],
+                row["compare_failing"],
+                row["failing"] - row["compare_failing"],
+            ]
+            for row in report["workshops"]
+        ]
+    elif table == "causes":
+        header = [_("cause"), _("workers below quota"), _("share (%)")]
+        rows = [
+            [row["label"], row["count"], row["share"]]
+            for row in cause_rows(report["causes"])
+        ]
+    elif table == "trend":
+        header = [
+            _("month"),
+            _("workers on quota"),
+            _("advanced producers"),
+            _("advanced share (%)"),
+            _("below quota"),
+        ]
+        rows = [
+            [
+                point["month"],
+                point["workers_on_quota"],
+                point["advanced"],
+                point["advanced_share"],
+                point["failing"],
+            ]
+            for point in data["trend"]
+        ]
+    else:  # outcomes
+        header = [
+            _("measure"),
+            _("help cases"),
+            _("reached quota"),
+            _("share that reached quota (%)"),
+            _("median months to quota"),
+        ]
+        rows = [
+            [
+                measure_label(row["measure"]),
+                row["cases"],
+                row["reached"],
+                row["reached_share"],
+                row["median_months"],
+            ]
+            for row in data["outcomes"]["measures"]
+        ]
+    return header, rows
+
+
+def _people_table(table: str, people: dict):
+    if table == "demonstrations":
+        header = [
+            _("date"),
+            _("technique shown"),
+            _("demonstrator"),
+            _("place"),
+            _("attendance"),
+        ]
+        rows = [
+            [d["date"], d["technique"], d["demonstrator"], d["place"], d["attendance"]]
+            for d in people["demonstrations"]
+        ]
+        return header, rows
+    header = [
+        _("rank"),
+        _("employee number"),
+        _("name"),
+        _("trade"),
+        _("quota"),
+        _("output"),
+        _("unit"),
+        _("attainment (%)"),
+        _("standing"),
+    ]
+    rows = [
+        [
+            row["rank"],
+            row["employee_no"],
+            row["name"],
+            row["trade"],
+            row["quota"],
+            row["output"],
+            row["unit"],
+            row["attainment"],
+            _band_label(row["band"]),
+        ]
+        for row in people[table]
+    ]
+    return header, rows
+
+
+def _case_table(cases: list[dict]):
+    header = [
+        _("employee number"),
+        _("name"),
+        _("workshop"),
+        _("month opened"),
+        _("cause"),
+        _("measure"),
+        _("status"),
+        _("reached quota in"),
+    ]
+    keys = [
+        "employee_no",
+        "name",
+        "workshop",
+        "month",
+        "cause",
+        "measure",
+        "status",
+        "reached_quota_month",
+    ]
+    return header, [[case[key] for key in keys] for case in cases]
+
+
+@login_required
+def export(request, table, fmt):
+    """/dashboard/export/<table>.<csv|xlsx>?month=&compare=&workshop=&live="""
+    if table not in TABLES or fmt not in {"csv", "xlsx"}:
+        raise Http404
+    user = request.user
+    require_report_reader(user)
+    code = request.GET.get("workshop", "").strip()
+    workshop = get_workshop_for_reader(user, code) if code else None
+    if table in WORKSHOP_TABLES and workshop is None:
+        return HttpResponseBadRequest(
+            _("Choose a workshop for this table."), content_type="text/plain"
+        )
+    rc = ReportCache()
+    try:
+        period = read_period(request, rc)
+    except MonthError as error:
+        return HttpResponseBadRequest(
+            bad_period_message(error), content_type="text/plain; charset=utf-8"
+        )
+    codes = {workshop.code} if workshop else visible_codes(user)
+    if table == "cases":
+        header, rows = _case_table(
+            case_list(month=period.month, codes=codes, workshop=workshop)
+        )
+    elif table in WORKSHOP_TABLES:
+        people = rc.get_or_compute(
+            ("people", period.month, period.compare, workshop.code),
+            lambda: workshop_people(period=period, workshop=workshop),
+        )
+        header, rows = _people_table(table, people)
+    else:
+        view = report_view(
+            kind="dashboard",
+            period=period,
+            workshop=workshop,
+            want_live=request.GET.get("live") == "1",
+            rc=rc,
+        )
+        data = _report_context(request, view, period, codes, rc)["data"]
+        header, rows = _figures_table(table, data)
+    scope = workshop.code if workshop else "factory"
+    filename = f"catchup-{month_str(period.month)}-{scope}-{table}"
+    # The scope goes in the name only when it is ASCII (a header's limits).
+    if not filename.isascii():
+        filename = f"catchup-{month_str(period.month)}-{table}"
+    return export_response(fmt, filename, table, header, rows)
