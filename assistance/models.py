@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from workers.models import Cause, Worker, Workshop
@@ -191,6 +192,34 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.from_status} → {self.to_status}"
+
+    @property
+    def summary(self) -> str:
+        """What happened, in the reader's language (notes are shown apart)."""
+        labels = dict(CaseStatus.choices)
+        if self.kind == CaseEventKind.STATUS:
+            if not self.from_status:
+                return gettext("case opened")
+            return f"{labels.get(self.from_status)} → {labels.get(self.to_status)}"
+        if self.kind == CaseEventKind.MEASURE_CHANGED:
+            measures = dict(Measure.choices)
+            old, _sep, new = self.note.partition(" → ")
+            return gettext("measure: %(old)s → %(new)s") % {
+                "old": measures.get(old, old),
+                "new": measures.get(new, new),
+            }
+        if self.kind == CaseEventKind.HELPERS_CHANGED:
+            return gettext("helpers: %(names)s") % {"names": self.note}
+        if self.kind == CaseEventKind.TARGET_CHANGED:
+            return gettext("target month: %(month)s") % {
+                "month": self.month.strftime("%Y-%m") if self.month else "—"
+            }
+        return str(self.get_kind_display())
+
+    @property
+    def shows_note(self) -> bool:
+        """The note is free text (a reason) only for status changes."""
+        return self.kind == CaseEventKind.STATUS and bool(self.note)
 
 
 class FollowUpKind(models.TextChoices):

@@ -1,2 +1,54 @@
+from django.urls import path
+
+from assistance.views import aid, cases, classification, demonstrations
+
 app_name = "assistance"
-urlpatterns: list = []
+urlpatterns = [
+    path("", cases.case_list, name="case_list"),
+    path("export.csv", cases.case_export, name="case_export"),
+    path("mine/", cases.my_cases, name="my_cases"),
+    path("overview/", cases.overview, name="overview"),
+    path("overview.csv", cases.overview_export, name="overview_export"),
+    path("<int:pk>/", cases.case_detail, name="case_detail"),
+    path("<int:pk>/edit/", cases.case_edit, name="case_edit"),
+    path("<int:pk>/close/", cases.case_close, name="case_close"),
+    path("<int:pk>/reopen/", cases.case_reopen, name="case_reopen"),
+    path(
+        "<int:pk>/propose-closure/",
+        cases.case_propose_closure,
+        name="case_propose_closure",
+    ),
+    path("<int:pk>/follow-up/", cases.follow_up_add, name="followup_add"),
+    path(
+        "classify/",
+        classification.classification_queue,
+        name="classification_queue",
+    ),
+    path(
+        "classify/history/<int:worker_pk>/",
+        classification.classification_history,
+        name="classification_history",
+    ),
+    path("open/", classification.cases_open, name="cases_open"),
+    path(
+        "demonstrations/",
+        demonstrations.demonstration_list,
+        name="demonstration_list",
+    ),
+    path(
+        "demonstrations/new/",
+        demonstrations.demonstration_create,
+        name="demonstration_create",
+    ),
+    path(
+        "demonstrations/<int:pk>/",
+        demonstrations.demonstration_detail,
+        name="demonstration_detail",
+    ),
+    path(
+        "demonstrations/<int:pk>/attendance/",
+        demonstrations.demonstration_attendance,
+        name="demonstration_attendance",
+    ),
+    path("aid/", aid.aid_totals, name="aid_totals"),
+]

@@ -1,0 +1,216 @@
+"""Forms validate and normalise what was typed; assistance.services decides."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assistance.models import (
+    CaseOutcome,
+    CaseStatus,
+    Demonstration,
+    FollowUpKind,
+    Measure,
+)
+from workers.models import Cause, Worker, Workshop
+from workers.months import MonthError, month_str, parse_month
+
+
+class MonthField(forms.CharField):
+    """A month typed as YYYY-MM (or any form workers.months reads)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", _("YYYY-MM, e.g. 1956-04"))
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("placeholder", "1956-04")
+        self.widget.attrs.setdefault("inputmode", "numeric")
+
+    def prepare_value(self, value):
+        if isinstance(value, dt.date):
+            return month_str(value)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_month(value)
+        except MonthError as error:
+            raise ValidationError(str(error), code="bad_month") from None
+
+
+def helper_field(choices, **kwargs) -> forms.TypedMultipleChoiceField:
+    return forms.TypedMultipleChoiceField(
+        label=_("helpers"),
+        choices=choices,
+        coerce=int,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_(
+            "Party members, League members and activists; the number is how "
+            "many active cases each already has. Hold Ctrl to choose several."
+        ),
+        **kwargs,
+    )
+
+
+def workers_for(ids) -> list[Worker]:
+    return list(Worker.objects.filter(pk__in=ids))
+
+
+class OpenCaseForm(forms.Form):
+    """One row of the bulk opening page (one worker)."""
+
+    worker = forms.IntegerField(widget=forms.HiddenInput)
+    cause = forms.ChoiceField(label=_("cause"), choices=Cause.choices)
+    measure = forms.ChoiceField(label=_("measure"), choices=Measure.choices)
+    target_month = MonthField(label=_("target month"), required=False)
+
+    def __init__(self, *args, helper_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["helpers"] = helper_field(helper_choices)
+        self.fields["cause"].widget.attrs["data-cause"] = "1"
+        self.fields["measure"].widget.attrs["data-measure"] = "1"
+
+
+class CaseEditForm(forms.Form):
+    measure = forms.ChoiceField(label=_("measure"), choices=Measure.choices)
+    target_month = MonthField(label=_("target month"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, helper_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["helpers"] = helper_field(helper_choices)
+        self.order_fields(["measure", "helpers", "target_month", "version"])
+
+
+class CloseCaseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("outcome"), choices=CaseOutcome.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("reason for closing"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required unless the worker reached quota."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReopenCaseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for reopening"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class FollowUpForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=FollowUpKind.choices,
+        initial=FollowUpKind.TALK,
+        widget=forms.RadioSelect,
+    )
+    date = forms.DateField(
+        label=_("date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    text = forms.CharField(
+        label=_("what happened"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    is_private = forms.BooleanField(
+        label=_("private"),
+        required=False,
+        initial=True,
+        help_text=_("Only the committee secretary and this case's helpers read it."),
+    )
+    aid_amount = forms.DecimalField(
+        label=_("aid amount (yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    aid_kind = forms.CharField(label=_("kind of aid"), required=False, max_length=100)
+    aid_approved_by = forms.CharField(
+        label=_("aid approved by"), required=False, max_length=100
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=[("", "—"), *CaseStatus.choices]
+    )
+    cause = forms.ChoiceField(
+        label=_("cause"), required=False, choices=[("", "—"), *Cause.choices]
+    )
+    measure = forms.ChoiceField(
+        label=_("measure"), required=False, choices=[("", "—"), *Measure.choices]
+    )
+    workshop = forms.ModelChoiceField(
+        label=_("workshop"),
+        required=False,
+        queryset=Workshop.objects.all(),
+        to_field_name="code",
+    )
+    month = MonthField(label=_("month opened"), required=False, help_text="")
+    proposed = forms.BooleanField(label=_("closure proposed"), required=False)
+
+    def filter(self, cases):
+        if not self.is_valid():
+            return cases.none()
+        data = self.cleaned_data
+        for name in ("status", "cause", "measure"):
+            if data[name]:
+                cases = cases.filter(**{name: data[name]})
+        if data["workshop"]:
+            cases = cases.filter(worker__workshop=data["workshop"])
+        if data["month"]:
+            cases = cases.filter(month=data["month"])
+        if data["proposed"]:
+            cases = cases.filter(closure_proposed_at__isnull=False)
+        return cases
+
+
+class DemonstrationForm(forms.ModelForm):
+    class Meta:
+        model = Demonstration
+        fields = ["technique", "demonstrator", "workshop", "date", "place"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["demonstrator"].queryset = (
+            Worker.objects.active().select_related("workshop").order_by("employee_no")
+        )
+
+
+class AddAttendeeForm(forms.Form):
+    employee_no = forms.CharField(label=_("employee number"), max_length=32)
+
+    def clean_employee_no(self):
+        employee_no = self.cleaned_data["employee_no"].strip()
+        worker = Worker.objects.active().filter(employee_no=employee_no).first()
+        if worker is None:
+            raise ValidationError(
+                _("No active worker has the employee number “%(no)s”.")
+                % {"no": employee_no},
+                code="unknown_worker",
+            )
+        self.worker = worker
+        return employee_no
+
+
+class AddWorkshopForm(forms.Form):
+    workshop = forms.ModelChoiceField(
+        label=_("workshop"), queryset=Workshop.objects.all()
+    )

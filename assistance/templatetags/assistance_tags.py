@@ -1,0 +1,58 @@
+"""Small display helpers for the help-case templates."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from assistance.models import CaseStatus
+
+register = template.Library()
+
+STATUS_BADGES = {
+    CaseStatus.OPEN: "text-bg-warning",
+    CaseStatus.REACHED_QUOTA: "text-bg-success",
+    CaseStatus.CLOSED: "text-bg-secondary",
+}
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    """The Bootstrap badge class for a case status."""
+    return STATUS_BADGES.get(status, "text-bg-light")
+
+
+@register.simple_tag
+def trend(latest, previous):
+    """An arrow for the change in attainment since the previous record."""
+    if latest is None or previous is None:
+        return ""
+    change = latest - previous
+    if change > 0:
+        return format_html(
+            '<span class="text-success" title="{}">▲ {}</span>',
+            _("up on the month before"),
+            f"{change:+.1f}",
+        )
+    if change < 0:
+        return format_html(
+            '<span class="text-danger" title="{}">▼ {}</span>',
+            _("down on the month before"),
+            f"{change:+.1f}",
+        )
+    return format_html('<span class="text-muted">＝</span>')
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.inclusion_tag("assistance/_my_case_cards.html", takes_context=True)
+def my_cases_panel(context):
+    """The helper's own cases, for the home page (same cards as /cases/mine/)."""
+    from assistance.selectors import my_cases
+
+    request = context["request"]
+    return {"cases": my_cases(request.user), "request": request, "compact": True}

@@ -1,0 +1,415 @@
+"""The case list, the overview, the case page and the secretary's actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assistance import selectors
+from assistance.access import (
+    can_read_notes,
+    get_case_for_follow_up,
+    get_case_for_secretary,
+    get_case_for_user,
+    is_case_helper,
+    require_perm,
+)
+from assistance.forms import (
+    CaseEditForm,
+    CaseFilterForm,
+    CloseCaseForm,
+    FollowUpForm,
+    ReopenCaseForm,
+    workers_for,
+)
+from assistance.models import AssistanceCase, CaseOutcome, CaseStatus
+from assistance.services import (
+    StaleEditError,
+    add_follow_up,
+    close_case,
+    propose_closure,
+    reopen_case,
+    update_case,
+)
+from assistance.views._common import attach_error, csv_response, stale_message
+from workers.models import ShortfallClassification
+from workers.months import month_str
+
+CASE_PAGE_SIZE = 50
+OVERVIEW_PAGE_SIZE = 100
+
+
+def _filtered_cases(request):
+    form = CaseFilterForm(request.GET or None)
+    cases = AssistanceCase.objects.visible_to(request.user)
+    if request.GET:
+        cases = form.filter(cases)
+    cases = (
+        selectors.with_progress(cases)
+        .select_related("worker__workshop")
+        .prefetch_related("helpers")
+        .order_by("-month", "worker__workshop__code", "worker__employee_no")
+    )
+    return form, cases
+
+
+@login_required
+def case_list(request):
+    """Every case, for the secretary, with filters and a CSV export."""
+    require_perm(request.user, "assistance.view_all_cases")
+    form, cases = _filtered_cases(request)
+    page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "assistance/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": selectors.status_counts(
+                AssistanceCase.objects.visible_to(request.user)
+            ),
+        },
+    )
+
+
+@login_required
+def case_export(request):
+    """The filtered case list as CSV. No notes: exports travel."""
+    require_perm(request.user, "assistance.view_all_cases")
+    _form, cases = _filtered_cases(request)
+    header = [
+        _("employee number"),
+        _("name"),
+        _("workshop"),
+        _("month opened"),
+        _("cause"),
+        _("measure"),
+        _("helpers"),
+        _("status"),
+        _("reached quota in"),
+        _("outcome"),
+        _("target month"),
+        _("latest attainment (%)"),
+        _("last follow-up"),
+        _("closure proposed"),
+    ]
+
+    def rows():
+        for case in cases.iterator(chunk_size=500):
+            yield [
+                case.worker.employee_no,
+                case.worker.name,
+                case.worker.workshop.name,
+                month_str(case.month),
+                case.get_cause_display(),
+                case.get_measure_display(),
+                "、".join(helper.name for helper in case.helpers.all()),
+                case.get_status_display(),
+                month_str(case.reached_quota_month) if case.reached_quota_month else "",
+                case.get_outcome_display(),
+                month_str(case.target_month) if case.target_month else "",
+                case.latest_attainment if case.latest_attainment is not None else "",
+                case.last_follow_up or "",
+                _("yes") if case.closure_proposed_at else "",
+            ]
+
+    return csv_response("help-cases.csv", header, rows())
+
+
+def _overview_cases(user):
+    if not (
+        user.has_perm("assistance.view_all_cases")
+        or user.has_perm("workers.view_workshop")
+    ):
+        raise PermissionDenied
+    # Statuses only: nothing here comes from notes or follow-ups.
+    return (
+        AssistanceCase.objects.visible_to(user)
+        .select_related("worker__workshop")
+        .order_by("worker__workshop__code", "status", "-month", "worker__employee_no")
+    )
+
+
+@login_required
+def overview(request):
+    """Case counts and statuses by workshop: the workshop director's view."""
+    cases = _overview_cases(request.user)
+    page = Paginator(cases, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assistance/case_overview.html",
+        {
+            "workshops": selectors.counts_by_workshop(cases),
+            "totals": selectors.status_counts(cases),
+            "page": page,
+        },
+    )
+
+
+@login_required
+def overview_export(request):
+    cases = _overview_cases(request.user)
+    header = [
+        _("employee number"),
+        _("name"),
+        _("workshop"),
+        _("month opened"),
+        _("measure"),
+        _("status"),
+        _("reached quota in"),
+    ]
+    rows = (
+        [
+            case.worker.employee_no,
+            case.worker.name,
+            case.worker.workshop.name,
+            month_str(case.month),
+            case.get_measure_display(),
+            case.get_status_display(),
+            month_str(case.reached_quota_month) if case.reached_quota_month else "",
+        ]
+        for case in cases.iterator(chunk_size=500)
+    )
+    return csv_response("help-case-statuses.csv", header, rows)
+
+
+@login_required
+def case_detail(request, pk):
+    case = get_case_for_user(request.user, pk)
+    classification = ShortfallClassification.objects.filter(
+        worker_id=case.worker_id, month=case.month
+    ).first()
+    user = request.user
+    helper_of_case = is_case_helper(user, case)
+    return render(
+        request,
+        "assistance/case_detail.html",
+        {
+            "case": case,
+            "helpers": list(case.helpers.select_related("workshop")),
+            "classification": classification,
+            "timeline": selectors.case_timeline(case, user),
+            "may_edit": user.has_perm("assistance.change_assistancecase"),
+            "may_close": user.has_perm("assistance.close_case"),
+            "may_follow_up": case.status != CaseStatus.CLOSED
+            and user.has_perm("assistance.add_followup"),
+            "may_propose": helper_of_case
+            and case.status != CaseStatus.CLOSED
+            and case.closure_proposed_at is None,
+        },
+    )
+
+
+def _helper_ids(case) -> list[int]:
+    return list(case.helpers.values_list("pk", flat=True))
+
+
+@login_required
+def case_edit(request, pk):
+    case = get_case_for_secretary(request.user, pk, "assistance.change_assistancecase")
+    choices = selectors.helper_choices()
+    if request.method == "POST":
+        form = CaseEditForm(request.POST, helper_choices=choices)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                update_case(
+                    case=case,
+                    by=request.user,
+                    measure=data["measure"],
+                    helpers=workers_for(data["helpers"]),
+                    target_month=data["target_month"],
+                    expected_version=data["version"],
+                )
+            except StaleEditError as stale:
+                form = _refreshed(form, CaseEditForm, stale.current, choices=choices)
+                form.add_error(None, _stale_with_current(stale.current))
+            except ValidationError as error:
+                attach_error(form, error)
+            else:
+                messages.success(request, _("The case was changed."))
+                return redirect(case)
+    else:
+        form = CaseEditForm(
+            initial={
+                "measure": case.measure,
+                "helpers": _helper_ids(case),
+                "target_month": case.target_month,
+                "version": case.version,
+            },
+            helper_choices=choices,
+        )
+    return render(request, "assistance/case_form.html", {"case": case, "form": form})
+
+
+def _refreshed(form, form_class, current, *, choices=None):
+    """The same typed values, with the current version: saving again after
+    reading the other person's change is then a deliberate overwrite."""
+    data = form.data.copy()
+    data["version"] = current.version
+    kwargs = {"helper_choices": choices} if choices is not None else {}
+    refreshed = form_class(data, **kwargs)
+    refreshed.is_valid()
+    return refreshed
+
+
+def _stale_with_current(current: AssistanceCase) -> str:
+    helpers = "、".join(h.name for h in current.helpers.all())
+    now = _("Now: %(status)s; measure %(measure)s; helpers %(helpers)s.") % {
+        "status": current.get_status_display(),
+        "measure": current.get_measure_display(),
+        "helpers": helpers or "—",
+    }
+    return f"{stale_message()} {now}"
+
+
+@login_required
+def case_close(request, pk):
+    case = get_case_for_secretary(request.user, pk, "assistance.close_case")
+    if case.status == CaseStatus.CLOSED:
+        messages.info(request, _("This case is already closed."))
+        return redirect(case)
+    if request.method == "POST":
+        form = CloseCaseForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                close_case(
+                    case=case,
+                    by=request.user,
+                    outcome=data["outcome"],
+                    reason=data["reason"],
+                    expected_version=data["version"],
+                )
+            except StaleEditError as stale:
+                form = _refreshed(form, CloseCaseForm, stale.current)
+                form.add_error(None, _stale_with_current(stale.current))
+            except ValidationError as error:
+                attach_error(form, error)
+            else:
+                messages.success(request, _("The case was closed."))
+                return redirect(case)
+    else:
+        outcome = (
+            CaseOutcome.REACHED_QUOTA
+            if case.status == CaseStatus.REACHED_QUOTA
+            else None
+        )
+        form = CloseCaseForm(initial={"outcome": outcome, "version": case.version})
+    return render(
+        request,
+        "assistance/case_close.html",
+        {"case": case, "form": form, "action": "close"},
+    )
+
+
+@login_required
+def case_reopen(request, pk):
+    case = get_case_for_secretary(request.user, pk, "assistance.close_case")
+    if case.status != CaseStatus.CLOSED:
+        messages.info(request, _("Only a closed case can be reopened."))
+        return redirect(case)
+    if request.method == "POST":
+        form = ReopenCaseForm(request.POST)
+        if form.is_valid():
+            try:
+                reopen_case(
+                    case=case,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleEditError as stale:
+                form = _refreshed(form, ReopenCaseForm, stale.current)
+                form.add_error(None, _stale_with_current(stale.current))
+            except ValidationError as error:
+                attach_error(form, error)
+            else:
+                messages.success(request, _("The case was reopened."))
+                return redirect(case)
+    else:
+        form = ReopenCaseForm(initial={"version": case.version})
+    return render(
+        request,
+        "assistance/case_close.html",
+        {"case": case, "form": form, "action": "reopen"},
+    )
+
+
+@login_required
+@require_POST
+def case_propose_closure(request, pk):
+    case = get_case_for_follow_up(request.user, pk)
+    if not is_case_helper(request.user, case):
+        raise PermissionDenied
+    try:
+        propose_closure(case=case, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Closure of %(name)s's case proposed to the committee secretary.")
+            % {"name": case.worker.name},
+        )
+    if request.POST.get("next") == "mine":
+        return redirect("assistance:my_cases")
+    return redirect(case)
+
+
+@login_required
+def follow_up_add(request, pk):
+    case = get_case_for_follow_up(request.user, pk)
+    if not can_read_notes(request.user, case):
+        raise PermissionDenied
+    back_to_mine = (
+        request.GET.get("next") == "mine" or request.POST.get("next") == "mine"
+    )
+    if case.status == CaseStatus.CLOSED:
+        messages.info(
+            request, _("This case is closed; follow-ups can no longer be added.")
+        )
+        return redirect(case)
+    if request.method == "POST":
+        form = FollowUpForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                add_follow_up(case=case, author=request.user, **data)
+            except ValidationError as error:
+                attach_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Follow-up for %(name)s saved.") % {"name": case.worker.name},
+                )
+                return redirect("assistance:my_cases" if back_to_mine else case)
+    else:
+        form = FollowUpForm()
+    return render(
+        request,
+        "assistance/followup_form.html",
+        {"case": case, "form": form, "back_to_mine": back_to_mine},
+    )
+
+
+@login_required
+def my_cases(request):
+    """A helper's own cases, built for a phone."""
+    require_perm(request.user, "assistance.add_followup")
+    return render(
+        request,
+        "assistance/case_mine.html",
+        {
+            "cases": selectors.my_cases(request.user),
+            "has_worker": hasattr(request.user, "worker"),
+        },
+    )

@@ -1,0 +1,172 @@
+"""Demonstrations of advanced experience (先进经验表演) and their attendance."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assistance import selectors
+from assistance.access import (
+    get_demonstration_for_editing,
+    get_demonstration_for_user,
+    require_perm,
+)
+from assistance.forms import AddAttendeeForm, AddWorkshopForm, DemonstrationForm
+from assistance.models import AssistanceCase, CaseStatus, Demonstration
+from workers.models import Cause, Worker
+
+PAGE_SIZE = 50
+
+
+@login_required
+def demonstration_list(request):
+    require_perm(request.user, "assistance.view_demonstration")
+    demonstrations = (
+        Demonstration.objects.visible_to(request.user)
+        .select_related("demonstrator", "workshop")
+        .annotate(attendance=Count("attendees", distinct=True))
+    )
+    page = Paginator(demonstrations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assistance/demonstration_list.html",
+        {
+            "page": page,
+            "may_add": request.user.has_perm("assistance.add_demonstration"),
+        },
+    )
+
+
+@login_required
+def demonstration_create(request):
+    """Plan a demonstration; suggests demonstrators of a trade from the data."""
+    require_perm(request.user, "assistance.add_demonstration")
+    trade = request.GET.get("trade", "").strip()
+    if request.method == "POST":
+        form = DemonstrationForm(request.POST)
+        if form.is_valid():
+            demonstration = form.save()
+            messages.success(request, _("Demonstration saved: now add who attends."))
+            return redirect(demonstration)
+    else:
+        initial = {}
+        chosen = (
+            Worker.objects.active()
+            .filter(pk=_int(request.GET.get("demonstrator")))
+            .first()
+        )
+        if chosen is not None:
+            initial = {"demonstrator": chosen.pk, "workshop": chosen.workshop_id}
+        form = DemonstrationForm(initial=initial)
+    return render(
+        request,
+        "assistance/demonstration_form.html",
+        {
+            "form": form,
+            "trade": trade,
+            "trades": selectors.trades(),
+            "suggestions": selectors.suggest_demonstrators(trade) if trade else [],
+            "latest_month": selectors.latest_record_month(),
+        },
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def demonstration_detail(request, pk):
+    demonstration = get_demonstration_for_user(request.user, pk)
+    attendees = list(
+        demonstration.attendees.select_related("workshop").order_by(
+            "workshop__code", "employee_no"
+        )
+    )
+    may_edit = request.user.has_perm("assistance.change_demonstration")
+    return render(
+        request,
+        "assistance/demonstration_detail.html",
+        {
+            "demonstration": demonstration,
+            "attendees": attendees,
+            "effect": selectors.demonstration_effect(demonstration),
+            "may_edit": may_edit,
+            "one_form": AddAttendeeForm(),
+            "workshop_form": AddWorkshopForm(
+                initial={"workshop": demonstration.workshop_id}
+            ),
+            "workshop_workers": (
+                Worker.objects.active()
+                .filter(workshop=demonstration.workshop_id)
+                .exclude(pk__in=[a.pk for a in attendees])
+                .order_by("employee_no")
+                if may_edit
+                else []
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def demonstration_attendance(request, pk):
+    """Add attendees one by one, a whole workshop, or every open technique
+    case; or remove one."""
+    demonstration = get_demonstration_for_editing(request.user, pk)
+    action = request.POST.get("action")
+    workers: list[Worker] = []
+    if action == "one":
+        form = AddAttendeeForm(request.POST)
+        if not form.is_valid():
+            for error in form.errors.get("employee_no", []):
+                messages.error(request, error)
+            return redirect(demonstration)
+        workers = [form.worker]
+    elif action == "workshop":
+        form = AddWorkshopForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a workshop."))
+            return redirect(demonstration)
+        workers = list(
+            Worker.objects.active().filter(workshop=form.cleaned_data["workshop"])
+        )
+    elif action == "cases":
+        cases = AssistanceCase.objects.filter(
+            status=CaseStatus.OPEN, cause=Cause.TECHNIQUE, worker__active=True
+        )
+        if request.POST.get("scope") != "all":
+            cases = cases.filter(worker__workshop=demonstration.workshop_id)
+        workers = list(Worker.objects.filter(pk__in=cases.values("worker")))
+    elif action == "remove":
+        worker = demonstration.attendees.filter(
+            pk=_int(request.POST.get("worker"))
+        ).first()
+        if worker is not None:
+            demonstration.attendees.remove(worker)
+            messages.success(
+                request, _("%(name)s removed from the attendance.") % {"name": worker}
+            )
+        return redirect(demonstration)
+    else:
+        messages.error(request, _("Unknown action."))
+        return redirect(demonstration)
+    # The demonstrator shows the technique; they do not attend it.
+    workers = [w for w in workers if w.pk != demonstration.demonstrator_id]
+    before = demonstration.attendees.count()
+    demonstration.attendees.add(*workers)
+    added = demonstration.attendees.count() - before
+    messages.success(
+        request,
+        _("%(added)d attendees added (%(already)d were already on the list).")
+        % {"added": added, "already": len(workers) - added},
+    )
+    return redirect(demonstration)
