@@ -194,7 +194,15 @@ class RosterFilterForm(forms.Form):
 
     def __init__(self, *args, workshops=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workshop"].queryset = workshops or Workshop.objects.none()
+        if workshops is not None:
+            self.fields["workshop"].queryset = workshops
+        for field in self.fields.values():
+            css = (
+                "form-select"
+                if isinstance(field, forms.ChoiceField)
+                else "form-control"
+            )
+            field.widget.attrs["class"] = f"{css} {css}-sm"
 
     def filter(self, workers):
         """Apply the valid filters; an invalid one is ignored, not an error."""
