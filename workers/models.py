@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from workers.bulk import FastBulkQuerySet, FastHistoryManager
+
 DEFAULT_STANDARD_PCT = Decimal("100")
 
 
@@ -252,7 +254,7 @@ class Disqualification(models.Model):
         return f"{self.worker} {self.month:%Y-%m} {self.get_reason_display()}"
 
 
-class ProductionRecordQuerySet(models.QuerySet):
+class ProductionRecordQuerySet(FastBulkQuerySet):
     def visible_to(self, user) -> ProductionRecordQuerySet:
         return self.filter(worker__workshop__in=Workshop.objects.visible_to(user))
 
@@ -318,11 +320,15 @@ ADVANCED = Q(disqualified=False, output_hundredfold__gte=F("standard_pct") * F("
 class ProductionRecord(models.Model):
     """One worker's quota and output for one month."""
 
+    # Indexes cost every imported row time; the unique (worker, month)
+    # constraint already serves lookups by worker, and the user columns are
+    # only searched when a user is deleted, which is rare.
     worker = models.ForeignKey(
         Worker,
         verbose_name=_("worker"),
         on_delete=models.PROTECT,
         related_name="records",
+        db_index=False,
     )
     month = models.DateField(_("month"))
     quota = models.DecimalField(_("quota"), max_digits=12, decimal_places=2)
@@ -349,6 +355,7 @@ class ProductionRecord(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     updated_by = models.ForeignKey(
@@ -358,11 +365,19 @@ class ProductionRecord(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
 
     objects = ProductionRecordQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["attainment", "output_hundredfold"])
+    # Imports write a history row per record, by the thousand: the manager
+    # writes them with COPY, and only the record id (a record's history) and
+    # simple_history's own columns are indexed.
+    history = HistoricalRecords(
+        history_manager=FastHistoryManager,
+        excluded_fields=["attainment", "output_hundredfold"],
+        no_db_index=["worker", "entered_by", "updated_by"],
+    )
 
     class Meta:
         ordering = ["month", "worker"]
@@ -381,8 +396,8 @@ class ProductionRecord(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["month", "worker"]),
-            # Rankings and reports order a month's records by attainment.
+            # A month's records, ordered by attainment for rankings and
+            # reports (month filters alone use it too).
             models.Index(
                 fields=["month", "-attainment"], name="record_month_attainment"
             ),
