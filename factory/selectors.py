@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import statistics
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
@@ -313,7 +314,7 @@ def measures_taken(*, month: dt.date, compare: dt.date) -> dict:
         },
         "helpers": {"total": sum(helpers.values()), **helpers},
         "cases_opened": opened,
-        "aid": {"grants": aid["grants"], "total": str(aid["total"] or "0.00")},
+        "aid": {"grants": aid["grants"], "total": f"{aid['total'] or Decimal(0):.2f}"},
     }
 
 

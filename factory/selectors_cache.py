@@ -15,6 +15,8 @@ safety net every entry also expires after CACHE_TIMEOUT seconds.
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +45,11 @@ def bump_generation() -> None:
     )
     if not updated:
         CacheGeneration.objects.create()
+    _local.last_bump = time.monotonic()
+
+
+# Per thread, like database connections and their transactions.
+_local = threading.local()
 
 
 def data_changed(**kwargs) -> None:
@@ -50,16 +57,18 @@ def data_changed(**kwargs) -> None:
 
     After commit, not inside the writer's transaction: updating the one
     generation row inside long import or case-sync transactions would
-    serialise them on that row (and could deadlock two of them). Once per
-    transaction is enough however many rows it saved.
+    serialise them on that row (and could deadlock two of them). A
+    transaction that saved many rows registers many callbacks; the first
+    bumps and the others see that a bump happened after they were registered
+    and do nothing.
     """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        bump_generation()
-        return
-    if any(entry[1] is bump_generation for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(bump_generation)
+    registered = time.monotonic()
+
+    def bump_unless_done() -> None:
+        if getattr(_local, "last_bump", -1.0) < registered:
+            bump_generation()
+
+    transaction.on_commit(bump_unless_done)
 
 
 def _m2m_changed(action: str, **kwargs) -> None:

@@ -87,10 +87,13 @@ def read_period(request, rc: ReportCache) -> Period:
 
 def classify_queue_url(month: str) -> str:
     """The classification queue of the month (the cases app builds it)."""
-    try:
-        path = reverse("assistance:classify")
-    except NoReverseMatch:
-        path = "/cases/classify/"
+    path = "/cases/classify/"
+    for name in ("assistance:classification_queue", "assistance:classify"):
+        try:
+            path = reverse(name)
+        except NoReverseMatch:
+            continue
+        break
     return f"{path}?{urlencode({'month': month})}"
 
 

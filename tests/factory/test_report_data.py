@@ -24,8 +24,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-
 from assistance.models import (
     AssistanceCase,
     CaseOutcome,
@@ -191,11 +189,6 @@ def build_small_factory(workshop, other_workshop) -> Small:
     )
     demonstration.attendees.add(workers["b1"], workers["b2"], workers["b4"])
     return Small(workshops, workers, cases, demonstration, author)
-
-
-@pytest.fixture
-def small(db, workshop, other_workshop):
-    return build_small_factory(workshop, other_workshop)
 
 
 def make_workers_with_records(count: int, workshop, month=MAR, output="100"):

@@ -7,12 +7,12 @@ import pytest
 
 from factory.reports import change_pct, movement_report, points_change, share, trend
 from tests.factories import ProductionRecordFactory, WorkerFactory, WorkshopFactory
-from tests.factory.test_report_data import (  # noqa: F401 (fixture)
+from tests.factory.test_report_data import (
     FEB,
     JAN,
     MAR,
+    build_small_factory,
     make_workers_with_records,
-    small,
 )
 from workers.models import AdvancedStandard, Disqualification
 
@@ -31,6 +31,11 @@ TOP_KEYS = [
     "workshops",
     "cases",
 ]
+
+
+@pytest.fixture
+def small(db, workshop, other_workshop):
+    return build_small_factory(workshop, other_workshop)
 
 
 def test_the_report_has_exactly_the_keys_of_design(small):

@@ -1,0 +1,202 @@
+"""Publishing a month, and corrections that come after."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from factory.models import MonthSnapshot
+from tests.factory.test_report_data import MAR, build_small_factory
+from workers.models import ProductionRecord
+
+BULLETIN = "/reports/1956-03/"
+PUBLISH = "/reports/1956-03/publish/"
+
+
+@pytest.fixture
+def small(db, workshop, other_workshop):
+    return build_small_factory(workshop, other_workshop)
+
+
+@pytest.fixture
+def published(small, secretary_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretary_client.post(PUBLISH)
+    assert response.status_code == 302
+    return MonthSnapshot.objects.get(month=MAR)
+
+
+def correct_b4(django_capture_on_commit_callbacks):
+    """A correction after publishing: b4's March output 99 → 100 (meets
+    quota; still below the standard? no: 100 is the standard, so advanced)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        record = ProductionRecord.objects.get(worker__employee_no="T-b4", month=MAR)
+        record.output = Decimal("100")
+        record.save()
+
+
+def test_the_url_names():
+    assert reverse("reports:publish", args=["1956-03"]) == PUBLISH
+    assert reverse("reports:bulletin", args=["1956-03"]) == BULLETIN
+
+
+def test_the_secretary_is_asked_to_confirm_first(small, secretary_client):
+    response = secretary_client.get(PUBLISH)
+    assert response.status_code == 200
+    assert 'id="publish-confirm"' in response.content.decode()
+    assert not MonthSnapshot.objects.exists()
+
+
+def test_publishing_freezes_the_months_figures(published, secretary, secretary_client):
+    assert published.published_by == secretary
+    assert published.compare_month.isoformat() == "1956-02-01"
+    data = published.data
+    assert data["factory"]["report"]["advanced_share"] == 66.67
+    assert data["workshops"]["jg2"]["report"]["failing"] == 1
+    assert set(data["workshops"]) == {"jg1", "jg2", "zz"}
+    assert len(data["factory"]["trend"]) == 12
+    assert data["bulletin"]["measures"]["demonstrations"]["attendance"] == 3
+    response = secretary_client.get(BULLETIN)
+    assert response.context["source"] == "published"
+    assert 'data-source="published"' in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["manager_client", "helper_client"])
+def test_only_the_secretary_may_publish(request, small, persona):
+    client = request.getfixturevalue(persona)
+    assert client.post(PUBLISH).status_code == 403
+    assert client.get(PUBLISH).status_code == 403
+    assert not MonthSnapshot.objects.exists()
+
+
+def test_anonymous_may_not_publish(small, anonymous_client):
+    response = anonymous_client.post(PUBLISH)
+    assert response.status_code == 302
+    assert not MonthSnapshot.objects.exists()
+
+
+def test_a_correction_does_not_change_the_published_bulletin(
+    published, secretary_client, django_capture_on_commit_callbacks
+):
+    before = secretary_client.get(BULLETIN)
+    assert before.context["report"]["failing"] == 2
+    correct_b4(django_capture_on_commit_callbacks)
+
+    after = secretary_client.get(BULLETIN)
+    assert after.context["source"] == "published"
+    assert after.context["report"]["failing"] == 2  # as published
+    assert after.context["report"]["advanced"] == 6
+    content = after.content.decode()
+    assert 'id="live-differs"' in content
+    figures = {row["figure"]: row for row in after.context["differences"]}
+    assert figures["report.failing"]["published"] == 2
+    assert figures["report.failing"]["live"] == 1
+    assert figures["report.advanced"]["live"] == 7
+    # The row itself is untouched.
+    published.refresh_from_db()
+    assert published.data["factory"]["report"]["failing"] == 2
+
+
+def test_the_live_figures_are_shown_on_request(
+    published, secretary_client, django_capture_on_commit_callbacks
+):
+    correct_b4(django_capture_on_commit_callbacks)
+    live = secretary_client.get(BULLETIN, {"live": "1"})
+    assert live.context["source"] == "live"
+    assert live.context["report"]["failing"] == 1
+    dashboard = secretary_client.get(
+        reverse("reports:dashboard"), {"month": "1956-03", "live": "1"}
+    )
+    assert dashboard.context["report"]["failing"] == 1
+
+
+def test_dashboards_and_json_show_the_published_figures_with_a_note(
+    published, secretary_client, django_capture_on_commit_callbacks
+):
+    correct_b4(django_capture_on_commit_callbacks)
+    dashboard = secretary_client.get(reverse("reports:dashboard"), {"month": "1956-03"})
+    assert dashboard.context["source"] == "published"
+    assert dashboard.context["report"]["failing"] == 2
+    content = dashboard.content.decode()
+    assert 'id="report-differences"' in content
+    assert 'data-difference="report.failing"' in content
+
+    workshop = secretary_client.get(
+        reverse("reports:workshop_dashboard", args=["jg2"]), {"month": "1956-03"}
+    )
+    assert workshop.context["source"] == "published"
+    assert workshop.context["report"]["failing"] == 1  # jg2 as published
+    assert workshop.context["differences"]
+
+    json_published = secretary_client.get("/reports/movement.json?month=1956-03")
+    assert json_published["X-Report-Source"] == "published"
+    assert json_published.json()["failing"] == 2
+    json_live = secretary_client.get("/reports/movement.json?month=1956-03&live=1")
+    assert json_live["X-Report-Source"] == "live"
+    assert json_live.json()["failing"] == 1
+
+
+def test_without_corrections_the_published_and_live_figures_agree(
+    published, secretary_client
+):
+    response = secretary_client.get(reverse("reports:dashboard"), {"month": "1956-03"})
+    assert response.context["differences"] == []
+    assert 'id="live-same"' in response.content.decode()
+
+
+def test_publishing_again_changes_nothing(
+    published, secretary_client, django_capture_on_commit_callbacks
+):
+    correct_b4(django_capture_on_commit_callbacks)
+    response = secretary_client.post(PUBLISH)
+    assert response.status_code == 302
+    assert MonthSnapshot.objects.count() == 1
+    published.refresh_from_db()
+    assert published.data["factory"]["report"]["failing"] == 2
+
+
+def test_a_month_without_records_cannot_be_published(small, secretary_client):
+    response = secretary_client.post("/reports/1957-01/publish/")
+    assert response.status_code == 302
+    assert not MonthSnapshot.objects.exists()
+
+
+def test_an_unpublished_month_is_a_draft(small, secretary_client, manager_client):
+    response = secretary_client.get(BULLETIN)
+    assert response.context["source"] == "draft"
+    assert 'id="publish-link"' in response.content.decode()
+    # Only the secretary is offered to publish.
+    manager_page = manager_client.get(BULLETIN).content.decode()
+    assert 'data-source="draft"' in manager_page
+    assert 'id="publish-link"' not in manager_page
+
+
+def test_another_compare_month_shows_live_figures(published, secretary_client):
+    response = secretary_client.get(
+        reverse("reports:dashboard"), {"month": "1956-03", "compare": "1956-01"}
+    )
+    assert response.context["source"] == "live"
+
+
+def test_the_bulletin_list_marks_published_months(published, secretary_client):
+    response = secretary_client.get(reverse("reports:bulletin_index"))
+    content = response.content.decode()
+    assert response.status_code == 200
+    months = {row["month"]: row["snapshot"] for row in response.context["months"]}
+    assert months["1956-03"] == published
+    assert months["1956-02"] is None
+    assert 'data-month="1956-03"' in content
+
+
+def test_a_manager_reads_the_published_figures_of_their_scope(
+    published, manager_client, django_capture_on_commit_callbacks
+):
+    correct_b4(django_capture_on_commit_callbacks)
+    response = manager_client.get(BULLETIN)
+    assert response.context["source"] == "published"
+    assert [row["code"] for row in response.context["report"]["workshops"]] == ["jg2"]
+    # Differences of other workshops are not theirs to see.
+    assert not any(
+        "jg1" in row["figure"] or "zz" in row["figure"]
+        for row in response.context["differences"]
+    )

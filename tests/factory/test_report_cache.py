@@ -1,0 +1,132 @@
+"""Cached report figures are dropped whenever the data behind them changes."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assistance.models import AssistanceCase, CaseStatus, Demonstration
+from factory.models import CacheGeneration
+from factory.selectors_cache import current_generation
+from tests.factory.test_report_data import MAR, build_small_factory
+from workers.models import Cause, ProductionRecord, ShortfallClassification
+from workers.signals import records_saved
+
+DASHBOARD = "/dashboard/?month=1956-03"
+
+
+@pytest.fixture
+def small(db, workshop, other_workshop):
+    return build_small_factory(workshop, other_workshop)
+
+
+def shown(client, key):
+    return client.get(DASHBOARD).context["report"][key]
+
+
+def test_the_generation_changes_once_a_change_commits(
+    small, django_capture_on_commit_callbacks
+):
+    before = current_generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ShortfallClassification.objects.filter(worker=small.workers["a4"]).update(
+            note="x"
+        )  # QuerySet.update sends no signal ...
+        records_saved.send(sender=None, months={MAR}, worker_ids=set())
+    after = current_generation()
+    assert after != before
+    assert callbacks, "the bump waits for the commit"
+
+
+def test_many_saves_in_one_transaction_bump_once(
+    small, django_capture_on_commit_callbacks
+):
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        for record in ProductionRecord.objects.filter(month=MAR):
+            record.save()
+    assert len(callbacks) >= 9
+    bumps = [
+        query
+        for query in queries.captured_queries
+        if query["sql"].startswith('UPDATE "factory_cachegeneration"')
+    ]
+    assert len(bumps) == 1
+    assert CacheGeneration.objects.count() == 1
+
+
+def test_a_record_change_reaches_the_dashboard(
+    small, secretary_client, django_capture_on_commit_callbacks
+):
+    assert shown(secretary_client, "failing") == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        record = ProductionRecord.objects.get(worker=small.workers["a4"], month=MAR)
+        record.output = Decimal("100")
+        record.save()
+    assert shown(secretary_client, "failing") == 1
+
+
+def test_without_a_change_the_cached_figures_are_served(
+    small, secretary_client, django_capture_on_commit_callbacks
+):
+    assert shown(secretary_client, "failing") == 2
+    # A write that sends no signal is not seen (until the entry expires):
+    # the page really comes from the cache.
+    ProductionRecord.objects.filter(worker=small.workers["a4"], month=MAR).update(
+        output=Decimal("100")
+    )
+    assert shown(secretary_client, "failing") == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        records_saved.send(sender=None, months={MAR}, worker_ids=set())
+    assert shown(secretary_client, "failing") == 1
+
+
+def test_a_classification_reaches_the_dashboard(
+    small, secretary_client, django_capture_on_commit_callbacks
+):
+    causes = secretary_client.get(DASHBOARD).context["report"]["causes"]
+    assert causes["unclassified"]["count"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        ShortfallClassification.objects.create(
+            worker=small.workers["b4"], month=MAR, cause=Cause.FAMILY
+        )
+    causes = secretary_client.get(DASHBOARD).context["report"]["causes"]
+    assert causes["unclassified"]["count"] == 0
+    assert causes["family"]["count"] == 1
+
+
+def test_a_case_change_reaches_the_dashboard(
+    small, secretary_client, django_capture_on_commit_callbacks
+):
+    assert shown(secretary_client, "cases")["open"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        AssistanceCase.objects.filter(pk=small.cases["a4"].pk).delete()
+    assert shown(secretary_client, "cases")["open"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        case = small.cases["a3"]
+        case.status = CaseStatus.OPEN
+        case.save()
+    assert shown(secretary_client, "cases")["open"] == 1
+
+
+def test_attendance_reaches_the_workshop_page(
+    small, secretary_client, django_capture_on_commit_callbacks
+):
+    url = reverse("reports:workshop_dashboard", args=["jg2"]) + "?month=1956-03"
+    assert secretary_client.get(url).context["demonstrations"][0]["attendance"] == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        small.demonstration.attendees.add(small.workers["a1"])
+    assert secretary_client.get(url).context["demonstrations"][0]["attendance"] == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        Demonstration.objects.create(
+            technique="刃磨",
+            demonstrator=small.workers["b3"],
+            workshop=small.workshops["jg2"],
+            date=dt.date(1956, 3, 10),
+        )
+    assert len(secretary_client.get(url).context["demonstrations"]) == 2
