@@ -20,15 +20,17 @@ from workers.models import Cause, Worker, Workshop
 from workers.months import MonthError, month_str, parse_month
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A month typed as YYYY-MM (or any form workers.months reads)."""
 
+    widget = forms.TextInput
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
         kwargs.setdefault("help_text", _("YYYY-MM, e.g. 1956-04"))
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("placeholder", "1956-04")
-        self.widget.attrs.setdefault("inputmode", "numeric")
+        self.widget.attrs.update(
+            {"placeholder": "1956-04", "inputmode": "numeric", "maxlength": "20"}
+        )
 
     def prepare_value(self, value):
         if isinstance(value, dt.date):
@@ -36,8 +38,8 @@ class MonthField(forms.CharField):
         return value
 
     def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
+        value = str(value).strip() if value is not None else ""
+        if not value:
             return None
         try:
             return parse_month(value)

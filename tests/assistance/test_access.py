@@ -256,7 +256,9 @@ def test_sentinel_private_note_never_reaches_them(request, world, persona):
     assert any(status == 200 for _name, status in seen)
 
 
-def test_the_sentinel_is_visible_where_it_belongs(world, secretary_client, helper_client):
+def test_the_sentinel_is_visible_where_it_belongs(
+    world, secretary_client, helper_client
+):
     """Control for the test above: the sentinel does show up for the readers."""
     url = world["case"].get_absolute_url()
     assert SENTINEL in secretary_client.get(url).content.decode()

@@ -1,0 +1,255 @@
+"""The classification queue and opening cases from it."""
+
+import pytest
+from django.urls import reverse
+
+from assistance.models import AssistanceCase, CaseStatus, Measure
+from assistance.services import classify, open_case
+from tests.assistance.conftest import FEB, MAR, record
+from tests.conftest import in_english
+from tests.factories import WorkerFactory, WorkshopFactory
+from workers.models import Cause, PoliticalStatus, ShortfallClassification
+
+QUEUE = reverse("assistance:classification_queue")
+
+
+@pytest.fixture
+def march(workshop, other_workshop):
+    """Three workers below quota in two workshops, one who met quota."""
+    low = WorkerFactory(workshop=workshop, name="低")
+    middle = WorkerFactory(workshop=workshop, name="中")
+    cast = WorkerFactory(workshop=other_workshop, name="铸")
+    fine = WorkerFactory(workshop=workshop, name="好")
+    record(low, MAR, 60)
+    record(middle, MAR, 90)
+    record(cast, MAR, 95)
+    record(fine, MAR, 120)
+    return {"low": low, "middle": middle, "cast": cast, "fine": fine}
+
+
+def test_queue_groups_by_workshop_and_ranks_by_attainment(
+    secretary_client, march, secretary
+):
+    record(march["low"], FEB, 70)
+    classify(worker=march["low"], month=FEB, cause=Cause.FAMILY, note="", by=secretary)
+    response = secretary_client.get(QUEUE + "?month=1956-03")
+    groups = response.context["groups"]
+    assert [g.workshop.code for g in groups] == ["jg2", "zz"]
+    assert [row.worker.name for row in groups[0].rows] == ["低", "中"]
+    assert groups[0].rows[0].last_cause == Cause.FAMILY
+    assert (response.context["classified"], response.context["total"]) == (0, 3)
+    assert "好" not in [row.worker.name for g in groups for row in g.rows]
+
+
+def test_queue_defaults_to_the_latest_month(secretary_client, march):
+    response = secretary_client.get(QUEUE)
+    assert response.context["month"] == MAR
+
+
+def test_classify_several_at_once(secretary_client, march):
+    low, middle, cast = march["low"], march["middle"], march["cast"]
+    response = secretary_client.post(
+        QUEUE + "?month=1956-03",
+        {
+            f"cause-{low.pk}": Cause.TECHNIQUE,
+            f"note-{low.pk}": "不会看图",
+            f"version-{low.pk}": "0",
+            f"cause-{middle.pk}": Cause.IDEOLOGY,
+            f"note-{middle.pk}": "",
+            f"version-{middle.pk}": "0",
+            f"cause-{cast.pk}": "",
+            f"note-{cast.pk}": "",
+            f"version-{cast.pk}": "0",
+        },
+    )
+    assert response.status_code == 302
+    saved = dict(ShortfallClassification.objects.values_list("worker__name", "cause"))
+    assert saved == {"低": Cause.TECHNIQUE, "中": Cause.IDEOLOGY}
+    page = secretary_client.get(response.url)
+    assert (page.context["classified"], page.context["total"]) == (2, 3)
+
+
+def test_a_stale_row_saves_nothing_and_keeps_what_was_typed(
+    secretary_client, march, manager
+):
+    low, middle = march["low"], march["middle"]
+    # Someone else classified "low" after the page was shown.
+    classify(worker=low, month=MAR, cause=Cause.FAMILY, note="", by=manager)
+    response = in_english(secretary_client).post(
+        QUEUE + "?month=1956-03",
+        {
+            f"cause-{low.pk}": Cause.TECHNIQUE,
+            f"note-{low.pk}": "我的判断",
+            f"version-{low.pk}": "0",
+            f"cause-{middle.pk}": Cause.OTHER,
+            f"note-{middle.pk}": "请假多",
+            f"version-{middle.pk}": "0",
+        },
+    )
+    assert response.status_code == 200
+    rows = {r.worker.pk: r for g in response.context["groups"] for r in g.rows}
+    assert rows[low.pk].entry["cause"] == Cause.TECHNIQUE
+    assert rows[low.pk].entry["note"] == "我的判断"
+    assert rows[low.pk].entry["version"] == 1  # the current one
+    assert "Someone else classified" in rows[low.pk].entry["error"]
+    assert rows[middle.pk].entry["note"] == "请假多"
+    # All or nothing: the other row was not saved either.
+    assert dict(
+        ShortfallClassification.objects.values_list("worker__name", "cause")
+    ) == {"低": Cause.FAMILY}
+
+
+def test_a_forged_row_for_a_worker_who_met_quota_saves_nothing(secretary_client, march):
+    fine = march["fine"]
+    # Forged: the queue never offers this worker.
+    response = secretary_client.post(
+        QUEUE + "?month=1956-03",
+        {f"cause-{fine.pk}": Cause.OTHER, f"version-{fine.pk}": "0"},
+    )
+    # Rows not in the queue are ignored: nothing saved, no 500.
+    assert response.status_code == 302
+    assert not ShortfallClassification.objects.exists()
+
+
+def test_bad_month_is_a_message(secretary_client, march):
+    response = secretary_client.get(QUEUE + "?month=1956-13")
+    assert response.status_code == 200
+    assert response.context["month"] == MAR  # fell back to the latest
+
+
+def test_open_cases_from_the_queue_with_suggested_measures(
+    secretary_client, march, secretary, helper_worker, other_helper_worker
+):
+    low, middle = march["low"], march["middle"]
+    classify(worker=low, month=MAR, cause=Cause.TECHNIQUE, note="", by=secretary)
+    classify(worker=middle, month=MAR, cause=Cause.FAMILY, note="", by=secretary)
+    url = reverse("assistance:cases_open")
+    page = secretary_client.get(
+        f"{url}?month=1956-03&worker={low.pk}&worker={middle.pk}"
+    )
+    assert page.status_code == 200
+    forms = page.context["formset"].forms
+    suggested = {f.initial["worker"]: f.initial["measure"] for f in forms}
+    assert suggested == {low.pk: Measure.DEMONSTRATION, middle.pk: Measure.HARDSHIP_AID}
+    # The helper's load is shown in the choices.
+    labels = [
+        label
+        for _group, options in forms[0].fields["helpers"].choices
+        for _pk, label in options
+    ]
+    assert any("0" in label and helper_worker.name in label for label in labels)
+    response = secretary_client.post(
+        url,
+        {
+            "month": "1956-03",
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "2",
+            "form-0-worker": low.pk,
+            "form-0-cause": Cause.TECHNIQUE,
+            "form-0-measure": Measure.MENTORING,  # changed from the suggestion
+            "form-0-helpers": [helper_worker.pk],
+            "form-1-worker": middle.pk,
+            "form-1-cause": Cause.FAMILY,
+            "form-1-measure": Measure.HARDSHIP_AID,
+            "form-1-helpers": [other_helper_worker.pk, helper_worker.pk],
+            "form-1-target_month": "1956-05",
+        },
+    )
+    assert response.status_code == 302
+    cases = {c.worker_id: c for c in AssistanceCase.objects.all()}
+    assert cases[low.pk].measure == Measure.MENTORING
+    assert cases[middle.pk].helpers.count() == 2
+    assert cases[middle.pk].status == CaseStatus.OPEN
+
+
+def test_one_refused_row_opens_no_case(
+    secretary_client, march, workshop, helper_worker
+):
+    low, middle = march["low"], march["middle"]
+    masses = WorkerFactory(workshop=workshop, political_status=PoliticalStatus.MASSES)
+    response = secretary_client.post(
+        reverse("assistance:cases_open"),
+        {
+            "month": "1956-03",
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "2",
+            "form-0-worker": low.pk,
+            "form-0-cause": Cause.TECHNIQUE,
+            "form-0-measure": Measure.DEMONSTRATION,
+            "form-0-helpers": [helper_worker.pk],
+            "form-1-worker": middle.pk,
+            "form-1-cause": Cause.OTHER,
+            "form-1-measure": Measure.OTHER,
+            # Not a choice: the form refuses it before the service does.
+            "form-1-helpers": [masses.pk],
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["formset"].forms[1].errors
+    assert not AssistanceCase.objects.exists()
+
+
+def test_helper_limit_is_enforced_when_opening(
+    settings, secretary_client, march, secretary, helper_worker
+):
+    settings.CASE_HELPER_LIMIT = 1
+    open_case(
+        worker=march["cast"],
+        month=MAR,
+        cause=Cause.OTHER,
+        measure=Measure.OTHER,
+        helpers=[helper_worker],
+        opened_by=secretary,
+    )
+    response = secretary_client.post(
+        reverse("assistance:cases_open"),
+        {
+            "month": "1956-03",
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-worker": march["low"].pk,
+            "form-0-cause": Cause.TECHNIQUE,
+            "form-0-measure": Measure.DEMONSTRATION,
+            "form-0-helpers": [helper_worker.pk],
+        },
+    )
+    assert response.status_code == 200
+    assert "helpers" in response.context["formset"].forms[0].errors
+    assert AssistanceCase.objects.count() == 1
+
+
+def test_workers_with_a_case_are_left_out_of_the_open_page(
+    secretary_client, case, failing_worker
+):
+    response = secretary_client.get(
+        reverse("assistance:cases_open") + f"?month=1956-03&worker={failing_worker.pk}"
+    )
+    assert response.status_code == 302
+
+
+def test_classification_history_lists_every_change(
+    secretary_client, march, secretary, manager
+):
+    low = march["low"]
+    classify(worker=low, month=MAR, cause=Cause.OTHER, note="a", by=secretary)
+    classify(worker=low, month=MAR, cause=Cause.FAMILY, note="b", by=manager)
+    response = secretary_client.get(
+        reverse("assistance:classification_history", args=[low.pk])
+    )
+    assert [v.cause for v in response.context["history"]] == [
+        Cause.FAMILY,
+        Cause.OTHER,
+    ]
+
+
+def test_queue_query_count_does_not_grow(
+    secretary_client, workshop, django_assert_num_queries
+):
+    for index in range(8):
+        worker = WorkerFactory(workshop=WorkshopFactory() if index % 2 else workshop)
+        record(worker, MAR, 50 + index)
+    # session, user, permissions (2), latest month, the queue's records,
+    # the month's classifications, the user's worker (navigation)
+    with django_assert_num_queries(8):
+        response = secretary_client.get(QUEUE)
+    assert response.context["total"] == 8
