@@ -11,6 +11,7 @@ factory is recorded by hand (``active``), never inferred from a file.
 from __future__ import annotations
 
 import unicodedata
+from collections import defaultdict
 
 from django import forms
 from django.utils import timezone
@@ -45,9 +46,7 @@ POLITICAL_ALIASES = {
 }
 
 CREATE_BATCH = 1000
-UPDATE_BATCH = 500
-# Fields an import may change (bulk_update skips auto_now: updated_at is set).
-IMPORTED_FIELDS = ("name", "workshop", "trade", "political_status", "is_activist")
+UPDATE_BATCH = 100
 
 
 @register
@@ -80,7 +79,9 @@ class RosterImporter(Importer):
         }
 
     def plan(self, table: Table, *, options: dict) -> ImportPlan:
-        plan = ImportPlan(payload={"new_workshops": [], "filename": table.filename})
+        plan = ImportPlan(
+            payload={"new_workshops": [], "filename": table.filename, "changed": {}}
+        )
         create_workshops = bool(options.get("create_workshops"))
         bad_rows = self.check_cells(table, plan)
         workshops = _WorkshopResolver(create=create_workshops)
@@ -179,6 +180,7 @@ class RosterImporter(Importer):
             for field in changed:
                 setattr(worker, field, wanted[field])
             plan.to_update.append(worker)
+            plan.payload["changed"][worker.pk] = tuple(sorted(changed))
             self.add_preview(plan, row.number, "update", values, changed)
 
         plan.payload["new_workshops"] = workshops.created
@@ -196,9 +198,10 @@ class RosterImporter(Importer):
         for workshop in plan.payload["new_workshops"]:
             workshop.save()
         reason = _("import: %(file)s") % {"file": plan.payload["filename"]}
-        for worker in plan.to_create:
-            # Re-assigned so a workshop saved just above gives its id.
-            worker.workshop = worker.workshop
+        for worker in (*plan.to_create, *plan.to_update):
+            if worker.workshop_id is None:
+                # A workshop saved just above: re-assigning takes its new id.
+                worker.workshop = worker.workshop
         bulk_create_with_history(
             plan.to_create,
             Worker,
@@ -206,18 +209,29 @@ class RosterImporter(Importer):
             default_user=user,
             default_change_reason=reason,
         )
-        if plan.to_update:
-            now = timezone.now()
-            for worker in plan.to_update:
-                worker.workshop = worker.workshop
-                worker.updated_at = now
+        if not plan.to_update:
+            return
+        now = timezone.now()
+        groups: dict[tuple[str, ...], list[Worker]] = defaultdict(list)
+        for worker in plan.to_update:
+            worker.updated_at = now
+            groups[plan.payload["changed"][worker.pk]].append(worker)
+        # Only the fields that changed, grouped: Django's bulk_update builds a
+        # CASE branch per row *and field*, and building them is what costs.
+        for fields, workers in groups.items():
             bulk_update_with_history(
-                plan.to_update,
+                workers,
                 Worker,
-                fields=[*IMPORTED_FIELDS, "updated_at"],
+                fields=list(fields),
                 batch_size=UPDATE_BATCH,
                 default_user=user,
                 default_change_reason=reason,
+            )
+        # bulk_update skips auto_now; one value for all, so a plain UPDATE.
+        ids = [worker.pk for worker in plan.to_update]
+        for start in range(0, len(ids), 500):
+            Worker.objects.filter(pk__in=ids[start : start + 500]).update(
+                updated_at=now
             )
 
 

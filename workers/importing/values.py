@@ -19,6 +19,7 @@ Numbers (``parse_decimal``), the policy:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -164,7 +165,7 @@ def parse_choice(
     Chinese label (case-insensitive), or one of ``aliases`` (text → code)."""
     raw = (text or "").strip()
     key = unicodedata.normalize("NFKC", raw).casefold().replace(" ", "")
-    table = _choice_table(choices)
+    table = dict(_choice_table(choices))
     for alias, code in (aliases or {}).items():
         table[alias.casefold().replace(" ", "")] = code
     if key in table:
@@ -179,7 +180,10 @@ def parse_choice(
     )
 
 
+@functools.cache
 def _choice_table(choices: type[models.TextChoices]) -> dict[str, str]:
+    # Cached: switching languages for every cell of a 5,000-row file costs
+    # more than the rest of the checks. Callers copy before adding aliases.
     table: dict[str, str] = {}
     for value, label in choices.choices:
         for spelling in (
