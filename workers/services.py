@@ -172,6 +172,7 @@ def save_records(
     result = SaveResult()
     if not rows:
         return result
+    source = source[:100]  # the history's change reason is 100 characters
     by_id = by.pk if by is not None else None
     now = timezone.now()
 

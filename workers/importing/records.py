@@ -1,0 +1,264 @@
+"""The records import: each worker's quota and output for a month, from a file.
+
+Columns (DESIGN.md): employee_no/工号, month/月份, quota/定额,
+output/实际完成, unit/单位 (optional: a file without it keeps the units
+already stored). Rows are checked here; writing goes through
+``workers.services.save_records``, the one path for records, so history is
+kept and the cases are synced.
+
+Planning a 100,000-row file costs two queries — the workers by employee
+number and the records already stored — and writing it, a few more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workers.importing.base import Importer, register
+from workers.importing.errors import ImportPlan
+from workers.importing.tables import Column, Table
+from workers.importing.values import (
+    ValueProblem,
+    clean_employee_no,
+    parse_decimal,
+    parse_month_value,
+)
+from workers.models import ImportKind, ProductionRecord, Worker
+from workers.months import month_str
+from workers.services import RecordInput, clean_record_month, save_records
+
+# Above this many distinct workers (or worker-months) one query for all rows
+# is cheaper than a long IN list, and it never meets SQLite's parameter limit.
+SMALL_FILE = 500
+
+AMOUNT = {"max_digits": 12, "decimal_places": 2}
+UNIT_MAX = ProductionRecord._meta.get_field("unit").max_length
+# history_change_reason is a 100-character column.
+SOURCE_MAX = 100
+
+
+@register
+class RecordImporter(Importer):
+    kind = ImportKind.RECORDS
+    permissions = ("workers.add_productionrecord", "workers.change_productionrecord")
+    columns = [
+        Column(
+            "employee_no",
+            ("employee number", "employee no", "工号", "职工号", "员工号", "职工编号"),
+        ),
+        Column("month", ("月份", "月", "年月")),
+        Column("quota", ("定额", "生产定额", "定额数")),
+        Column("output", ("实际完成", "完成", "实际产量", "产量", "完成数")),
+        Column("unit", ("单位", "计量单位"), required=False),
+    ]
+
+    def plan(self, table: Table, *, options: dict) -> ImportPlan:
+        plan = ImportPlan(payload={"rows": [], "filename": table.filename})
+        bad_rows = self.check_cells(table, plan)
+        workers = _workers_by_number(table)
+        has_unit = "unit" in table.columns
+        this_month = timezone.localdate().replace(day=1)
+        months: dict[str, tuple[dt.date | None, str | None]] = {}
+        first_row: dict[tuple[int, dt.date], int] = {}
+        # Row number → (RecordInput, cell values) for the rows that passed.
+        good: dict[int, tuple[RecordInput, dict[str, str]]] = {}
+
+        for row in table.rows:
+            if row.number in bad_rows:
+                continue
+            values = row.values
+            errors_before = len(plan.errors)
+
+            def fail(column, message, row=row):
+                plan.error(row.number, column, message)
+
+            worker_id = None
+            employee_no = clean_employee_no(values.get("employee_no", ""))
+            if not employee_no:
+                fail("employee_no", _("is empty; every record needs a worker"))
+            else:
+                found = workers.get(employee_no)
+                if found is None:
+                    fail(
+                        "employee_no",
+                        _("no worker has the employee number “%(number)s”")
+                        % {"number": employee_no},
+                    )
+                elif not found[1]:
+                    fail(
+                        "employee_no",
+                        _(
+                            "worker “%(number)s” (%(name)s) is no longer active; "
+                            "records are kept only for active workers"
+                        )
+                        % {"number": employee_no, "name": found[2]},
+                    )
+                else:
+                    worker_id = found[0]
+
+            month_text = values.get("month", "")
+            if month_text not in months:
+                months[month_text] = _month(month_text, this_month)
+            month, problem = months[month_text]
+            if problem:
+                fail("month", problem)
+
+            quota = output = None
+            try:
+                quota = parse_decimal(
+                    values.get("quota", ""), allow_negative=True, **AMOUNT
+                )
+            except ValueProblem as problem:
+                fail("quota", problem.message)
+            else:
+                if quota <= 0:
+                    fail(
+                        "quota",
+                        _("“%(text)s” cannot be a quota: it must be more than 0")
+                        % {"text": values.get("quota", "").strip()},
+                    )
+            try:
+                output = parse_decimal(values.get("output", ""), **AMOUNT)
+            except ValueProblem as problem:
+                fail("output", problem.message)
+
+            unit = None
+            if has_unit:
+                unit = values.get("unit", "").strip()
+                if len(unit) > UNIT_MAX:
+                    fail(
+                        "unit",
+                        _("is too long: at most %(limit)d characters")
+                        % {"limit": UNIT_MAX},
+                    )
+
+            if worker_id is not None and month is not None:
+                key = (worker_id, month)
+                if key in first_row:
+                    other = first_row[key]
+                    message = _(
+                        "the same worker (%(number)s) and month (%(month)s) are "
+                        "in rows %(first)d and %(second)d; keep one of them"
+                    ) % {
+                        "number": employee_no,
+                        "month": month_str(month),
+                        "first": other,
+                        "second": row.number,
+                    }
+                    # Both rows carry the error: neither is more right.
+                    plan.error(other, "employee_no", message)
+                    good.pop(other, None)
+                    fail("employee_no", message)
+                else:
+                    first_row[key] = row.number
+            if len(plan.errors) > errors_before:
+                continue
+            good[row.number] = (
+                RecordInput(
+                    worker_id=worker_id,
+                    month=month,
+                    quota=quota,
+                    output=output,
+                    unit=unit,
+                ),
+                values,
+            )
+
+        if plan.errors:
+            # All or nothing: a file with any error imports nothing.
+            plan.errors.sort(key=lambda error: error.row)
+            return plan
+        self._sort_out(plan, good)
+        return plan
+
+    def _sort_out(self, plan: ImportPlan, good: dict) -> None:
+        """Decide created / updated / unchanged against the stored records."""
+        stored = _stored_records([item for item, _values in good.values()])
+        rows = plan.payload["rows"]
+        for number, (item, values) in good.items():
+            rows.append(item)
+            current = stored.get((item.worker_id, item.month))
+            if current is None:
+                plan.to_create.append(item)
+                self.add_preview(plan, number, "create", values)
+                continue
+            quota, output, unit = current
+            changes = []
+            if quota != item.quota:
+                changes.append("quota")
+            if output != item.output:
+                changes.append("output")
+            if item.unit is not None and unit != item.unit:
+                changes.append("unit")
+            if not changes:
+                plan.unchanged += 1
+                continue
+            plan.to_update.append(item)
+            self.add_preview(plan, number, "update", values, changes)
+
+    def apply(self, plan: ImportPlan, *, user) -> dict[str, int]:
+        """Save every row through save_records; its counts are the truth.
+
+        The plan's own counts were made for the preview; between preview and
+        confirm someone may have changed a record, and save_records decides
+        again inside its transaction.
+        """
+        if not plan.ok:
+            raise ValueError("a plan with errors cannot be applied")
+        source = _("import: %(file)s") % {"file": plan.payload["filename"]}
+        result = save_records(
+            rows=plan.payload["rows"], by=user, source=source[:SOURCE_MAX]
+        )
+        return result.counts
+
+
+def _month(text: str, this_month: dt.date) -> tuple[dt.date | None, str | None]:
+    """(month, None) or (None, message); a month after this one is refused."""
+    try:
+        month = parse_month_value(text)
+    except ValueProblem as problem:
+        return None, problem.message
+    try:
+        clean_record_month(month, today=this_month)
+    except ValidationError as problem:
+        return None, problem.messages[0]
+    return month, None
+
+
+def _workers_by_number(table: Table) -> dict[str, tuple[int, bool, str]]:
+    """employee_no → (pk, active, name), in one query."""
+    numbers = {
+        clean_employee_no(row.values.get("employee_no", "")) for row in table.rows
+    } - {""}
+    query = Worker.objects.all()
+    if len(numbers) <= SMALL_FILE:
+        query = query.filter(employee_no__in=numbers)
+    return {
+        number: (pk, active, name)
+        for number, pk, active, name in query.values_list(
+            "employee_no", "pk", "active", "name"
+        )
+    }
+
+
+def _stored_records(
+    items: list[RecordInput],
+) -> dict[tuple[int, dt.date], tuple[Decimal, Decimal, str]]:
+    """(worker_id, month) → (quota, output, unit) of the records stored."""
+    if not items:
+        return {}
+    months = {item.month for item in items}
+    query = ProductionRecord.objects.filter(month__in=months)
+    if len(items) <= SMALL_FILE:
+        query = query.filter(worker_id__in={item.worker_id for item in items})
+    return {
+        (worker_id, month): (quota, output, unit)
+        for worker_id, month, quota, output, unit in query.values_list(
+            "worker_id", "month", "quota", "output", "unit"
+        ).order_by()
+    }
