@@ -340,3 +340,43 @@ def test_command_exits_non_zero_from_the_shell(tmp_path):
     )
     assert result.returncode != 0
     assert "Cannot read" in result.stderr
+
+
+def test_an_update_moves_updated_at_so_open_edit_forms_become_stale(shops):
+    run(csv_bytes(ROSTER))
+    before = Worker.objects.get(employee_no="T001").updated_at
+    changed = [r[:] for r in ROSTER]
+    changed[1][2] = "zz"  # another workshop
+    changed[1][3] = "磨工"  # and another trade: a second group of fields
+    changed[2][4] = "群众"
+    assert run(csv_bytes(changed))["updated"] == 2
+    worker = Worker.objects.select_related("workshop").get(employee_no="T001")
+    assert worker.updated_at > before
+    assert (worker.workshop.code, worker.trade) == ("zz", "磨工")
+    assert Worker.objects.get(employee_no="T002").political_status == "masses"
+
+
+def test_several_thousand_gbk_rows_import_whole_and_one_bad_row_saves_nothing(
+    db, tmp_path, capsys
+):
+    shops = ["第一机工车间", "第二机工车间", "铸造车间", "锻工车间", "装配车间"]
+    statuses = ["中共党员", "中共预备党员", "共青团员", "群众"]
+    rows = [HEADER_ZH] + [
+        [f"G{i:05d}", f"工人{i}", shops[i % 5], "车工", statuses[i % 4], "否"]
+        for i in range(3000)
+    ]
+    bad = [r[:] for r in rows]
+    bad[1234][4] = "党外"
+    with pytest.raises(CommandError):
+        call_command(
+            "import_workers", write(tmp_path, bad, name="bad.csv"), "--create-workshops"
+        )
+    assert "row 1235, column 政治面貌" in capsys.readouterr().err
+    assert not Worker.objects.exists() and not Workshop.objects.exists()
+
+    call_command("import_workers", write(tmp_path, rows), "--create-workshops")
+    assert Worker.objects.count() == 3000
+    assert Workshop.objects.count() == 5
+    assert Worker.history.count() == 3000
+    call_command("import_workers", write(tmp_path, rows))
+    assert "3000 unchanged" in capsys.readouterr().out
