@@ -30,6 +30,8 @@ def demonstration_list(request):
         Demonstration.objects.visible_to(request.user)
         .select_related("demonstrator", "workshop")
         .annotate(attendance=Count("attendees", distinct=True))
+        # The aggregate drops Meta.ordering; pages need a stable order.
+        .order_by("-date", "-pk")
     )
     page = Paginator(demonstrations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
