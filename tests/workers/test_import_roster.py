@@ -380,3 +380,10 @@ def test_several_thousand_gbk_rows_import_whole_and_one_bad_row_saves_nothing(
     assert Worker.history.count() == 3000
     call_command("import_workers", write(tmp_path, rows))
     assert "3000 unchanged" in capsys.readouterr().out
+
+
+def test_a_long_file_name_fits_the_history(shops):
+    name = "花名册" * 60 + ".csv"
+    run(csv_bytes(ROSTER), filename=name)
+    reason = Worker.history.first().history_change_reason
+    assert len(reason) <= 100 and "花名册" in reason

@@ -197,7 +197,8 @@ class RosterImporter(Importer):
     def write(self, plan: ImportPlan, *, user) -> None:
         for workshop in plan.payload["new_workshops"]:
             workshop.save()
-        reason = _("import: %(file)s") % {"file": plan.payload["filename"]}
+        # history_change_reason is a 100-character column.
+        reason = (_("import: %(file)s") % {"file": plan.payload["filename"]})[:100]
         for worker in (*plan.to_create, *plan.to_update):
             if worker.workshop_id is None:
                 # A workshop saved just above: re-assigning takes its new id.
