@@ -34,7 +34,11 @@ def _chart_data(data: dict) -> dict:
     return {
         "trend": {
             "labels": [month_label(point["month"]) for point in data["trend"]],
-            "advanced_share": [point["advanced_share"] for point in data["trend"]],
+            # A month without records has no share (a gap, not a fall to 0).
+            "advanced_share": [
+                point["advanced_share"] if point["workers_on_quota"] else None
+                for point in data["trend"]
+            ],
             "failing": [point["failing"] for point in data["trend"]],
         },
         "causes": {

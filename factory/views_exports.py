@@ -49,7 +49,7 @@ def _figures_table(table: str, data: dict):
             _("advanced share (%)"),
             _("below quota"),
             _("below quota in the compared month"),
-            _("change"),
+            _("up or down"),
         ]
         rows = [
             [

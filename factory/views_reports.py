@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from factory.models import MonthSnapshot
+from factory.reports import share
 from factory.roles import is_secretary
 from factory.selectors import (
     Period,
@@ -99,14 +100,68 @@ def _bulletin_period(month_text: str) -> Period:
 
 
 def _highlights(report: dict, limit: int = 3) -> list[dict]:
-    """Workshops with the largest falls in workers below quota."""
+    """Workshops with the largest falls in workers below quota.
+
+    Largest in proportion (17 → 4 is a bigger step for a workshop than
+    60 → 32), then in number.
+    """
     falls = [
-        {**row, "fall": row["compare_failing"] - row["failing"]}
+        {
+            **row,
+            "fall": row["compare_failing"] - row["failing"],
+            "fall_pct": share(
+                row["compare_failing"] - row["failing"], row["compare_failing"]
+            ),
+        }
         for row in report["workshops"]
         if row["compare_failing"] > row["failing"]
     ]
-    falls.sort(key=lambda row: (-row["fall"], row["code"]))
+    falls.sort(key=lambda row: (-row["fall_pct"], -row["fall"], row["code"]))
     return falls[:limit]
+
+
+# Stories first: the report tells of the family and the quarrel at home; a
+# page has room for a few names, the rest are counted.
+CAUSE_ORDER = {"family": 0, "ideology": 1, "other": 2, "technique": 3}
+REACHED_NAMED = 6
+
+
+def _reached(cases: list[dict]) -> dict:
+    """Cases that reached quota: counted by measure, a few told by name (or
+    anonymised, as scope_data left them)."""
+    by_measure: dict[str, int] = {}
+    for case in cases:
+        by_measure[case["measure"]] = by_measure.get(case["measure"], 0) + 1
+    # One of each cause in turn, so that the few named show every kind of help.
+    queues: dict[str, list[dict]] = {}
+    for case in cases:
+        queues.setdefault(case["cause"], []).append(case)
+    order = sorted(queues, key=lambda cause: CAUSE_ORDER.get(cause, 9))
+    examples: list[dict] = []
+    while len(examples) < REACHED_NAMED and any(queues.values()):
+        for cause in order:
+            if queues[cause] and len(examples) < REACHED_NAMED:
+                examples.append(queues[cause].pop(0))
+    return {
+        "reached_total": len(cases),
+        "reached_by_measure": [
+            {"label": measure_label(key), "count": count}
+            for key, count in sorted(by_measure.items(), key=lambda item: -item[1])
+        ],
+        "reached_cases": [
+            {
+                **case,
+                "cause_label": cause_label(case["cause"]),
+                "measure_label": measure_label(case["measure"]),
+                "helper_labels": [
+                    {"name": h["name"], "kind": helper_kind_label(h["kind"])}
+                    for h in case.get("helpers", [])
+                ],
+            }
+            for case in examples
+        ],
+        "reached_more": max(0, len(cases) - REACHED_NAMED),
+    }
 
 
 @login_required
@@ -143,18 +198,7 @@ def bulletin(request, month):
                 if key != "total" and count
             ],
             "highlights": _highlights(data["report"]),
-            "reached_cases": [
-                {
-                    **case,
-                    "cause_label": cause_label(case["cause"]),
-                    "measure_label": measure_label(case["measure"]),
-                    "helper_labels": [
-                        {"name": h["name"], "kind": helper_kind_label(h["kind"])}
-                        for h in case.get("helpers", [])
-                    ],
-                }
-                for case in data["reached_cases"]
-            ],
+            **_reached(data["reached_cases"]),
             "failing_change": data["report"]["failing"]
             - data["report"]["compare"]["failing"],
             "headline": headline(data["report"]),

@@ -148,3 +148,36 @@ def test_the_bulletin_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(17):
         response = secretary_client.get(BULLETIN)
     assert response.context["report"]["workers_on_quota"] == size
+
+
+def test_highlights_rank_falls_in_proportion_then_in_number():
+    from factory.views_reports import _highlights
+
+    rows = [
+        {"code": "jg1", "compare_failing": 60, "failing": 32},
+        {"code": "jg2", "compare_failing": 17, "failing": 4},
+        {"code": "zp", "compare_failing": 52, "failing": 24},
+        {"code": "zz", "compare_failing": 5, "failing": 9},  # rose: not a highlight
+        {"code": "gj", "compare_failing": 25, "failing": 12},
+    ]
+    picked = _highlights({"workshops": rows})
+    assert [row["code"] for row in picked] == ["jg2", "zp", "gj"]
+    assert picked[0]["fall"] == 13
+    assert picked[0]["fall_pct"] == 76.47
+
+
+def test_a_few_cases_are_named_one_cause_after_another_the_rest_counted():
+    from factory.views_reports import REACHED_NAMED, _reached
+
+    causes = ["technique"] * 6 + ["family", "ideology"]
+    cases = [
+        {"cause": cause, "measure": "demonstration", "workshop_code": "jg1", "id": i}
+        for i, cause in enumerate(causes)
+    ]
+    result = _reached(cases)
+    named = [case["cause"] for case in result["reached_cases"]]
+    assert len(named) == REACHED_NAMED == 6
+    assert named[:3] == ["family", "ideology", "technique"]
+    assert result["reached_total"] == 8
+    assert result["reached_more"] == 2
+    assert result["reached_by_measure"][0]["count"] == 8
