@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workers import views, views_import
+from workers import views, views_import, views_records
 
 app_name = "workers"
 urlpatterns = [
@@ -23,5 +23,19 @@ urlpatterns = [
         "import/batch/<int:pk>/failed-rows.csv",
         views_import.import_failed_rows,
         name="import_failed_rows",
+    ),
+    # Monthly records (views_records): entry grid, ranking, standard.
+    path("records/entry/", views_records.records_entry, name="records_entry"),
+    path("ranking/", views_records.ranking, name="ranking"),
+    path("standard/", views_records.standard, name="standard"),
+    path(
+        "disqualifications/",
+        views_records.disqualification_list,
+        name="disqualification_list",
+    ),
+    path(
+        "disqualifications/<int:pk>/withdraw/",
+        views_records.disqualification_withdraw,
+        name="disqualification_withdraw",
     ),
 ]

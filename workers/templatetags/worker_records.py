@@ -1,0 +1,50 @@
+"""The worker page's attainment section (templates/workers/_worker_records.html)
+gets its data here, so the roster's detail view needs no change."""
+
+from __future__ import annotations
+
+from django import template
+
+from workers.models import Band
+from workers.selectors import worker_attainment_history
+
+register = template.Library()
+
+BAND_CLASSES = {
+    Band.ADVANCED: "band-advanced",
+    Band.MEETS_QUOTA: "band-meets",
+    Band.BELOW_QUOTA: "band-below",
+}
+
+
+@register.simple_tag
+def worker_records(worker) -> dict:
+    """``{% worker_records worker as records %}``: rows for the table and the
+    chart's data (passed to the page with json_script)."""
+    history = worker_attainment_history(worker)
+    for row in history:
+        row["band_label"] = Band(row["band"]).label
+        row["band_class"] = BAND_CLASSES[row["band"]]
+    return {
+        "history": list(reversed(history)),  # newest first in the table
+        "chart": {
+            "labels": [row["label"] for row in history],
+            "attainment": [_number(row["attainment"]) for row in history],
+            "standard": [_number(row["standard_pct"]) for row in history],
+            "bands": [row["band"] for row in history],
+        },
+    }
+
+
+@register.filter
+def band_class(band: str) -> str:
+    return BAND_CLASSES.get(band, "")
+
+
+@register.filter
+def band_label(band: str) -> str:
+    return Band(band).label if band in Band.values else band
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
