@@ -1,9 +1,12 @@
 """Helpers for the fault tests: PostgreSQL-only marks, a port nothing listens on."""
 
 import socket
+import threading
+import time
+from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 # Decided when the module is collected: the test settings are loaded by then
 # and the vendor does not need a connection.
@@ -19,3 +22,62 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def second_cursor():
+    """A cursor on a connection of its own (autocommit), beside Django's."""
+    import psycopg2
+
+    other = psycopg2.connect(**connection.get_connection_params())
+    other.autocommit = True
+    try:
+        with other.cursor() as cursor:
+            yield cursor
+    finally:
+        other.close()
+
+
+def terminate_backend(pid: int, timeout: float = 30.0) -> None:
+    """pg_terminate_backend(pid) from another connection, and wait until gone."""
+    deadline = time.monotonic() + timeout
+    with second_cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone() is None:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"backend {pid} did not go away")
+
+
+def wait_until_blocked_on_a_lock(timeout: float = 30.0) -> None:
+    """Until another backend of this database waits for a lock."""
+    deadline = time.monotonic() + timeout
+    with second_cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                "current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("nobody waited for a lock")
+
+
+def in_thread(function):
+    """Run ``function`` in a thread (its own connection); (thread, outcome)."""
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = function()
+        except Exception as exc:  # handed to the test, which asserts on it
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome

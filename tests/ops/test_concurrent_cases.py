@@ -6,16 +6,19 @@ no row locks, so the race cannot happen there).
 """
 
 import threading
-import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from assistance.models import AssistanceCase, CaseEvent, Measure
 from assistance.services import StaleEditError, add_follow_up, update_case
 from tests.assistance.conftest import MAR, record  # noqa: F401 (fixtures below)
 from tests.factories import WorkerFactory
-from tests.ops.helpers import postgresql_only
+from tests.ops.helpers import (
+    in_thread,
+    postgresql_only,
+    wait_until_blocked_on_a_lock,
+)
 from workers.models import Cause
 
 pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
@@ -35,38 +38,6 @@ def case(secretary, helper, workshop):
         helpers=[helper.worker],
         opened_by=secretary,
     )
-
-
-def in_thread(function):
-    """Run ``function`` on a connection of its own; returns (thread, outcome)."""
-    outcome = {}
-
-    def run():
-        try:
-            outcome["value"] = function()
-        except Exception as exc:  # reported to the test, not swallowed
-            outcome["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
-
-
-def wait_until_blocked_on_a_lock(timeout=30.0):
-    """Until another backend of this database waits for a row lock."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                "current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.05)
-    raise AssertionError("the second save never waited for the first")
 
 
 def test_two_people_change_the_same_case_at_once(case, secretary):

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import in_english
-from tests.ops.helpers import closed_port, postgresql_only
+from tests.ops.helpers import closed_port, postgresql_only, terminate_backend
 
 # The login page too, for anyone with a session; a new visitor's empty form
 # needs no database, and sending it answers the 503 page (tested below).
@@ -141,28 +141,7 @@ def test_a_killed_connection_is_replaced_at_the_next_request(secretary):
     client.force_login(secretary)
     assert client.get("/").status_code == 200
     victim = connection.connection.get_backend_pid()
-    with _second_connection() as killer:
-        killer.execute("SELECT pg_terminate_backend(%s)", [victim])
+    terminate_backend(victim)
     assert_friendly_503(client.get("/"))
     assert client.get("/").status_code == 200
     assert connection.connection.get_backend_pid() != victim
-
-
-def _second_connection():
-    """A cursor on a connection of its own, for killing the first one."""
-    from contextlib import contextmanager
-
-    import psycopg2
-
-    @contextmanager
-    def cursor():
-        params = connection.get_connection_params()
-        conn = psycopg2.connect(**params)
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cur:
-                yield cur
-        finally:
-            conn.close()
-
-    return cursor()
