@@ -59,7 +59,11 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Needs PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default the local
+# server) and wrk for the load test (installed here when apt-get may be used).
 bench: install-dev
+	command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		echo "wrk is not installed (apt-get install wrk): the load test will be skipped"
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
