@@ -118,8 +118,10 @@ class FollowUpForm(forms.Form):
         initial=FollowUpKind.TALK,
         widget=forms.RadioSelect,
     )
+    # type=date inputs read and write ISO dates whatever the page's language.
     date = forms.DateField(
-        label=_("date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     text = forms.CharField(
         label=_("what happened"), widget=forms.Textarea(attrs={"rows": 4})
@@ -187,7 +189,7 @@ class DemonstrationForm(forms.ModelForm):
     class Meta:
         model = Demonstration
         fields = ["technique", "demonstrator", "workshop", "date", "place"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
