@@ -414,9 +414,10 @@ def _published_part(snapshot: dict, kind: str, workshop: Workshop | None):
     data = snapshot["data"]
     if kind == "bulletin":
         return {"report": data["factory"]["report"], **data["bulletin"]}
-    if workshop is None:
-        return data["factory"]
-    return data["workshops"].get(workshop.code)
+    part = data["factory"] if workshop is None else data["workshops"].get(workshop.code)
+    if kind == "report" and part is not None:
+        return {"report": part["report"]}
+    return part
 
 
 def report_view(
@@ -429,7 +430,8 @@ def report_view(
 ) -> dict:
     """The figures a page shows, published or live, with both at hand.
 
-    kind is "dashboard" (the factory's or one workshop's) or "bulletin".
+    kind is "dashboard" (the factory's or one workshop's), "report" (the
+    movement report alone, for the JSON) or "bulletin".
     Returns {"source": "published" | "live" | "draft", "data", "published",
     "live", "snapshot"}. A month is shown published when it has a snapshot
     compared with the same month and the reader did not ask for live
@@ -441,6 +443,11 @@ def report_view(
 
         def compute():
             return bulletin_bundle(month=month, compare=compare)
+    elif kind == "report":
+
+        def compute():
+            report = movement_report(month=month, compare=compare, workshop=workshop)
+            return _jsonable({"report": report})
     else:
 
         def compute():

@@ -60,7 +60,7 @@ def movement_json(request):
                 404,
             )
     view = report_view(
-        kind="dashboard",
+        kind="report",
         period=period,
         workshop=workshop,
         want_live=request.GET.get("live") == "1",

@@ -105,3 +105,18 @@ def test_the_message_is_in_the_readers_language(small, secretary_client):
 
     english = in_english(secretary_client).get(URL, {"month": "x"}).json()["error"]
     assert "is not a month" in english
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_the_json_runs_a_fixed_number_of_queries(
+    db, secretary_client, django_assert_num_queries, size
+):
+    from tests.factories import WorkshopFactory
+    from tests.factory.test_report_data import make_workers_with_records
+
+    make_workers_with_records(size, WorkshopFactory(code="big"), month=MAR)
+    # session, user, permissions (2), generation, months with records (the
+    # default month), the report (3), the month's snapshot
+    with django_assert_num_queries(10):
+        data = secretary_client.get(URL).json()
+    assert data["workers_on_quota"] == size
