@@ -328,3 +328,20 @@ def test_case_list_is_the_secretary_s(request, persona, case):
     client = request.getfixturevalue(persona)
     assert client.get(reverse("assistance:case_list")).status_code == 403
     assert AssistanceCase.objects.count() == 1
+
+
+def test_admin_shows_cases_read_only(case, db):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:assistance_assistancecase_changelist"))
+    assert listing.status_code == 200
+    page = client.get(reverse("admin:assistance_assistancecase_change", args=[case.pk]))
+    assert page.status_code == 200
+    assert b'name="measure"' not in page.content
+    add = client.get(reverse("admin:assistance_assistancecase_add"))
+    assert add.status_code == 403

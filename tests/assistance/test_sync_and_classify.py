@@ -151,3 +151,20 @@ def test_stale_classification_is_refused(failing_worker, secretary, manager):
     )
     assert changed.version == 2
     assert changed.history.count() == 2
+
+
+def test_importing_the_next_month_reaches_quota_by_itself(case, failing_worker):
+    from workers.importing import get_importer
+
+    importer = get_importer("records")
+    data = (
+        "工号,月份,定额,实际完成\r\n"
+        f"{failing_worker.employee_no},1956-04,100,104\r\n"
+    ).encode()
+    table = importer.read(data, "april.csv")
+    plan = importer.plan(table, options={})
+    assert plan.ok
+    importer.apply(plan, user=None)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REACHED_QUOTA
+    assert case.reached_quota_month == APR
