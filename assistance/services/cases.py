@@ -1,0 +1,333 @@
+"""Opening, changing, following, closing and reopening help cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assistance.models import (
+    AssistanceCase,
+    CaseEventKind,
+    CaseOutcome,
+    CaseStatus,
+    FollowUp,
+    FollowUpKind,
+    Measure,
+)
+from assistance.services.common import (
+    StaleEditError,
+    _check_choice,
+    _check_helpers,
+    _check_month,
+    _check_target,
+    _check_version,
+    _event,
+    _field_error,
+    _lock_case,
+)
+from assistance.services.sync import _apply_transitions
+from workers.models import Cause, Worker
+from workers.months import month_str
+
+
+@transaction.atomic
+def open_case(
+    *,
+    worker: Worker,
+    month: dt.date,
+    cause: str,
+    measure: str,
+    helpers: Iterable[Worker],
+    opened_by: AbstractBaseUser | None,
+    target_month: dt.date | None = None,
+) -> AssistanceCase:
+    """Open a help case for ``worker`` from ``month`` with its helpers.
+
+    Refused when the worker already has an active case, when a helper is not
+    eligible (DESIGN.md), is the worker, or already carries the most cases
+    CASE_HELPER_LIMIT allows. If a record after ``month`` already meets
+    quota, the case reaches quota at once, as a sync would have done.
+    """
+    _check_month(month)
+    _check_choice(cause, Cause, "cause")
+    _check_choice(measure, Measure, "measure")
+    _check_target(target_month, month)
+    # The worker's row is the lock that keeps "one active case per worker"
+    # true when two people open a case for the same worker at the same time.
+    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    if not worker.active:
+        raise ValidationError(
+            _("%(name)s is no longer on the active roster.") % {"name": worker},
+            code="inactive_worker",
+        )
+    existing = AssistanceCase.objects.filter(worker=worker).active().first()
+    if existing is not None:
+        raise ValidationError(
+            _(
+                "%(name)s already has an active help case (opened %(month)s); "
+                "a worker has one active case at a time."
+            )
+            % {"name": worker, "month": month_str(existing.month)},
+            code="active_case_exists",
+        )
+    helper_list = _check_helpers(worker=worker, helper_ids={h.pk for h in helpers})
+    case = AssistanceCase(
+        worker=worker,
+        month=month,
+        cause=cause,
+        measure=measure,
+        target_month=target_month,
+        opened_by=opened_by,
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as error:  # the database's own one-active-case check
+        raise StaleEditError(None) from error
+    case.helpers.set(helper_list)
+    _event(case, by=opened_by, from_status="", to_status=CaseStatus.OPEN, month=month)
+    _apply_transitions(AssistanceCase.objects.filter(pk=case.pk))
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def update_case(
+    *,
+    case: AssistanceCase,
+    by: AbstractBaseUser | None,
+    measure: str,
+    helpers: Iterable[Worker],
+    target_month: dt.date | None = None,
+    expected_version: int | None = None,
+) -> AssistanceCase:
+    """Change a case's measure, helpers or target month (the secretary's edit)."""
+    case = _lock_case(case)
+    _check_version(case, expected_version)
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(
+            _("A closed case cannot be changed; reopen it first."), code="closed"
+        )
+    _check_choice(measure, Measure, "measure")
+    _check_target(target_month, case.month)
+    current_ids = set(case.helpers.values_list("pk", flat=True))
+    helper_list = _check_helpers(
+        worker=case.worker,
+        helper_ids={h.pk for h in helpers},
+        already_assigned=current_ids,
+    )
+    changed = False
+    if measure != case.measure:
+        _event(
+            case,
+            by=by,
+            kind=CaseEventKind.MEASURE_CHANGED,
+            to_status=case.status,
+            note=f"{case.measure} → {measure}",
+        )
+        case.measure = measure
+        changed = True
+    new_ids = {h.pk for h in helper_list}
+    if new_ids != current_ids:
+        case.helpers.set(helper_list)
+        _event(
+            case,
+            by=by,
+            kind=CaseEventKind.HELPERS_CHANGED,
+            to_status=case.status,
+            note=", ".join(h.name for h in helper_list),
+        )
+        changed = True
+    if target_month != case.target_month:
+        _event(
+            case,
+            by=by,
+            kind=CaseEventKind.TARGET_CHANGED,
+            to_status=case.status,
+            month=target_month,
+        )
+        case.target_month = target_month
+        changed = True
+    if changed:
+        case.version += 1
+        case.save(update_fields=["measure", "target_month", "version"])
+    return case
+
+
+@transaction.atomic
+def add_follow_up(
+    *,
+    case: AssistanceCase,
+    author: AbstractBaseUser,
+    kind: str,
+    text: str,
+    date: dt.date | None = None,
+    is_private: bool = True,
+    aid_amount: Decimal | None = None,
+    aid_kind: str = "",
+    aid_approved_by: str = "",
+) -> FollowUp:
+    """Log what a helper did for the worker; aid granted needs its amount."""
+    _check_choice(kind, FollowUpKind, "kind")
+    today = timezone.localdate()
+    date = date or today
+    text = (text or "").strip()
+    errors: dict[str, str] = {}
+    if not text:
+        errors["text"] = _("Write what happened.")
+    if date > today:
+        errors["date"] = _("A follow-up cannot be dated in the future.")
+    elif date < case.month:
+        errors["date"] = _("The date is before the case was opened (%(month)s).") % {
+            "month": month_str(case.month)
+        }
+    if kind == FollowUpKind.AID_GRANTED:
+        if aid_amount is None or aid_amount <= 0:
+            errors["aid_amount"] = _("Give the amount of aid granted, in yuan.")
+    elif aid_amount is not None or aid_kind or aid_approved_by:
+        errors["aid_amount"] = _(
+            "An amount of aid belongs to a follow-up of the kind “aid granted”."
+        )
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    if AssistanceCase.objects.filter(pk=case.pk, status=CaseStatus.CLOSED).exists():
+        raise ValidationError(
+            _("This case is closed; follow-ups can no longer be added."),
+            code="closed",
+        )
+    return FollowUp.objects.create(
+        case=case,
+        author=author,
+        kind=kind,
+        date=date,
+        text=text,
+        is_private=is_private,
+        aid_amount=aid_amount,
+        aid_kind=(aid_kind or "").strip(),
+        aid_approved_by=(aid_approved_by or "").strip(),
+    )
+
+
+@transaction.atomic
+def propose_closure(*, case: AssistanceCase, by: AbstractBaseUser) -> AssistanceCase:
+    """A helper asks the secretary to close the case; proposing twice is a no-op."""
+    case = _lock_case(case)
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("This case is already closed."), code="closed")
+    if case.closure_proposed_at is not None:
+        return case
+    case.closure_proposed_at = timezone.now()
+    case.closure_proposed_by = by
+    case.version += 1
+    case.save(update_fields=["closure_proposed_at", "closure_proposed_by", "version"])
+    _event(case, by=by, kind=CaseEventKind.CLOSURE_PROPOSED, to_status=case.status)
+    return case
+
+
+@transaction.atomic
+def close_case(
+    *,
+    case: AssistanceCase,
+    by: AbstractBaseUser | None,
+    outcome: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> AssistanceCase:
+    """The secretary closes a case.
+
+    Closing as "reached quota" needs the measured result (status reached
+    quota, set by a record); any other outcome needs a reason.
+    """
+    case = _lock_case(case)
+    _check_version(case, expected_version)
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("This case is already closed."), code="closed")
+    _check_choice(outcome, CaseOutcome, "outcome")
+    reason = (reason or "").strip()
+    if outcome == CaseOutcome.REACHED_QUOTA:
+        if case.status != CaseStatus.REACHED_QUOTA:
+            raise _field_error(
+                "outcome",
+                _(
+                    "Only a case that reached quota (a later record at or "
+                    "above quota) can be closed as reached quota."
+                ),
+                "not_reached",
+            )
+    elif not reason:
+        raise _field_error(
+            "reason",
+            _("Give the reason for closing without success."),
+            "reason_required",
+        )
+    from_status = case.status
+    case.status = CaseStatus.CLOSED
+    case.outcome = outcome
+    case.close_reason = reason
+    case.closed_by = by
+    case.closed_at = timezone.now()
+    case.version += 1
+    case.save()
+    _event(
+        case, by=by, from_status=from_status, to_status=CaseStatus.CLOSED, note=reason
+    )
+    return case
+
+
+@transaction.atomic
+def reopen_case(
+    *,
+    case: AssistanceCase,
+    by: AbstractBaseUser | None,
+    reason: str,
+    expected_version: int | None = None,
+) -> AssistanceCase:
+    """Reopen a closed case (closed by mistake, the worker came back…).
+
+    The status then follows the records again, so a worker whose latest
+    record meets quota is at "reached quota" straight away.
+    """
+    case = _lock_case(case)
+    _check_version(case, expected_version)
+    if case.status != CaseStatus.CLOSED:
+        raise ValidationError(_("Only a closed case can be reopened."), code="open")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _field_error(
+            "reason",
+            _("Give the reason for reopening the case."),
+            "reason_required",
+        )
+    Worker.objects.select_for_update().filter(pk=case.worker_id).first()
+    if AssistanceCase.objects.filter(worker_id=case.worker_id).active().exists():
+        raise ValidationError(
+            _("%(name)s already has another active help case.") % {"name": case.worker},
+            code="active_case_exists",
+        )
+    case.status = CaseStatus.OPEN
+    case.outcome = ""
+    case.close_reason = ""
+    case.closed_by = None
+    case.closed_at = None
+    case.reached_quota_month = None
+    case.closure_proposed_at = None
+    case.closure_proposed_by = None
+    case.version += 1
+    case.save()
+    _event(
+        case,
+        by=by,
+        from_status=CaseStatus.CLOSED,
+        to_status=CaseStatus.OPEN,
+        note=reason,
+    )
+    _apply_transitions(AssistanceCase.objects.filter(pk=case.pk))
+    case.refresh_from_db()
+    return case

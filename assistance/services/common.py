@@ -1,0 +1,176 @@
+"""What the case services share: the stale-edit error, field errors, the
+checks of months, choices and helpers, and writing a CaseEvent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from assistance.models import AssistanceCase, CaseEvent, CaseEventKind, CaseStatus
+from workers.models import Worker
+from workers.months import month_str
+
+ACTIVE_STATUSES = (CaseStatus.OPEN, CaseStatus.REACHED_QUOTA)
+
+
+class StaleEditError(Exception):
+    """Someone saved the object after the form was shown; nothing was saved.
+
+    ``current`` is the object as it is now, so the view can show what changed
+    while keeping what the user typed.
+    """
+
+    def __init__(self, current: models.Model | None):
+        self.current = current
+        super().__init__(str(self.message))
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Someone else changed this while you were editing it. Nothing was "
+            "saved: check the current values below, then save again."
+        )
+
+
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    """An error a form can show beside ``field``, with a code tests can check."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _check_month(month: dt.date, field: str = "month") -> None:
+    if not isinstance(month, dt.date) or month.day != 1:
+        raise _field_error(
+            field, _("A month must be given as its first day."), "bad_month"
+        )
+
+
+def _check_choice(value: str, choices: type[models.TextChoices], field: str) -> None:
+    if value not in choices.values:
+        raise _field_error(
+            field,
+            _("“%(value)s” is not a valid choice.") % {"value": value},
+            "invalid_choice",
+        )
+
+
+def _check_version(obj: models.Model, expected_version: int | None) -> None:
+    if expected_version is not None and obj.version != expected_version:
+        raise StaleEditError(obj)
+
+
+def _lock_case(case: AssistanceCase) -> AssistanceCase:
+    """The case's row, locked until the transaction ends, as it is now."""
+    return AssistanceCase.objects.select_for_update().get(pk=case.pk)
+
+
+def _event(
+    case: AssistanceCase,
+    *,
+    by: AbstractBaseUser | None,
+    to_status: str,
+    from_status: str | None = None,
+    kind: str = CaseEventKind.STATUS,
+    month: dt.date | None = None,
+    note: str = "",
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        by=by,
+        from_status=case.status if from_status is None else from_status,
+        to_status=to_status,
+        month=month,
+        note=note,
+    )
+
+
+def helper_loads(helper_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Active (not closed) cases per helper, by the helper's Worker pk."""
+    through = AssistanceCase.helpers.through
+    rows = through.objects.filter(assistancecase__status__in=ACTIVE_STATUSES)
+    if helper_ids is not None:
+        rows = rows.filter(worker_id__in=list(helper_ids))
+    counts = rows.values("worker_id").annotate(n=models.Count("pk")).order_by()
+    return {row["worker_id"]: row["n"] for row in counts}
+
+
+def helper_limit() -> int:
+    """Most active cases one helper may carry; 0 means no limit."""
+    return int(getattr(settings, "CASE_HELPER_LIMIT", 0) or 0)
+
+
+def _check_helpers(
+    *,
+    worker: Worker,
+    helper_ids: set[int],
+    already_assigned: Collection[int] = (),
+) -> list[Worker]:
+    """Lock and return the helpers; refuse the ones DESIGN.md does not allow."""
+    if not helper_ids:
+        raise _field_error("helpers", _("Choose at least one helper."), "no_helpers")
+    if worker.pk in helper_ids:
+        raise _field_error(
+            "helpers",
+            _("%(name)s cannot be their own helper.") % {"name": worker},
+            "own_helper",
+        )
+    # Locked so that two secretaries assigning the same helper at once cannot
+    # both pass the load limit.
+    helpers = list(
+        Worker.objects.select_for_update().filter(pk__in=helper_ids).order_by("pk")
+    )
+    if len(helpers) != len(helper_ids):
+        raise _field_error(
+            "helpers",
+            _("A chosen helper is no longer on the roster."),
+            "unknown_helper",
+        )
+    not_eligible = [h for h in helpers if not h.is_eligible_helper]
+    if not_eligible:
+        raise _field_error(
+            "helpers",
+            _(
+                "%(names)s cannot be helpers: helpers are active Party or "
+                "League members or activists."
+            )
+            % {"names": ", ".join(str(h) for h in not_eligible)},
+            "not_eligible",
+        )
+    limit = helper_limit()
+    new_ids = helper_ids - set(already_assigned)
+    if limit and new_ids:
+        loads = helper_loads(new_ids)
+        full = [h for h in helpers if h.pk in new_ids and loads.get(h.pk, 0) >= limit]
+        if full:
+            raise _field_error(
+                "helpers",
+                _(
+                    "%(names)s already carry %(limit)d active cases, the "
+                    "most one helper may have."
+                )
+                % {"names": ", ".join(str(h) for h in full), "limit": limit},
+                "helper_full",
+            )
+    return helpers
+
+
+def _check_target(target_month: dt.date | None, month: dt.date) -> None:
+    if target_month is None:
+        return
+    _check_month(target_month, "target_month")
+    if target_month <= month:
+        raise _field_error(
+            "target_month",
+            _(
+                "The target month must come after the month the case is "
+                "opened (%(month)s)."
+            )
+            % {"month": month_str(month)},
+            "target_not_later",
+        )
