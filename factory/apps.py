@@ -16,6 +16,11 @@ class FactoryConfig(AppConfig):
 
         connect_signals()
 
+        # Logins and failed logins to the "catchup.audit" log.
+        from factory import audit
+
+        audit.connect_signals()
+
 
 def _sync_groups(sender, **kwargs):
     # Runs after the permissions of every app were created (factory is the

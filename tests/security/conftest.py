@@ -1,0 +1,203 @@
+"""A small factory full of private matter, and a client per persona, for the
+access matrix and the leak tests.
+
+The sentinel is written into every place a private matter can live — a
+private follow-up, a classification note, a reason for closing, an aid
+entry, an uploaded classification file — so that finding it in a response
+proves a leak, whatever the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+import pytest
+
+from assistance.models import CaseOutcome, Demonstration, FollowUpKind, Measure
+from assistance.services import (
+    add_follow_up,
+    classify,
+    close_case,
+    open_case,
+    reopen_case,
+)
+from tests.factories import ProductionRecordFactory, WorkerFactory
+from workers.models import Cause, ImportBatch, ImportStatus
+from workers.services import disqualify
+
+SENTINEL = "SENTINEL-PRIVATE-NOTE-7f3a"
+# The same, in the case of the other helper: the helper must not read it.
+SENTINEL_OTHER = "SENTINEL-OTHER-CASE-9c1e"
+MAR = dt.date(1956, 3, 1)
+APR = dt.date(1956, 4, 1)
+
+# In the order of the matrix's columns.
+PERSONAS = (
+    "anonymous",
+    "secretary",
+    "helper",
+    "other_helper",
+    "manager",
+    "other_manager",
+    "inactive",
+)
+# Which sentinels each persona must never receive: the secretary reads every
+# note, a helper those of their own case only, nobody else any.
+FORBIDDEN = {
+    "anonymous": (SENTINEL, SENTINEL_OTHER),
+    "helper": (SENTINEL_OTHER,),
+    "other_helper": (SENTINEL,),
+    "manager": (SENTINEL, SENTINEL_OTHER),
+    "other_manager": (SENTINEL, SENTINEL_OTHER),
+    "inactive": (SENTINEL, SENTINEL_OTHER),
+}
+
+
+def _record(worker, month, output, quota=100):
+    return ProductionRecordFactory(
+        worker=worker, month=month, quota=Decimal(quota), output=Decimal(output)
+    )
+
+
+@pytest.fixture
+def world(
+    secretary,
+    helper,
+    other_helper,
+    manager,
+    other_manager,
+    inactive_user,
+    workshop,
+    other_workshop,
+):
+    """Objects for every URL argument, each with a private matter attached.
+
+    - ``case``: 胡维亮 of jg2 (the manager's workshop), helped by ``helper``;
+      its classification note, a private follow-up and an aid entry hold
+      SENTINEL.
+    - ``closed``: 王培胜 of jg2, helped by ``other_helper``, closed, reopened
+      and closed again; its note, follow-up and reasons hold SENTINEL_OTHER.
+    - ``other_worker``: a worker of the other manager's workshop (zz).
+    - ``batch``: a classifications file uploaded by the secretary, with the
+      sentinel in its note column and one bad row (so it has failed rows).
+    """
+    failing = WorkerFactory(name="胡维亮", workshop=workshop, employee_no="J0001")
+    _record(failing, MAR, 80)
+    classify(
+        worker=failing,
+        month=MAR,
+        cause=Cause.IDEOLOGY,
+        note=f"常和爱人闹口角 {SENTINEL}",
+        by=secretary,
+    )
+    case = open_case(
+        worker=failing,
+        month=MAR,
+        cause=Cause.IDEOLOGY,
+        measure=Measure.INDIVIDUAL_HELP,
+        helpers=[helper.worker],
+        opened_by=secretary,
+    )
+    add_follow_up(
+        case=case,
+        author=helper,
+        kind=FollowUpKind.HOME_VISIT,
+        text=f"到家里谈了夫妻关系 {SENTINEL}",
+        date=MAR,
+    )
+    add_follow_up(
+        case=case,
+        author=helper,
+        kind=FollowUpKind.AID_GRANTED,
+        text=f"生活补助 {SENTINEL}",
+        date=MAR,
+        is_private=False,
+        aid_amount=Decimal("12.50"),
+        aid_kind=f"生活 {SENTINEL}",
+        aid_approved_by="工会",
+    )
+    left = WorkerFactory(name="王培胜", workshop=workshop, employee_no="J0002")
+    _record(left, MAR, 70)
+    classify(
+        worker=left,
+        month=MAR,
+        cause=Cause.FAMILY,
+        note=f"家里困难 {SENTINEL_OTHER}",
+        by=secretary,
+    )
+    closed = open_case(
+        worker=left,
+        month=MAR,
+        cause=Cause.FAMILY,
+        measure=Measure.HARDSHIP_AID,
+        helpers=[other_helper.worker],
+        opened_by=secretary,
+    )
+    # Closed, reopened and closed again: the case's history (its events)
+    # holds the reasons too.
+    close_case(
+        case=closed,
+        by=secretary,
+        outcome=CaseOutcome.OTHER,
+        reason=f"家里的事 {SENTINEL_OTHER}",
+    )
+    reopen_case(case=closed, by=secretary, reason=f"又困难了 {SENTINEL_OTHER}")
+    add_follow_up(
+        case=closed,
+        author=other_helper,
+        kind=FollowUpKind.TALK,
+        text=f"谈心 {SENTINEL_OTHER}",
+        date=MAR,
+    )
+    close_case(
+        case=closed,
+        by=secretary,
+        outcome=CaseOutcome.OTHER,
+        reason=f"调走了 {SENTINEL_OTHER}",
+    )
+    good = WorkerFactory(name="马六孩", workshop=workshop, employee_no="J0003")
+    _record(good, MAR, 130)
+    other_worker = WorkerFactory(
+        name="铸工甲", workshop=other_workshop, employee_no="Z0001"
+    )
+    _record(other_worker, MAR, 90)
+    demonstration = Demonstration.objects.create(
+        technique="高速切削",
+        demonstrator=good,
+        workshop=workshop,
+        date=MAR,
+        place="第二机工车间",
+    )
+    demonstration.attendees.add(failing)
+    # The committee's decision on the best worker (its note is no private
+    # matter, so no sentinel), for the URL of withdrawing it.
+    disqualification = disqualify(
+        worker=good, month=MAR, reason="quality", note="废品超标", by=secretary
+    )
+    content = (
+        "工号,月份,原因,备注\r\n"
+        f"J0001,1956-03,思想问题,{SENTINEL}\r\n"
+        f"NOPE,1956-03,思想问题,{SENTINEL}\r\n"
+    ).encode()
+    batch = ImportBatch.objects.create(
+        kind="classifications",
+        filename="causes.csv",
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=secretary,
+        status=ImportStatus.PREVIEWED,
+    )
+    return {
+        "case": case,
+        "closed": closed,
+        "failing": failing,
+        "other_worker": other_worker,
+        "workshop": workshop,
+        "other_workshop": other_workshop,
+        "demonstration": demonstration,
+        "batch": batch,
+        "disqualification": disqualification,
+        "month": "1956-03",
+    }

@@ -1,0 +1,530 @@
+"""Every named route × every persona: who gets in, who does not.
+
+MATRIX below is the one table. Each line is a route (a URL name, with an
+optional [variant] when one route is checked with two kinds of objects), a
+method, and the expected result for the personas in the order of
+tests.security.conftest.PERSONAS:
+
+    L    302 to the login page (anonymous and inactive users)
+    302  a redirect elsewhere (the action was done or the page sends on)
+    200 / 403 / 404 / 405 / 400  that status
+
+The URL of each line is built from the objects of the ``world`` fixture (a
+case of the helper's, a worker of the manager's workshop…) by URLS.
+test_every_route_is_in_the_matrix fails when a route is added without a
+line here, so a new page cannot ship without a decision about who may see
+it. The sentinel tests then fetch every page and every download as each
+persona and look for private notes where they must not be.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security.conftest import (
+    FORBIDDEN,
+    PERSONAS,
+    SENTINEL,
+    SENTINEL_OTHER,
+)
+
+L = "L"
+
+# Routes left out of the matrix, on purpose. The Django admin is for staff
+# (IT) only and is checked as a whole by test_the_admin_is_closed_to_every_persona.
+SKIPPED_PREFIXES = ("admin:",)
+
+# fmt: off
+MATRIX = """
+# route                                method  anon  sec   help  ohlp  mgr   omgr  inact
+home                                   GET     L     200   200   200   200   200   L
+home                                   POST    L     200   200   200   200   200   L
+healthz                                GET     200   200   200   200   200   200   200
+healthz                                POST    405   405   405   405   405   405   405
+login                                  GET     200   200   200   200   200   200   200
+login                                  POST    200   200   200   200   200   200   200
+logout                                 GET     405   405   405   405   405   405   405
+logout                                 POST    L     L     L     L     L     L     L
+password_change                        GET     L     200   200   200   200   200   L
+password_change                        POST    L     200   200   200   200   200   L
+password_change_done                   GET     L     200   200   200   200   200   L
+password_change_done                   POST    L     405   405   405   405   405   L
+password_reset                         GET     200   200   200   200   200   200   200
+password_reset                         POST    200   200   200   200   200   200   200
+password_reset_done                    GET     200   200   200   200   200   200   200
+password_reset_done                    POST    405   405   405   405   405   405   405
+password_reset_confirm                 GET     200   200   200   200   200   200   200
+password_reset_confirm                 POST    200   200   200   200   200   200   200
+password_reset_complete                GET     200   200   200   200   200   200   200
+password_reset_complete                POST    405   405   405   405   405   405   405
+set_language                           GET     302   302   302   302   302   302   302
+set_language                           POST    302   302   302   302   302   302   302
+workers:worker_list                    GET     L     200   403   403   200   200   L
+workers:worker_list                    POST    L     200   403   403   200   200   L
+workers:worker_create                  GET     L     200   403   403   403   403   L
+workers:worker_create                  POST    L     200   403   403   403   403   L
+workers:worker_detail                  GET     L     200   403   403   200   404   L
+workers:worker_detail                  POST    L     200   403   403   200   404   L
+workers:worker_detail[other_workshop]  GET     L     200   403   403   404   200   L
+workers:worker_detail[other_workshop]  POST    L     200   403   403   404   200   L
+workers:worker_edit                    GET     L     200   403   403   403   404   L
+workers:worker_edit                    POST    L     200   403   403   403   404   L
+workers:workshop_list                  GET     L     200   403   403   200   200   L
+workers:workshop_list                  POST    L     200   403   403   200   200   L
+workers:workshop_create                GET     L     200   403   403   403   403   L
+workers:workshop_create                POST    L     200   403   403   403   403   L
+workers:workshop_edit                  GET     L     200   403   403   403   404   L
+workers:workshop_edit                  POST    L     200   403   403   403   404   L
+workers:import_index                   GET     L     200   403   403   403   403   L
+workers:import_index                   POST    L     200   403   403   403   403   L
+workers:import_upload                  GET     L     200   403   403   403   403   L
+workers:import_upload                  POST    L     200   403   403   403   403   L
+workers:import_batch                   GET     L     200   404   404   404   404   L
+workers:import_batch                   POST    L     200   404   404   404   404   L
+workers:import_confirm                 GET     L     405   405   405   405   405   L
+workers:import_confirm                 POST    L     302   404   404   404   404   L
+workers:import_failed_rows             GET     L     200   404   404   404   404   L
+workers:import_failed_rows             POST    L     200   404   404   404   404   L
+workers:records_entry                  GET     L     200   403   403   403   403   L
+workers:records_entry                  POST    L     200   403   403   403   403   L
+workers:ranking                        GET     L     200   403   403   200   200   L
+workers:ranking                        POST    L     200   403   403   200   200   L
+workers:ranking[workshop]              GET     L     200   403   403   200   404   L
+workers:standard                       GET     L     200   403   403   403   403   L
+workers:standard                       POST    L     200   403   403   403   403   L
+workers:disqualification_list          GET     L     200   403   403   403   403   L
+workers:disqualification_list          POST    L     200   403   403   403   403   L
+workers:disqualification_withdraw      GET     L     405   405   405   405   405   L
+workers:disqualification_withdraw      POST    L     302   403   403   403   403   L
+assistance:case_list                   GET     L     200   403   403   403   403   L
+assistance:case_list                   POST    L     200   403   403   403   403   L
+assistance:case_export                 GET     L     200   403   403   403   403   L
+assistance:case_export                 POST    L     200   403   403   403   403   L
+assistance:my_cases                    GET     L     200   200   200   403   403   L
+assistance:my_cases                    POST    L     200   200   200   403   403   L
+assistance:overview                    GET     L     200   403   403   200   200   L
+assistance:overview                    POST    L     200   403   403   200   200   L
+assistance:overview_export             GET     L     200   403   403   200   200   L
+assistance:overview_export             POST    L     200   403   403   200   200   L
+assistance:case_detail                 GET     L     200   200   404   403   404   L
+assistance:case_detail                 POST    L     200   200   404   403   404   L
+assistance:case_detail[closed]         GET     L     200   404   200   403   404   L
+assistance:case_detail[closed]         POST    L     200   404   200   403   404   L
+assistance:case_edit                   GET     L     200   403   404   403   404   L
+assistance:case_edit                   POST    L     200   403   404   403   404   L
+assistance:case_close                  GET     L     200   403   404   403   404   L
+assistance:case_close                  POST    L     200   403   404   403   404   L
+assistance:case_reopen                 GET     L     200   404   403   403   404   L
+assistance:case_reopen                 POST    L     200   404   403   403   404   L
+assistance:case_propose_closure        GET     L     405   405   405   405   405   L
+assistance:case_propose_closure        POST    L     403   302   404   403   404   L
+assistance:followup_add                GET     L     200   200   404   403   404   L
+assistance:followup_add                POST    L     200   200   404   403   404   L
+assistance:followup_add[closed]        GET     L     302   404   302   403   404   L
+assistance:classification_queue        GET     L     200   403   403   403   403   L
+assistance:classification_queue        POST    L     302   403   403   403   403   L
+assistance:classification_history      GET     L     200   403   403   403   403   L
+assistance:classification_history      POST    L     200   403   403   403   403   L
+assistance:cases_open                  GET     L     302   403   403   403   403   L
+assistance:cases_open                  POST    L     302   403   403   403   403   L
+assistance:demonstration_list          GET     L     200   403   403   200   200   L
+assistance:demonstration_list          POST    L     200   403   403   200   200   L
+assistance:demonstration_create        GET     L     200   403   403   403   403   L
+assistance:demonstration_create        POST    L     200   403   403   403   403   L
+assistance:demonstration_detail        GET     L     200   404   404   200   404   L
+assistance:demonstration_detail        POST    L     200   404   404   200   404   L
+assistance:demonstration_attendance    GET     L     405   405   405   405   405   L
+assistance:demonstration_attendance    POST    L     302   404   404   403   404   L
+assistance:aid_totals                  GET     L     200   403   403   403   403   L
+assistance:aid_totals                  POST    L     200   403   403   403   403   L
+reports:dashboard                      GET     L     200   403   403   200   200   L
+reports:dashboard                      POST    L     200   403   403   200   200   L
+reports:workshop_dashboard             GET     L     200   403   403   200   404   L
+reports:workshop_dashboard             POST    L     200   403   403   200   404   L
+reports:export                         GET     L     200   403   403   200   200   L
+reports:export                         POST    L     200   403   403   200   200   L
+reports:export[workshop_ranking]       GET     L     200   403   403   200   404   L
+reports:movement_json                  GET     L     200   403   403   200   200   L
+reports:movement_json                  POST    L     200   403   403   200   200   L
+reports:movement_json[workshop]        GET     L     200   403   403   200   404   L
+reports:bulletin_index                 GET     L     200   403   403   200   200   L
+reports:bulletin_index                 POST    L     200   403   403   200   200   L
+reports:bulletin                       GET     L     200   403   403   200   200   L
+reports:bulletin                       POST    L     200   403   403   200   200   L
+reports:publish                        GET     L     200   403   403   403   403   L
+reports:publish                        POST    L     302   403   403   403   403   L
+"""
+# fmt: on
+
+
+def _parse(text: str) -> dict[tuple[str, str], dict[str, str]]:
+    table = {}
+    for line in text.strip().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        route, method, *results = line.split()
+        assert len(results) == len(PERSONAS), line
+        assert (route, method) not in table, f"twice in the matrix: {line}"
+        table[(route, method)] = dict(zip(PERSONAS, results, strict=True))
+    return table
+
+
+EXPECTED = _parse(MATRIX)
+
+
+def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
+    """The URL of every matrix line, built from the world's objects."""
+    case, closed, month = w["case"], w["closed"], w["month"]
+    worker, other = w["failing"], w["other_worker"]
+    code = w["workshop"].code
+    return {
+        "home": reverse("home"),
+        "healthz": reverse("healthz"),
+        "login": reverse("login"),
+        "logout": reverse("logout"),
+        "password_change": reverse("password_change"),
+        "password_change_done": reverse("password_change_done"),
+        "password_reset": reverse("password_reset"),
+        "password_reset_done": reverse("password_reset_done"),
+        # A link that is not valid: the page says so, for everyone.
+        "password_reset_confirm": reverse(
+            "password_reset_confirm", args=["MQ", "set-password"]
+        ),
+        "password_reset_complete": reverse("password_reset_complete"),
+        "set_language": reverse("set_language"),
+        "workers:worker_list": reverse("workers:worker_list"),
+        "workers:worker_create": reverse("workers:worker_create"),
+        "workers:worker_detail": reverse("workers:worker_detail", args=[worker.pk]),
+        "workers:worker_detail[other_workshop]": reverse(
+            "workers:worker_detail", args=[other.pk]
+        ),
+        "workers:worker_edit": reverse("workers:worker_edit", args=[worker.pk]),
+        "workers:workshop_list": reverse("workers:workshop_list"),
+        "workers:workshop_create": reverse("workers:workshop_create"),
+        "workers:workshop_edit": reverse(
+            "workers:workshop_edit", args=[w["workshop"].pk]
+        ),
+        "workers:import_index": reverse("workers:import_index"),
+        "workers:import_upload": reverse("workers:import_upload", args=["records"]),
+        "workers:import_batch": reverse("workers:import_batch", args=[w["batch"].pk]),
+        "workers:import_confirm": reverse(
+            "workers:import_confirm", args=[w["batch"].pk]
+        ),
+        "workers:import_failed_rows": reverse(
+            "workers:import_failed_rows", args=[w["batch"].pk]
+        ),
+        "workers:records_entry": reverse("workers:records_entry")
+        + f"?workshop={code}&month={month}",
+        "workers:ranking": reverse("workers:ranking") + f"?month={month}",
+        "workers:ranking[workshop]": reverse("workers:ranking")
+        + f"?month={month}&workshop={code}",
+        "workers:standard": reverse("workers:standard"),
+        "workers:disqualification_list": reverse("workers:disqualification_list"),
+        "workers:disqualification_withdraw": reverse(
+            "workers:disqualification_withdraw", args=[w["disqualification"].pk]
+        ),
+        "assistance:case_list": reverse("assistance:case_list"),
+        "assistance:case_export": reverse("assistance:case_export"),
+        "assistance:my_cases": reverse("assistance:my_cases"),
+        "assistance:overview": reverse("assistance:overview"),
+        "assistance:overview_export": reverse("assistance:overview_export"),
+        "assistance:case_detail": case.get_absolute_url(),
+        "assistance:case_detail[closed]": closed.get_absolute_url(),
+        "assistance:case_edit": reverse("assistance:case_edit", args=[case.pk]),
+        "assistance:case_close": reverse("assistance:case_close", args=[case.pk]),
+        "assistance:case_reopen": reverse("assistance:case_reopen", args=[closed.pk]),
+        "assistance:case_propose_closure": reverse(
+            "assistance:case_propose_closure", args=[case.pk]
+        ),
+        "assistance:followup_add": reverse("assistance:followup_add", args=[case.pk]),
+        "assistance:followup_add[closed]": reverse(
+            "assistance:followup_add", args=[closed.pk]
+        ),
+        "assistance:classification_queue": reverse("assistance:classification_queue")
+        + f"?month={month}",
+        "assistance:classification_history": reverse(
+            "assistance:classification_history", args=[worker.pk]
+        ),
+        # The worker has a case already: the secretary is sent back.
+        "assistance:cases_open": reverse("assistance:cases_open")
+        + f"?month={month}&worker={worker.pk}",
+        "assistance:demonstration_list": reverse("assistance:demonstration_list"),
+        "assistance:demonstration_create": reverse("assistance:demonstration_create"),
+        "assistance:demonstration_detail": w["demonstration"].get_absolute_url(),
+        "assistance:demonstration_attendance": reverse(
+            "assistance:demonstration_attendance", args=[w["demonstration"].pk]
+        ),
+        "assistance:aid_totals": reverse("assistance:aid_totals")
+        + f"?year=1956&month={month}",
+        "reports:dashboard": reverse("reports:dashboard") + f"?month={month}",
+        "reports:workshop_dashboard": reverse("reports:workshop_dashboard", args=[code])
+        + f"?month={month}",
+        "reports:export": reverse("reports:export", args=["workshops", "csv"])
+        + f"?month={month}",
+        "reports:export[workshop_ranking]": reverse(
+            "reports:export", args=["ranking", "xlsx"]
+        )
+        + f"?month={month}&workshop={code}",
+        "reports:movement_json": reverse("reports:movement_json") + f"?month={month}",
+        "reports:movement_json[workshop]": reverse("reports:movement_json")
+        + f"?month={month}&workshop={code}",
+        "reports:bulletin_index": reverse("reports:bulletin_index"),
+        "reports:bulletin": reverse("reports:bulletin", args=[month]),
+        "reports:publish": reverse("reports:publish", args=[month]),
+    }
+
+
+def named_routes() -> list[str]:
+    """Every URL name of the project, with its namespace, walking the resolver.
+
+    An unnamed pattern outside the admin is reported as ``<unnamed: path>``
+    so that it fails the coverage test too (it could not be in the table).
+    """
+    found: list[str] = []
+
+    def walk(resolver, namespace, prefix):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = (
+                        f"{namespace}:{pattern.namespace}"
+                        if namespace
+                        else pattern.namespace
+                    )
+                walk(pattern, inner, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                path = prefix + str(pattern.pattern)
+                if pattern.name is None:
+                    if not path.startswith("admin/"):
+                        found.append(f"<unnamed: {path}>")
+                    continue
+                found.append(
+                    f"{namespace}:{pattern.name}" if namespace else pattern.name
+                )
+
+    walk(get_resolver(), "", "")
+    return [name for name in found if not name.startswith(SKIPPED_PREFIXES)]
+
+
+def _base(route: str) -> str:
+    return route.split("[", 1)[0]
+
+
+def test_every_route_is_in_the_matrix():
+    routes = named_routes()
+    assert len(routes) > 40  # the walk itself works
+    in_table = {_base(route) for route, _method in EXPECTED}
+    missing = sorted(set(routes) - in_table)
+    assert not missing, (
+        "routes without a line in MATRIX (tests/security/test_access_matrix.py):"
+        f" {missing}"
+    )
+    stale = sorted(in_table - set(routes))
+    assert not stale, f"MATRIX lines for routes that no longer exist: {stale}"
+    for route in routes:
+        assert (route, "GET") in EXPECTED, f"{route}: no GET line"
+
+
+def test_every_matrix_line_has_a_url(world):
+    assert {route for route, _method in EXPECTED} == set(URLS(world))
+
+
+USERNAMES = {
+    "secretary": "alice",
+    "manager": "bob",
+    "other_manager": "charlie",
+    "helper": "dora",
+    "other_helper": "erin",
+    "inactive": "frank",
+}
+
+
+def _client(persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(get_user_model().objects.get(username=USERNAMES[persona]))
+    return client
+
+
+def _result(response) -> str:
+    if response.status_code == 302:
+        location = response["Location"]
+        return L if location.startswith(reverse("login")) else "302"
+    return str(response.status_code)
+
+
+ROUTES = sorted({route for route, _method in EXPECTED})
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_access(world, route):
+    """The lines of one route: every persona gets exactly what the table says,
+    for GET and for POST.
+
+    Each request runs in a transaction that is rolled back, so what one
+    persona's POST changed (a month published, a closure proposed) does not
+    change what the next persona meets.
+    """
+    url = URLS(world)[route]
+    wrong = []
+    for method in ("GET", "POST"):
+        expected = EXPECTED.get((route, method))
+        if expected is None:
+            continue
+        for persona in PERSONAS:
+            client = _client(persona)
+            with transaction.atomic():
+                response = getattr(client, method.lower())(url)
+                transaction.set_rollback(True)
+            got = _result(response)
+            if got != expected[persona]:
+                wrong.append(
+                    f"{method} {persona}: expected {expected[persona]}, got {got}"
+                )
+    assert not wrong, f"{url}: " + "; ".join(wrong)
+
+
+def test_the_admin_is_closed_to_every_persona(world):
+    """Nobody of the committee is staff: the admin sends them to its login."""
+    urls = [
+        reverse("admin:index"),
+        reverse("admin:workers_worker_changelist"),
+        reverse("admin:workers_worker_change", args=[world["failing"].pk]),
+        reverse("admin:workers_worker_history", args=[world["failing"].pk]),
+    ]
+    for persona in PERSONAS:
+        client = _client(persona)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 302, (persona, url)
+            assert response["Location"].startswith(reverse("admin:login")), (
+                persona,
+                url,
+            )
+
+
+# --- the sentinel: private notes never reach who may not read them ---------
+
+
+def _leak_urls(w) -> list[str]:
+    """Every page of the matrix, and every download and data view in every
+    format, for the month and the workshop that hold the private matter."""
+    month, code = w["month"], w["workshop"].code
+    urls = list(URLS(w).values())
+    for table in ("workshops", "causes", "trend", "outcomes", "cases"):
+        for fmt in ("csv", "xlsx"):
+            base = reverse("reports:export", args=[table, fmt])
+            urls.append(f"{base}?month={month}")
+            urls.append(f"{base}?month={month}&workshop={code}")
+    for table in ("ranking", "movers", "demonstrations"):
+        for fmt in ("csv", "xlsx"):
+            base = reverse("reports:export", args=[table, fmt])
+            urls.append(f"{base}?month={month}&workshop={code}")
+    urls += [
+        reverse("reports:movement_json") + f"?month={month}&live=1",
+        reverse("reports:bulletin", args=[month]) + "?live=1",
+        reverse("assistance:case_list") + "?status=closed",
+        reverse("assistance:cases_open") + f"?month={month}&worker={w['failing'].pk}",
+        reverse("assistance:classification_history", args=[w["closed"].worker.pk]),
+        reverse("workers:worker_detail", args=[w["closed"].worker.pk]),
+        reverse("assistance:case_close", args=[w["closed"].pk]),
+        reverse("assistance:followup_add", args=[w["case"].pk]) + "?next=mine",
+    ]
+    return urls
+
+
+def response_text(response) -> str:
+    """Everything a response carries, readable: an XLSX is unzipped and its
+    XML parts joined; streamed responses are read to the end."""
+    if response.streaming:
+        body = b"".join(response.streaming_content)
+    else:
+        body = response.content
+    if body.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "\n".join(
+                archive.read(name).decode("utf-8", "replace")
+                for name in archive.namelist()
+            )
+    headers = "\n".join(f"{k}: {v}" for k, v in response.items())
+    return headers + "\n" + body.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("persona", list(FORBIDDEN))
+def test_private_notes_leak_nowhere(world, persona):
+    client = _client(persona)
+    leaks = []
+    for url in _leak_urls(world):
+        response = client.get(url, follow=True)
+        assert response.status_code != 500, url
+        text = response_text(response)
+        leaks += [
+            f"{url} ({marker})" for marker in FORBIDDEN[persona] if marker in text
+        ]
+    assert not leaks, f"{persona} received private notes: {leaks}"
+
+
+def test_the_sentinels_are_there_for_those_who_may_read_them(world):
+    """Without this, the leak test would pass on pages that show no notes at
+    all: the secretary finds both sentinels, the helper their own, and the
+    secretary's download of the failed rows carries the uploaded note."""
+    secretary, helper = _client("secretary"), _client("helper")
+    case_page = response_text(secretary.get(world["case"].get_absolute_url()))
+    closed_page = response_text(secretary.get(world["closed"].get_absolute_url()))
+    assert SENTINEL in case_page
+    assert SENTINEL_OTHER in closed_page
+    assert SENTINEL in response_text(helper.get(world["case"].get_absolute_url()))
+    failed = secretary.get(
+        reverse("workers:import_failed_rows", args=[world["batch"].pk])
+    )
+    assert SENTINEL in response_text(failed)
+
+
+def test_an_xlsx_download_is_searched_inside(world):
+    """The XLSX reader of the leak test sees the cells (shared strings or
+    inline), so a note in a workbook would be found."""
+    response = _client("secretary").get(
+        reverse("reports:export", args=["ranking", "xlsx"])
+        + f"?month={world['month']}&workshop={world['workshop'].code}"
+    )
+    assert response.status_code == 200
+    assert "胡维亮" in response_text(response)
+
+
+# --- CSRF: a POST without the token is refused everywhere -------------------
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "secretary", "helper", "manager"])
+def test_posts_without_a_csrf_token_are_refused(world, persona):
+    client = Client(enforce_csrf_checks=True)
+    if persona != "anonymous":
+        client.force_login(get_user_model().objects.get(username=USERNAMES[persona]))
+    wrong = []
+    for route, url in URLS(world).items():
+        with transaction.atomic():
+            response = client.post(url, {})
+            transaction.set_rollback(True)
+        if response.status_code != 403:
+            wrong.append(f"{route}: {response.status_code}")
+    assert not wrong, f"{persona} POSTed without a CSRF token: {wrong}"
+
+
+def test_a_post_with_the_token_passes_the_csrf_check(world):
+    """The 403s above come from the missing token, not from the route."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(get_user_model().objects.get(username="alice"))
+    client.get(reverse("home"))
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        reverse("assistance:followup_add", args=[world["case"].pk]),
+        {"csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 200
