@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -379,8 +380,10 @@ DEMONSTRATIONS = (
     ("快速装卡夹具", "钳工", dt.date(1956, 3, 13), 40),
     ("刀具合理刃磨", "磨工", dt.date(1956, 3, 16), 38),
 )
-# Which demonstration a worker of each trade below quota goes to first.
+# Which demonstration a worker of each trade below quota goes to; all of
+# them also go to the one on fixtures.
 _DEMO_FOR_TRADE = {"车工": 0, "铣工": 2, "钳工": 3, "刨工": 3, "磨工": 4}
+FIXTURES = 3
 
 
 def _named_follow_ups() -> dict[str, tuple[FollowUpSpec, ...]]:
@@ -501,9 +504,15 @@ def build_plan() -> DemoPlan:
     feb_below_all = {no for nos in feb_below.values() for no in nos}
     for shop in WORKSHOPS:
         candidates = [no for no in feb_below[shop.code] if no not in fixed_feb_below]
-        stuck = _weighted_sample(
-            rng, candidates, lambda no: _STUCK_WEIGHT[cause[no]], shop.mar_stuck
-        )
+        if shop.code == "jg2":
+            # The demonstrations answered technique: the four still below
+            # quota in March are the ideological and family cases.
+            stuck = [no for no in candidates if cause[no] != TECHNIQUE]
+            assert len(stuck) == shop.mar_stuck
+        else:
+            stuck = _weighted_sample(
+                rng, candidates, lambda no: _STUCK_WEIGHT[cause[no]], shop.mar_stuck
+            )
         met_in_feb = [
             w.employee_no
             for w in by_shop[shop.code]
@@ -570,6 +579,33 @@ def build_plan() -> DemoPlan:
             return no not in fell_in_feb
         return no in rose_in_feb
 
+    # Demonstrations: every jg2 worker below quota for technique goes to the
+    # one for their trade; the rest of the workshop fills the room.
+    jg2 = [w.employee_no for w in by_shop["jg2"]]
+    attendees: list[list[str]] = [[] for _ in DEMONSTRATIONS]
+    for no in feb_below["jg2"]:
+        if cause[no] == TECHNIQUE:
+            attendees[_DEMO_FOR_TRADE[by_no[no].trade]].append(no)
+            # Quick clamping fixtures save time at every machine.
+            if no not in attendees[FIXTURES]:
+                attendees[FIXTURES].append(no)
+    demonstrations = []
+    for index, (technique, _, date, size) in enumerate(DEMONSTRATIONS):
+        demonstrator = demonstrators[index]
+        others = [no for no in jg2 if no != demonstrator and no not in attendees[index]]
+        attendees[index] += rng.sample(others, size - len(attendees[index]))
+        demonstrations.append(
+            DemonstrationSpec(
+                technique,
+                demonstrator,
+                date,
+                "第二加工车间 " + by_no[demonstrator].trade + "工段",
+                tuple(sorted(attendees[index])),
+            )
+        )
+
+    seen = Counter(no for d in demonstrations for no in d.attendees)
+
     quotas = (Decimal(q) for q in (176, 184, 192, 200, 208))
     quota_choices = tuple(quotas)
     special_pct = {
@@ -582,6 +618,10 @@ def build_plan() -> DemoPlan:
     for worker in workers:
         no = worker.employee_no
         quota = rng.choice(quota_choices)
+        # A worker's attainment is steady from month to month: one level
+        # when they meet quota, one when they fall short, and a little noise.
+        level = min(100 + abs(rng.gauss(0, 14)), 160)
+        low = max(100 - 4 - abs(rng.gauss(0, 8)), 65)
         for month in MONTHS:
             if month == JAN and no in hired_feb:
                 continue
@@ -589,12 +629,16 @@ def build_plan() -> DemoPlan:
             if no in special_pct:
                 pct = special_pct[no][month]
             elif no in demonstrators:
-                pct = round(rng.uniform(145, 170), 1)
+                pct = rng.uniform(145, 170)
             elif meets:
-                pct = round(min(100 + abs(rng.gauss(0, 14)), 160), 1)
+                pct = level + rng.gauss(0, 2.5)
+                if month == MAR:
+                    # What the demonstrations were for: those who saw them
+                    # gained more in March than those who did not.
+                    pct = min(pct + 4 * seen[no], 170)
             else:
-                pct = round(max(100 - 3 - abs(rng.gauss(0, 9)), 60), 1)
-            records[(no, month)] = (quota, _output(quota, pct, meets))
+                pct = min(low + rng.gauss(0, 2.5), 99.5)
+            records[(no, month)] = (quota, _output(quota, round(pct, 1), meets))
 
     # Helpers: members and activists of the same workshop who met quota in
     # February, three workers each at most where the workshop has members
@@ -639,28 +683,6 @@ def build_plan() -> DemoPlan:
             helper = min(free or eligible, key=lambda h: (rank(h), rng.random()))
             helpers_of[no] = (helper.employee_no,)
             load[helper.employee_no] = load.get(helper.employee_no, 0) + 1
-
-    # Demonstrations: every jg2 worker below quota for technique goes to the
-    # one for their trade; the rest of the workshop fills the room.
-    jg2 = [w.employee_no for w in by_shop["jg2"]]
-    attendees: list[list[str]] = [[] for _ in DEMONSTRATIONS]
-    for no in feb_below["jg2"]:
-        if cause[no] == TECHNIQUE:
-            attendees[_DEMO_FOR_TRADE[by_no[no].trade]].append(no)
-    demonstrations = []
-    for index, (technique, _, date, size) in enumerate(DEMONSTRATIONS):
-        demonstrator = demonstrators[index]
-        others = [no for no in jg2 if no != demonstrator and no not in attendees[index]]
-        attendees[index] += rng.sample(others, size - len(attendees[index]))
-        demonstrations.append(
-            DemonstrationSpec(
-                technique,
-                demonstrator,
-                date,
-                "第二加工车间 " + by_no[demonstrator].trade + "工段",
-                tuple(sorted(attendees[index])),
-            )
-        )
 
     named_follow_ups = _named_follow_ups()
     measure_for = {
@@ -724,14 +746,17 @@ def _generic_follow_ups(
     if measure == "demonstration":
         attended = [d for d in demonstrations if no in d.attendees]
         if attended:
-            return tuple(
+            # The visit itself is on the case's timeline through the
+            # attendance; the helper logs what came after it.
+            first = attended[0]
+            return (
                 FollowUpSpec(
-                    "demonstration_visit",
-                    d.date,
-                    f"参观了{d.technique}表演，回来后在本机床上试用。",
+                    "training",
+                    first.date + dt.timedelta(days=2),
+                    f"参观{first.technique}表演后，在他的机床上一起试用，"
+                    "帮他调整操作方法。",
                     is_private=False,
-                )
-                for d in attended[:2]
+                ),
             )
         return (
             FollowUpSpec(

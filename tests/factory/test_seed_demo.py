@@ -14,6 +14,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
+from django.db.models import Avg
+from django.urls import reverse
 
 from assistance.models import (
     AssistanceCase,
@@ -437,3 +439,36 @@ def test_reset_leaves_workers_that_are_not_the_demo_alone(demo):
 
     assert Worker.objects.filter(pk=real.pk).exists()
     assert Worker.objects.filter(employee_no__startswith="TK").count() == 600
+
+
+def test_demo_helpers_find_their_cases_on_my_cases(demo, client):
+    for username, name in (
+        ("league-secretary", HU_WEILIANG),
+        ("han-wenlian", WANG_PEISHENG),
+    ):
+        client.force_login(User.objects.get(username=username))
+
+        response = client.get(reverse("assistance:my_cases"))
+
+        assert response.status_code == 200
+        assert name in response.content.decode()
+
+
+def test_attendees_of_each_demonstration_gained_more_than_the_rest_of_jg2(demo):
+    def gain(workers):
+        def average(month):
+            return ProductionRecord.objects.filter(
+                worker__in=workers, month=month
+            ).aggregate(a=Avg("attainment"))["a"]
+
+        return average(MAR) - average(FEB)
+
+    for demonstration in Demonstration.objects.filter(workshop__code="jg2"):
+        attendees = demonstration.attendees.all()
+        others = Worker.objects.filter(workshop__code="jg2").exclude(
+            pk__in=[
+                *attendees.values_list("pk", flat=True),
+                demonstration.demonstrator_id,
+            ]
+        )
+        assert gain(attendees) > gain(others), demonstration.technique
