@@ -18,12 +18,13 @@ from workers.services import clean_output, clean_quota, clean_record_month
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A month written YYYY-MM (or 1956年3月, 1956/3); cleans to its first day."""
+
+    widget = forms.TextInput
 
     def __init__(self, *, past_only: bool = False, **kwargs):
         self.past_only = past_only
-        kwargs.setdefault("max_length", 20)
         kwargs.setdefault(
             "widget", forms.TextInput(attrs={"placeholder": "1956-03", "size": 8})
         )
@@ -33,7 +34,7 @@ class MonthField(forms.CharField):
         return month_str(value) if isinstance(value, dt.date) else value
 
     def to_python(self, value):
-        text = super().to_python(value)
+        text = str(value or "").strip()[:40]
         if not text:
             return None
         try:
@@ -46,28 +47,27 @@ class MonthField(forms.CharField):
 
 
 class WorkshopMonthForm(forms.Form):
-    """Which workshop and month a page shows (GET parameters)."""
+    """Which workshop and month a page shows (GET parameters).
 
-    workshop = forms.ModelChoiceField(
-        label=gettext_lazy("workshop"),
-        queryset=Workshop.objects.none(),
-        to_field_name="code",
-        required=False,
-        empty_label=gettext_lazy("all my workshops"),
-    )
+    ``workshops`` is the list the user may choose from, already fetched by
+    the view: the choices and the check cost no further query.
+    """
+
+    workshop = forms.ChoiceField(label=gettext_lazy("workshop"), required=False)
     month = MonthField(label=gettext_lazy("month"), required=False)
 
-    def __init__(self, *args, workshops=None, workshop_required=False, **kwargs):
+    def __init__(self, *args, workshops=(), workshop_required=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.workshops = {workshop.code: workshop for workshop in workshops}
         field = self.fields["workshop"]
-        if workshops is not None:
-            field.queryset = workshops
         field.required = workshop_required
-        if workshop_required:
-            field.empty_label = None
-        for bound in self.fields.values():
-            bound.widget.attrs.setdefault("class", "form-select form-select-sm")
+        field.choices = [] if workshop_required else [("", _("all my workshops"))]
+        field.choices += [(w.code, w.name) for w in self.workshops.values()]
+        field.widget.attrs["class"] = "form-select form-select-sm"
         self.fields["month"].widget.attrs["class"] = "form-control form-control-sm"
+
+    def clean_workshop(self) -> Workshop | None:
+        return self.workshops.get(self.cleaned_data.get("workshop") or "")
 
 
 class EntryChoiceForm(WorkshopMonthForm):
@@ -77,7 +77,6 @@ class EntryChoiceForm(WorkshopMonthForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, workshop_required=True, **kwargs)
-        self.fields["month"].widget.attrs["class"] = "form-control form-control-sm"
 
 
 class RecordEntryForm(forms.Form):

@@ -98,9 +98,8 @@ def ranking(request):
     ?month=), the standard in force, the records — whatever the size.
     """
     require_ranking_view(request.user)
-    visible = Workshop.objects.visible_to(request.user).order_by("code")
-    workshops = list(visible)
-    form = WorkshopMonthForm(request.GET or None, workshops=visible)
+    workshops = list(Workshop.objects.visible_to(request.user).order_by("code"))
+    form = WorkshopMonthForm(request.GET or None, workshops=workshops)
     month = chosen = None
     if request.GET:
         code = request.GET.get("workshop")
@@ -162,7 +161,7 @@ def _no_bands() -> dict[str, int]:
 def records_entry(request):
     """One workshop's month in one form: quota prefilled from the month before."""
     require_records_entry(request.user)
-    workshops = Workshop.objects.order_by("code")
+    workshops = list(Workshop.objects.order_by("code"))
     params = request.GET if "workshop" in request.GET else None
     choice = EntryChoiceForm(params, workshops=workshops)
     if not choice.is_valid():
@@ -379,7 +378,7 @@ def standard(request):
 def disqualification_list(request):
     """The month's disqualifications, and the form to decide one."""
     require(may_disqualify(request.user))
-    chooser = WorkshopMonthForm(request.GET or None, workshops=Workshop.objects.none())
+    chooser = WorkshopMonthForm(request.GET or None)
     month = None
     if request.GET and chooser.is_valid():
         month = chooser.cleaned_data["month"]

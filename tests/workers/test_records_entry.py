@@ -1,0 +1,255 @@
+"""The entry grid: one workshop's month in one form, through save_records."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import in_english
+from tests.factories import ProductionRecordFactory, WorkerFactory
+from workers.models import ProductionRecord
+from workers.months import add_months, month_str
+from workers.services import RecordInput, save_records
+
+pytestmark = pytest.mark.django_db
+
+FEB = dt.date(1956, 2, 1)
+MARCH = dt.date(1956, 3, 1)
+URL = reverse("workers:records_entry")
+GRID = {"workshop": "jg2", "month": "1956-03"}
+
+
+@pytest.fixture
+def crew(workshop):
+    """Three active workers (one with February's record) and a former one."""
+    first = WorkerFactory(employee_no="W1", workshop=workshop)
+    second = WorkerFactory(employee_no="W2", workshop=workshop)
+    third = WorkerFactory(employee_no="W3", workshop=workshop)
+    WorkerFactory(employee_no="W0", workshop=workshop, active=False)
+    ProductionRecordFactory(
+        worker=first, month=FEB, quota=Decimal("120"), output=Decimal("90"), unit="件"
+    )
+    return first, second, third
+
+
+def grid_url(**params):
+    query = "&".join(f"{k}={v}" for k, v in {**GRID, **params}.items())
+    return f"{URL}?{query}"
+
+
+def post_data(response, **rows):
+    """The grid's form data as drawn, with rows changed: W1={"output": "7"}."""
+    formset = response.context["formset"]
+    data = {
+        f"{formset.prefix}-TOTAL_FORMS": str(formset.total_form_count()),
+        f"{formset.prefix}-INITIAL_FORMS": str(formset.initial_form_count()),
+        f"{formset.prefix}-MIN_NUM_FORMS": "0",
+        f"{formset.prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for row in response.context["rows"]:
+        form = row["form"]
+        values = {
+            name: form[name].value() if form[name].value() is not None else ""
+            for name in ("worker_id", "version", "quota", "output", "unit")
+        }
+        values.update(rows.get(row["worker"].employee_no, {}))
+        for name, value in values.items():
+            data[f"{form.prefix}-{name}"] = str(value)
+    return data
+
+
+def test_without_a_choice_the_page_asks_for_workshop_and_month(secretary_client):
+    response = secretary_client.get(URL)
+    assert response.status_code == 200
+    assert response.templates[0].name == "workers/entry_choose.html"
+
+
+def test_the_grid_lists_active_workers_with_last_months_quota(secretary_client, crew):
+    response = secretary_client.get(grid_url())
+
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [row["worker"].employee_no for row in rows] == ["W1", "W2", "W3"]
+    first = rows[0]["form"]
+    assert first["quota"].value() == Decimal("120")
+    assert first["unit"].value() == "件"
+    assert first["output"].value() is None
+    assert first["version"].value() == ""
+    assert rows[1]["form"]["quota"].value() is None
+
+
+def test_an_existing_record_is_shown_with_its_version(secretary_client, crew):
+    record = ProductionRecordFactory(
+        worker=crew[1], month=MARCH, quota=Decimal("80"), output=Decimal("88")
+    )
+    form = secretary_client.get(grid_url()).context["rows"][1]["form"]
+    assert (form["quota"].value(), form["output"].value()) == (
+        Decimal("80"),
+        Decimal("88"),
+    )
+    assert form["version"].value() == record.updated_at.isoformat()
+
+
+def test_saving_the_grid_creates_records_through_the_service(
+    secretary_client, secretary, crew
+):
+    page = secretary_client.get(grid_url())
+    data = post_data(
+        page,
+        W1={"output": "130"},
+        W2={"quota": "100", "output": "95.5", "unit": "件"},
+    )
+
+    response = secretary_client.post(grid_url(), data)
+
+    assert response.status_code == 302
+    assert response["Location"] == grid_url()
+    saved = {
+        r.worker.employee_no: (r.quota, r.output, r.unit)
+        for r in ProductionRecord.objects.filter(month=MARCH)
+    }
+    assert saved == {
+        "W1": (Decimal("120"), Decimal("130"), "件"),
+        "W2": (Decimal("100"), Decimal("95.5"), "件"),
+    }
+    history = ProductionRecord.history.filter(month=MARCH)
+    assert {h.history_user for h in history} == {secretary}
+    follow = secretary_client.get(response["Location"])
+    assert [str(m) for m in follow.context["messages"]]
+
+
+def test_untouched_rows_write_nothing(secretary_client, crew):
+    ProductionRecordFactory(worker=crew[2], month=MARCH)
+    page = secretary_client.get(grid_url())
+    before = ProductionRecord.history.count()
+
+    response = secretary_client.post(grid_url(), post_data(page))
+
+    assert response.status_code == 302
+    assert ProductionRecord.history.count() == before
+
+
+def test_a_correction_updates_and_keeps_history(secretary_client, crew):
+    ProductionRecordFactory(
+        worker=crew[2], month=MARCH, quota=Decimal("100"), output=Decimal("70")
+    )
+    page = secretary_client.get(grid_url())
+    secretary_client.post(grid_url(), post_data(page, W3={"output": "75"}))
+
+    record = ProductionRecord.objects.get(worker=crew[2], month=MARCH)
+    assert record.output == Decimal("75")
+    assert [h.output for h in record.history.order_by("history_id")] == [
+        Decimal("70"),
+        Decimal("75"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"quota": "0", "output": "10"}, "quota"),
+        ({"quota": "-3", "output": "10"}, "quota"),
+        ({"quota": "abc", "output": "10"}, "quota"),
+        ({"quota": "100", "output": "-1"}, "output"),
+        ({"quota": "100", "output": "NaN"}, "output"),
+        ({"quota": "100", "output": "Infinity"}, "output"),
+        ({"quota": "100", "output": "1.234"}, "output"),
+        ({"quota": "", "output": "10"}, "quota"),
+    ],
+)
+def test_bad_input_keeps_what_was_typed_and_saves_nothing(
+    secretary_client, crew, changes, field
+):
+    page = secretary_client.get(grid_url())
+    data = post_data(page, W1={"output": "130"}, W2=changes)
+
+    response = in_english(secretary_client).post(grid_url(), data)
+
+    assert response.status_code == 200
+    assert not ProductionRecord.objects.filter(month=MARCH).exists()
+    forms = [row["form"] for row in response.context["rows"]]
+    assert forms[1].errors[field]
+    assert forms[0]["output"].value() == "130"
+    assert forms[1][field].value() == changes[field]
+    assert 'value="130"' in response.content.decode()
+
+
+def test_a_stale_row_is_refused_and_the_typed_values_kept(
+    secretary_client, secretary, crew
+):
+    record = ProductionRecordFactory(
+        worker=crew[1], month=MARCH, quota=Decimal("100"), output=Decimal("80")
+    )
+    page = secretary_client.get(grid_url())
+    # Someone else corrects W2 while the secretary types.
+    save_records(
+        rows=[
+            RecordInput(
+                worker_id=crew[1].pk,
+                month=MARCH,
+                quota=Decimal("100"),
+                output=Decimal("85"),
+            )
+        ],
+        by=None,
+        source="import",
+    )
+    data = post_data(page, W1={"output": "130"}, W2={"output": "90"})
+
+    response = secretary_client.post(grid_url(), data)
+
+    assert response.status_code == 200
+    record.refresh_from_db()
+    assert record.output == Decimal("85")
+    assert not ProductionRecord.objects.filter(worker=crew[0], month=MARCH).exists()
+    forms = [row["form"] for row in response.context["rows"]]
+    assert forms[1].non_field_errors()
+    assert forms[1]["output"].value() == "90"
+    assert forms[0]["output"].value() == "130"
+    assert forms[1]["version"].value() == record.updated_at.isoformat()
+
+    # Saving again, knowingly, goes through.
+    again = secretary_client.post(grid_url(), post_data(response))
+    assert again.status_code == 302
+    record.refresh_from_db()
+    assert record.output == Decimal("90")
+
+
+def test_a_record_created_meanwhile_is_stale_too(secretary_client, crew):
+    page = secretary_client.get(grid_url())
+    ProductionRecordFactory(worker=crew[1], month=MARCH)
+    response = secretary_client.post(
+        grid_url(), post_data(page, W2={"quota": "50", "output": "60"})
+    )
+    assert response.status_code == 200
+    assert response.context["rows"][1]["form"].non_field_errors()
+
+
+def test_a_changed_roster_refuses_the_grid(secretary_client, crew, workshop):
+    page = secretary_client.get(grid_url())
+    WorkerFactory(employee_no="W25", workshop=workshop)
+    response = secretary_client.post(grid_url(), post_data(page, W1={"output": "9"}))
+    assert response.status_code == 200
+    assert response.context["formset"].non_form_errors()
+    assert not ProductionRecord.objects.filter(month=MARCH).exists()
+
+
+@pytest.mark.parametrize(
+    "params", [{"month": "1956-13"}, {"workshop": "nope"}, {"month": "FUTURE"}]
+)
+def test_a_bad_choice_is_explained_not_a_500(secretary_client, crew, params):
+    if params.get("month") == "FUTURE":
+        params = {"month": month_str(add_months(timezone.localdate(), 1))}
+    response = secretary_client.get(grid_url(**params))
+    assert response.status_code == 200
+    assert response.context["choice"].errors
+    assert response.templates[0].name == "workers/entry_choose.html"
+
+
+@pytest.mark.parametrize("persona", ["manager_client", "helper_client"])
+def test_only_the_secretary_enters_records(request, persona, crew):
+    client = request.getfixturevalue(persona)
+    assert client.get(grid_url()).status_code == 403
+    assert client.post(grid_url(), {}).status_code == 403

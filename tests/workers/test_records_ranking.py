@@ -1,0 +1,157 @@
+"""The month ranking (排队): order, bands from the definitions, who sees what,
+and a query count that does not grow with the workshop."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ProductionRecordFactory, WorkerFactory
+from workers.models import AdvancedStandard, Band, Disqualification
+
+pytestmark = pytest.mark.django_db
+
+MARCH = dt.date(1956, 3, 1)
+URL = reverse("workers:ranking")
+
+
+def rec(workshop, number, output, quota="100", month=MARCH):
+    return ProductionRecordFactory(
+        worker=WorkerFactory(employee_no=number, workshop=workshop),
+        month=month,
+        quota=Decimal(quota),
+        output=Decimal(output),
+    )
+
+
+def ranked(response, code):
+    section = next(
+        s for s in response.context["sections"] if s["workshop"].code == code
+    )
+    return [(r.worker.employee_no, r.rank, r.band) for r in section["rows"]]
+
+
+def test_workers_are_ranked_by_attainment_with_their_band(secretary_client, workshop):
+    rec(workshop, "A1", "90")
+    rec(workshop, "A2", "120")
+    rec(workshop, "A3", "100", quota="100")
+    rec(workshop, "A4", "120")
+    barred = rec(workshop, "A5", "130")
+    Disqualification.objects.create(worker=barred.worker, month=MARCH, reason="safety")
+    WorkerFactory(employee_no="A6", workshop=workshop)  # no record: not ranked
+
+    response = secretary_client.get(URL, {"workshop": "jg2", "month": "1956-03"})
+
+    assert response.status_code == 200
+    assert ranked(response, "jg2") == [
+        ("A5", 1, Band.MEETS_QUOTA),
+        ("A2", 2, Band.ADVANCED),
+        ("A4", 2, Band.ADVANCED),
+        ("A3", 4, Band.ADVANCED),
+        ("A1", 5, Band.BELOW_QUOTA),
+    ]
+    section = response.context["sections"][0]
+    assert section["bands"] == {"advanced": 3, "meets_quota": 1, "below_quota": 1}
+    assert b'data-worker="A6"' not in response.content
+
+
+def test_the_standard_in_force_is_used_and_shown(secretary_client, workshop):
+    AdvancedStandard.objects.create(effective_from=MARCH, threshold_pct=Decimal("110"))
+    rec(workshop, "B1", "105")
+    rec(workshop, "B2", "110")
+
+    response = secretary_client.get(URL, {"month": "1956-03"})
+
+    assert ranked(response, "jg2") == [
+        ("B2", 1, Band.ADVANCED),
+        ("B1", 2, Band.MEETS_QUOTA),
+    ]
+    assert response.context["standard_pct"] == Decimal("110")
+    assert b'data-standard="110' in response.content
+
+
+def test_without_a_month_the_latest_month_with_records_is_shown(
+    secretary_client, workshop
+):
+    rec(workshop, "C1", "90", month=dt.date(1956, 2, 1))
+    rec(workshop, "C2", "90", month=MARCH)
+    response = secretary_client.get(URL)
+    assert response.context["month"] == MARCH
+
+
+def test_a_bad_month_is_a_message_not_an_error(secretary_client, workshop):
+    rec(workshop, "D1", "90")
+    response = secretary_client.get(URL, {"month": "1956-13"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["month"]
+    assert response.context["month"] == MARCH
+
+
+def test_the_secretary_sees_every_workshop(secretary_client, workshop, other_workshop):
+    rec(workshop, "E1", "90")
+    rec(other_workshop, "E2", "110")
+    response = secretary_client.get(URL, {"month": "1956-03"})
+    codes = [s["workshop"].code for s in response.context["sections"]]
+    assert codes == ["jg2", "zz"]
+
+
+def test_a_manager_sees_only_their_workshop(manager_client, workshop, other_workshop):
+    rec(workshop, "F1", "90")
+    rec(other_workshop, "F2", "110")
+
+    response = manager_client.get(URL, {"month": "1956-03"})
+
+    assert [s["workshop"].code for s in response.context["sections"]] == ["jg2"]
+    assert b"F2" not in response.content
+    assert manager_client.get(URL, {"workshop": "jg2"}).status_code == 200
+
+
+def test_a_manager_gets_404_for_another_workshop(manager_client, other_workshop):
+    response = manager_client.get(URL, {"workshop": "zz", "month": "1956-03"})
+    assert response.status_code == 404
+    assert manager_client.get(URL, {"workshop": "nope"}).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["helper_client", "other_helper_client"])
+def test_helpers_may_not_see_rankings(request, persona):
+    client = request.getfixturevalue(persona)
+    assert client.get(URL).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(anonymous_client):
+    response = anonymous_client.get(URL)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_query_count_does_not_grow_with_the_workshop(
+    secretary_client, workshop, other_workshop, size, django_assert_num_queries
+):
+    for index in range(size):
+        rec(workshop if index % 2 else other_workshop, f"G{index:03d}", str(index))
+    Disqualification.objects.create(
+        worker=WorkerFactory(workshop=workshop), month=MARCH, reason="quality"
+    )
+    secretary_client.get(URL, {"month": "1956-03"})  # warm the session
+
+    # session, user, the user's permissions (2), visible workshops, standard,
+    # records (band, standard and disqualification computed in SQL), and the
+    # navigation's "is this user a helper" (the user's worker)
+    with django_assert_num_queries(8):
+        response = secretary_client.get(URL, {"month": "1956-03"})
+    assert sum(len(s["rows"]) for s in response.context["sections"]) == size
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_manager_query_count_is_fixed_too(
+    manager_client, workshop, size, django_assert_num_queries
+):
+    for index in range(size):
+        rec(workshop, f"H{index:03d}", str(index))
+    # session, user, permissions (2), the manager's workshops, latest month,
+    # standard, records, and the navigation's "is this user a manager"
+    with django_assert_num_queries(9):
+        response = manager_client.get(URL, {"workshop": "jg2"})
+    assert len(response.context["sections"][0]["rows"]) == size
