@@ -46,7 +46,7 @@ def _chart_data(data: dict) -> dict:
             "counts": [row["count"] for row in causes],
         },
         "text": {
-            "advanced_share": _("Advanced producers (% of workers on quota)"),
+            "advanced_share": _("Advanced producers, in percent of workers on quota"),
             "failing": _("Workers below quota"),
             "causes": _("Workers below quota by cause"),
         },

@@ -126,7 +126,7 @@ def _people_table(table: str, people: dict):
     header = [
         _("rank"),
         _("employee number"),
-        _("name"),
+        _("worker's name"),
         _("trade"),
         _("quota"),
         _("output"),
@@ -154,7 +154,7 @@ def _people_table(table: str, people: dict):
 def _case_table(cases: list[dict]):
     header = [
         _("employee number"),
-        _("name"),
+        _("worker's name"),
         _("workshop"),
         _("month opened"),
         _("cause"),

@@ -15,8 +15,6 @@ from factory.reports import share
 from factory.roles import is_secretary
 from factory.selectors import (
     Period,
-    cause_label,
-    helper_kind_label,
     known_months,
     measure_label,
     report_view,
@@ -24,7 +22,17 @@ from factory.selectors import (
     visible_codes,
 )
 from factory.selectors_cache import ReportCache
-from factory.selectors_text import causes_sentence, failing_sentence, headline
+from factory.selectors_text import (
+    aid_sentence,
+    cases_opened_sentence,
+    causes_sentence,
+    demonstrations_sentence,
+    failing_sentence,
+    headline,
+    helpers_sentence,
+    reached_case_text,
+    reached_summary,
+)
 from factory.views_common import cause_rows, read_period, report_context
 from workers.models import Workshop
 from workers.months import MonthError, parse_month, previous_month
@@ -144,21 +152,15 @@ def _reached(cases: list[dict]) -> dict:
                 examples.append(queues[cause].pop(0))
     return {
         "reached_total": len(cases),
-        "reached_by_measure": [
-            {"label": measure_label(key), "count": count}
-            for key, count in sorted(by_measure.items(), key=lambda item: -item[1])
-        ],
+        "reached_summary": reached_summary(
+            len(cases),
+            [
+                {"label": measure_label(key), "count": count}
+                for key, count in sorted(by_measure.items(), key=lambda item: -item[1])
+            ],
+        ),
         "reached_cases": [
-            {
-                **case,
-                "cause_label": cause_label(case["cause"]),
-                "measure_label": measure_label(case["measure"]),
-                "helper_labels": [
-                    {"name": h["name"], "kind": helper_kind_label(h["kind"])}
-                    for h in case.get("helpers", [])
-                ],
-            }
-            for case in examples
+            {**case, "text": reached_case_text(case)} for case in examples
         ],
         "reached_more": max(0, len(cases) - REACHED_NAMED),
     }
@@ -187,16 +189,12 @@ def bulletin(request, month):
                 row["count"] for row in data["compare_causes"].values()
             ),
             "measures": measures,
-            "cases_opened": [
-                {"label": measure_label(key), "count": count}
-                for key, count in measures["cases_opened"].items()
-                if count
-            ],
-            "helper_kinds": [
-                {"label": helper_kind_label(key), "count": count}
-                for key, count in measures["helpers"].items()
-                if key != "total" and count
-            ],
+            "texts": {
+                "demonstrations": demonstrations_sentence(measures["demonstrations"]),
+                "helpers": helpers_sentence(measures["helpers"]),
+                "aid": aid_sentence(measures["aid"]),
+                "cases_opened": cases_opened_sentence(measures["cases_opened"]),
+            },
             "highlights": _highlights(data["report"]),
             **_reached(data["reached_cases"]),
             "failing_change": data["report"]["failing"]

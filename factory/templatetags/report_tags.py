@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django import template
 from django.utils import formats
-from django.utils.translation import gettext as _
 
 from workers.months import MonthError, parse_month
 
@@ -56,25 +55,3 @@ def diff(now, before) -> str:
         return signed(int(now) - int(before))
     except (TypeError, ValueError):
         return "—"
-
-
-@register.filter
-def get_item(mapping, key):
-    if isinstance(mapping, dict):
-        return mapping.get(key)
-    return None
-
-
-@register.simple_tag
-def pct_bar_width(value) -> str:
-    """A width for a small CSS bar, clamped to 0–100%."""
-    try:
-        width = max(0.0, min(100.0, float(value)))
-    except (TypeError, ValueError):
-        width = 0.0
-    return f"{width:.2f}%"
-
-
-@register.filter
-def yes_no(value) -> str:
-    return _("yes") if value else _("no")

@@ -49,6 +49,19 @@ def test_it_reads_like_a_report_in_english(small, secretary_client):
         "Of the 4 workers below quota in February 1956: backward technique 50% (2); "
         "family financial difficulty 25% (1); not classified 25% (1)."
     ) in content
+    assert (
+        "1 demonstration of advanced experience, 3 attendances (第二机工车间 1/3)."
+    ) in content
+    assert (
+        "2 Party members, League members and activists made personally responsible "
+        "for workers (Party member 1, League member 1)."
+    ) in content
+    assert "Hardship aid granted 1 time, 30.50 yuan in all." in content
+    assert "2 workers with a help case reached quota" in content
+    assert (
+        "<strong>工人a3</strong> (第一机工车间, T-a3): backward technique; "
+        "visit to a demonstration; helped by League member 团支书."
+    ) in content
 
 
 def test_it_reads_in_chinese_by_default(small, secretary_client):
@@ -171,7 +184,13 @@ def test_a_few_cases_are_named_one_cause_after_another_the_rest_counted():
 
     causes = ["technique"] * 6 + ["family", "ideology"]
     cases = [
-        {"cause": cause, "measure": "demonstration", "workshop_code": "jg1", "id": i}
+        {
+            "cause": cause,
+            "measure": "demonstration",
+            "workshop_code": "jg1",
+            "workshop_name": "第一机工车间",
+            "id": i,
+        }
         for i, cause in enumerate(causes)
     ]
     result = _reached(cases)
@@ -180,4 +199,13 @@ def test_a_few_cases_are_named_one_cause_after_another_the_rest_counted():
     assert named[:3] == ["family", "ideology", "technique"]
     assert result["reached_total"] == 8
     assert result["reached_more"] == 2
-    assert result["reached_by_measure"][0]["count"] == 8
+    assert "8" in result["reached_summary"]
+
+
+def test_names_are_escaped(small, secretary_client):
+    worker = small.workers["a3"]
+    worker.name = "<b>胡</b>"
+    worker.save()
+    content = secretary_client.get(BULLETIN).content.decode()
+    assert "<strong>&lt;b&gt;胡&lt;/b&gt;</strong>" in content
+    assert "<b>胡</b>" not in content
