@@ -131,7 +131,7 @@ def _workers(plan: DemoPlan, workshops: dict, result: SeedResult) -> dict:
     for spec in plan.workers:
         values = {
             "name": spec.name,
-            "workshop": workshops[spec.workshop],
+            "workshop_id": workshops[spec.workshop].pk,
             "trade": spec.trade,
             "political_status": spec.political_status,
             "is_activist": spec.is_activist,
