@@ -216,5 +216,7 @@ class AddAttendeeForm(forms.Form):
 
 class AddWorkshopForm(forms.Form):
     workshop = forms.ModelChoiceField(
-        label=_("workshop"), queryset=Workshop.objects.all()
+        label=_("workshop"),
+        queryset=Workshop.objects.all(),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
