@@ -214,7 +214,9 @@ class DisqualificationForm(forms.Form):
     employee_no = forms.CharField(label=gettext_lazy("employee number"), max_length=32)
     month = MonthField(label=gettext_lazy("month"), past_only=True)
     reason = forms.ChoiceField(
-        label=gettext_lazy("reason"), choices=DisqualificationReason.choices
+        label=gettext_lazy("reason"),
+        # No default: the committee names the reason on purpose.
+        choices=[("", "---------"), *DisqualificationReason.choices],
     )
     note = forms.CharField(
         label=gettext_lazy("note"),
