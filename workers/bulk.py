@@ -165,10 +165,31 @@ class FastBulkQuerySet(models.QuerySet):
                     _copy_line(fields, values(obj), connection, memo) for obj in objs
                 )
                 _copy_rows(cursor, table, [quote(f.column) for f in fields], lines)
+                self._read_generated(cursor, objs, connection)
         for obj in objs:
             obj._state.adding = False
             obj._state.db = self.db
         return objs
+
+    def _read_generated(self, cursor, objs, connection) -> None:
+        """Give the objects their generated columns, as INSERT … RETURNING
+        does in Django's bulk_create (one query, PostgreSQL only)."""
+        meta = self.model._meta
+        generated = [f for f in meta.concrete_fields if getattr(f, "generated", False)]
+        if not generated:
+            return
+        quote = connection.ops.quote_name
+        by_pk = {obj.pk: obj for obj in objs}
+        cursor.execute(
+            f"SELECT {quote(meta.pk.column)}, "
+            f"{', '.join(quote(f.column) for f in generated)} "
+            f"FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = ANY(%s)",
+            [list(by_pk)],
+        )
+        for pk, *values in cursor.fetchall():
+            obj = by_pk[pk]
+            for field, value in zip(generated, values, strict=True):
+                setattr(obj, field.attname, value)
 
     def bulk_update(self, objs, fields, batch_size=None):
         objs = list(objs)
