@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -195,15 +195,15 @@ def save_records(
     to_create: list[ProductionRecord] = []
     to_update: list[ProductionRecord] = []
     for key, row in wanted.items():
-        record = existing.get(key)
+        stored = existing.get(key)
         if row.check_stale:
-            seen = record.updated_at if record is not None else None
+            seen = stored[_UPDATED_AT] if stored is not None else None
             if seen != row.seen_updated_at:
-                stale[key] = record
+                stale[key] = _instance(stored) if stored is not None else None
                 continue
         quota = clean_quota(row.quota)
         output = clean_output(row.output)
-        if record is None:
+        if stored is None:
             to_create.append(
                 _new_record(
                     worker_id=row.worker_id,
@@ -218,10 +218,17 @@ def save_records(
                 )
             )
             continue
-        unit = record.unit if row.unit is None else row.unit
-        if record.quota == quota and record.output == output and record.unit == unit:
+        unit = stored[_UNIT] if row.unit is None else row.unit
+        if (
+            stored[_QUOTA] == quota
+            and stored[_OUTPUT] == output
+            and stored[_UNIT] == unit
+        ):
             result.unchanged += 1
             continue
+        # Only changed rows become model instances: a re-import of 100,000
+        # unchanged rows never builds one.
+        record = _instance(stored)
         record.quota = quota
         record.output = output
         record.unit = unit
@@ -274,10 +281,30 @@ def _new_record(**values) -> ProductionRecord:
     return ProductionRecord(*[values.get(name) for name in _RECORD_ATTNAMES])
 
 
+# The stored columns loaded for comparison, as plain tuples (the generated
+# ones are left out: the database computes them).
+_STORED = [
+    field.attname
+    for field in ProductionRecord._meta.concrete_fields
+    if not getattr(field, "generated", False)
+]
+_QUOTA, _OUTPUT, _UNIT, _UPDATED_AT = (
+    _STORED.index(name) for name in ("quota", "output", "unit", "updated_at")
+)
+_WORKER, _MONTH = _STORED.index("worker_id"), _STORED.index("month")
+
+
+def _instance(stored: tuple) -> ProductionRecord:
+    """A stored row as a model instance, as a queryset would have built it."""
+    return ProductionRecord.from_db(
+        router.db_for_write(ProductionRecord), _STORED, stored
+    )
+
+
 def _existing_records(
     keys: Iterable[tuple[int, dt.date]], *, lock: bool
-) -> dict[tuple[int, dt.date], ProductionRecord]:
-    """The stored records for these worker-months, in a few queries.
+) -> dict[tuple[int, dt.date], tuple]:
+    """The stored rows (tuples in _STORED order) for these worker-months.
 
     One query per chunk of workers, each for all the months at once: a file
     usually covers the same few months for every worker, so the superset
@@ -288,21 +315,17 @@ def _existing_records(
     worker_ids = sorted({worker_id for worker_id, _ in keys})
     limit = connection.features.max_query_params or 20000
     chunk = max(100, min(10000, limit - len(months) - 10))
-    found: dict[tuple[int, dt.date], ProductionRecord] = {}
+    found: dict[tuple[int, dt.date], tuple] = {}
     for start in range(0, len(worker_ids), chunk):
-        query = (
-            ProductionRecord.objects.filter(
-                worker_id__in=worker_ids[start : start + chunk], month__in=months
-            )
-            .defer("attainment", "output_hundredfold")
-            .order_by()
-        )
+        query = ProductionRecord.objects.filter(
+            worker_id__in=worker_ids[start : start + chunk], month__in=months
+        ).order_by()
         if lock:
             query = query.select_for_update()
-        for record in query:
-            key = (record.worker_id, record.month)
+        for stored in query.values_list(*_STORED):
+            key = (stored[_WORKER], stored[_MONTH])
             if key in keys:
-                found[key] = record
+                found[key] = stored
     return found
 
 
