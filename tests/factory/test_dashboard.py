@@ -346,3 +346,31 @@ def test_a_second_request_is_served_from_the_cache(
     with django_assert_num_queries(6):
         response = secretary_client.get(url)
     assert figures_of(response)["report.advanced_share"] == "66.67"
+
+
+def test_a_user_without_a_role_gets_403_everywhere(small, client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="nobody"))
+    for url in (
+        reverse("reports:dashboard"),
+        reverse("reports:workshop_dashboard", args=["jg2"]),
+        reverse("reports:bulletin", args=["1956-03"]),
+        reverse("reports:bulletin_index"),
+        reverse("reports:movement_json"),
+        reverse("reports:export", args=["workshops", "csv"]),
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_a_superuser_is_treated_as_the_secretary(small, client):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response = client.get(reverse("reports:dashboard"), {"month": "1956-03"})
+    assert [row["code"] for row in response.context["report"]["workshops"]] == [
+        "jg1",
+        "jg2",
+        "zz",
+    ]
