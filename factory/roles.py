@@ -65,20 +65,25 @@ def is_helper(user) -> bool:
     return user.has_perm("assistance.add_followup") and hasattr(user, "worker")
 
 
-def sync_role_groups(group_model, permission_model) -> None:
+def sync_role_groups(group_model, permission_model, *, partial: bool = False) -> None:
     """Create the role groups and give them exactly their permissions.
 
     Run by the data migration and again after every migrate/flush
     (post_migrate), so a permission added later reaches the groups too.
+    With ``partial`` (inside a migration, where models of later migrations do
+    not exist yet) permissions that do not exist yet are skipped; the
+    post_migrate run then gives the groups the rest.
     """
     for name, codes in GROUP_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=name)
         permissions = []
         for code in codes:
             app_label, codename = code.split(".")
-            permissions.append(
-                permission_model.objects.get(
-                    content_type__app_label=app_label, codename=codename
-                )
-            )
+            found = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is None and not partial:
+                raise LookupError(f"permission {code} does not exist")
+            if found is not None:
+                permissions.append(found)
         group.permissions.set(permissions)

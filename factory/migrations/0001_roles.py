@@ -13,7 +13,11 @@ def create_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    sync_role_groups(
+        apps.get_model("auth", "Group"),
+        apps.get_model("auth", "Permission"),
+        partial=True,
+    )
 
 
 def remove_groups(apps, schema_editor):
