@@ -16,8 +16,9 @@ class FactoryConfig(AppConfig):
 
         connect_signals()
 
-        # Logins and failed logins to the "catchup.audit" log.
-        from factory import audit
+        # Logins and failed logins to the "catchup.audit" log; the deploy
+        # checks of the hardening (factory.security) register on import.
+        from factory import audit, security  # noqa: F401
 
         audit.connect_signals()
 

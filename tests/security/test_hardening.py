@@ -13,7 +13,9 @@ Each test names the setting it proves (factory/settings.py):
 - AUTH_PASSWORD_VALIDATORS — weak passwords refused on the password page;
 - factory.exports.escape_cell — formula escaping in every CSV/XLSX download;
 - the "catchup.audit" log (factory/audit.py) — logins, failed logins, 403 and
-  404 logged with user id and path, and no personal data in any log.
+  404 logged with user id and path, and no personal data in any log;
+- factory.security's deploy checks (catchup.W001–W005) — `check --deploy`
+  fails when the lockout or the script policy is weakened.
 
 Uploads limited in size and type, zip and XML bombs: tests/workers/
 test_import_tables.py and test_import_views.py (the roster helper's), and
@@ -665,3 +667,76 @@ def test_no_personal_data_in_any_log(world, caplog, tmp_path):
     assert "denied status=403" in text  # the log was captured
     leaked = [name for name in [*names, SENTINEL] if name in text]
     assert not leaked, leaked
+
+
+# --- deploy checks (factory.security) -----------------------------------------
+
+
+def _warnings():
+    from factory.security import check_login_lockout, check_script_policy
+
+    return [w.id for w in check_login_lockout() + check_script_policy()]
+
+
+def test_the_deploy_checks_pass_on_the_project_settings():
+    assert _warnings() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "warning"),
+    [
+        ("AXES_ENABLED", False, "catchup.W001"),
+        ("AXES_FAILURE_LIMIT", 50, "catchup.W002"),
+        (
+            "AXES_IPWARE_META_PRECEDENCE_ORDER",
+            ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+            "catchup.W003",
+        ),
+    ],
+)
+def test_the_deploy_checks_catch_a_weakened_lockout(settings, name, value, warning):
+    setattr(settings, name, value)
+    assert warning in _warnings()
+
+
+@pytest.mark.parametrize(
+    ("scripts", "warning"),
+    [
+        (["'self'", "'unsafe-inline'"], "catchup.W005"),
+        (["'self'", "'unsafe-eval'"], "catchup.W005"),
+        (None, "catchup.W004"),
+    ],
+)
+def test_the_deploy_checks_catch_unsafe_scripts(settings, scripts, warning):
+    directives = dict(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
+    directives.pop("default-src")
+    if scripts is None:
+        directives.pop("script-src")
+    else:
+        directives["script-src"] = scripts
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": directives}
+    assert warning in _warnings()
+
+
+def test_check_deploy_fails_when_the_lockout_is_switched_off():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "HTTPS", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        {
+            "SECRET_KEY": "Zq3" + "x9Lm2Pw8Rt5Vb7Nc4Hd6Jf1Gk0Sa" * 2,
+            "ALLOWED_HOSTS": "catchup.example.org",
+            "AXES_ENABLED": "0",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "catchup.W001" in result.stdout + result.stderr
