@@ -367,3 +367,16 @@ def test_only_the_secretary_imports_records(request, persona):
     client = request.getfixturevalue(persona)
     response = client.get(reverse("workers:import_upload", args=["records"]))
     assert response.status_code == 403
+
+
+def test_the_upload_page_lists_the_record_columns(secretary_client):
+    response = secretary_client.get(reverse("workers:import_upload", args=["records"]))
+    assert response.status_code == 200
+    columns = {c["chinese"]: c["required"] for c in response.context["columns"]}
+    assert columns == {
+        "工号": True,
+        "月份": True,
+        "定额": True,
+        "实际完成": True,
+        "单位": False,
+    }
