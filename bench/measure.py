@@ -236,19 +236,22 @@ HAND_STANDING = """
                          ORDER BY s.effective_from DESC LIMIT 1), 100) AS pct
         FROM (VALUES (%(month)s::date), (%(compare)s::date)) AS m(month)
     )
-    SELECT r.month, ws.code, ws.name,
-           count(*),
-           count(*) FILTER (WHERE d.id IS NULL
-                            AND r.output * 100 >= st.pct * r.quota),
-           count(*) FILTER (WHERE r.output < r.quota)
-    FROM workers_productionrecord r
-    JOIN standard st ON st.month = r.month
-    JOIN workers_worker w ON w.id = r.worker_id
-    JOIN workers_workshop ws ON ws.id = w.workshop_id
-    LEFT JOIN workers_disqualification d
-           ON d.worker_id = r.worker_id AND d.month = r.month
-    WHERE r.month IN (%(month)s, %(compare)s)
-    GROUP BY r.month, ws.code, ws.name
+    SELECT counts.month, ws.code, ws.name, on_quota, advanced, failing
+    FROM (
+        SELECT r.month, w.workshop_id,
+               count(*) AS on_quota,
+               count(*) FILTER (WHERE d.id IS NULL
+                                AND r.output * 100 >= st.pct * r.quota) AS advanced,
+               count(*) FILTER (WHERE r.output < r.quota) AS failing
+        FROM workers_productionrecord r
+        JOIN standard st ON st.month = r.month
+        JOIN workers_worker w ON w.id = r.worker_id
+        LEFT JOIN workers_disqualification d
+               ON d.worker_id = r.worker_id AND d.month = r.month
+        WHERE r.month IN (%(month)s, %(compare)s)
+        GROUP BY r.month, w.workshop_id
+    ) counts
+    JOIN workers_workshop ws ON ws.id = counts.workshop_id
 """
 HAND_CAUSES = """
     SELECT coalesce(c.cause, 'unclassified'), count(*)

@@ -21,4 +21,4 @@ STORAGES = {
 # A shared Redis may hold other programs' keys: keep to our own.
 CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": "catchup_bench"}}
 # No collectstatic either, so WhiteNoise would warn that STATIC_ROOT is empty.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+warnings.filterwarnings("ignore", message="No directory at")
