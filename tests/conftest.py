@@ -118,3 +118,11 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last, wherever they are: pytest-playwright's sync API
+    leaves an asyncio loop running in the main thread, and from then on the
+    test client cannot call an async view (/healthz: "You cannot use
+    AsyncToSync in the same thread as an async event loop")."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
