@@ -81,7 +81,7 @@ def switch_language(page) -> None:
         button.click()
 
 
-def upload(page, base_url: str, kind: str, path, *, double_click=False) -> int:
+def upload(page, base_url: str, kind: str, path) -> int:
     """Upload a file, check its preview; returns the batch id."""
     page.goto(f"{base_url}/workers/import/{kind}/")
     page.set_input_files("#import-form input[name=file]", str(path))
@@ -329,3 +329,14 @@ def test_no_script_is_blocked_by_the_csp(page, login, live_server, secretary):
     for path in ("/", "/dashboard/", "/cases/classify/", "/workers/import/workers/"):
         page.goto(f"{live_server.url}{path}")
     assert not [m for m in messages if "Content Security Policy" in m], messages
+    # And the browser does enforce it: an injected inline script is refused
+    # (what an HTML injection would try), and reported as looked for above.
+    page.evaluate(
+        """() => {
+            const s = document.createElement("script");
+            s.textContent = "window.injected = 1";
+            document.body.appendChild(s);
+        }"""
+    )
+    assert page.evaluate("window.injected") is None
+    assert [m for m in messages if "Content Security Policy" in m]
