@@ -740,3 +740,26 @@ def test_check_deploy_fails_when_the_lockout_is_switched_off():
     )
     assert result.returncode != 0
     assert "catchup.W001" in result.stdout + result.stderr
+
+
+# --- redirects and hosts -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example"]
+)
+def test_the_login_and_language_pages_never_redirect_off_site(secretary, target):
+    client = Client()
+    response = client.post(
+        LOGIN + f"?next={target}",
+        {"username": "alice", "password": PASSWORD, "next": target},
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+    response = client.post(reverse("set_language"), {"language": "en", "next": target})
+    assert "evil.example" not in response["Location"]
+
+
+def test_a_forged_host_header_is_refused(db):
+    response = Client().get(LOGIN, HTTP_HOST="evil.example")
+    assert response.status_code == 400
