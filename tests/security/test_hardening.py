@@ -626,6 +626,17 @@ def test_a_403_answered_by_a_view_itself_is_logged_too(world, audit_log):
     )
 
 
+def test_a_refused_csrf_token_is_logged(secretary, audit_log):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(secretary)
+    url = reverse("workers:worker_create")
+    assert client.post(url, {"name": "x"}).status_code == 403
+    assert (
+        f"denied status=403 user_id={secretary.pk} username=alice method=POST "
+        f"path={url} ip=127.0.0.1"
+    ) in _audit_lines(audit_log)
+
+
 def test_anonymous_refusals_are_logged_as_such(db, audit_log):
     Client().get("/no/such/page/")
     assert any(
