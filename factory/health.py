@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from health_check.checks import Cache, Database
 
 # Name in the answer → probe.
@@ -42,6 +43,7 @@ def check_health() -> dict[str, bool]:
 
 
 @never_cache
+@require_safe  # GET and HEAD: a probe changes nothing and takes no form.
 def healthz(request):
     """{"status": "ok", "database": "ok", "cache": "ok"}, or the same with 503."""
     results = check_health()
