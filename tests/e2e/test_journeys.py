@@ -16,7 +16,13 @@ import pytest
 
 from assistance.models import AssistanceCase, CaseStatus, FollowUp, FollowUpKind
 from tests.e2e.conftest import PHONE, SCREENSHOTS
-from workers.models import ImportBatch, ImportStatus, ProductionRecord, Worker
+from workers.models import (
+    ImportBatch,
+    ImportStatus,
+    ProductionRecord,
+    ShortfallClassification,
+    Worker,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -173,7 +179,12 @@ def test_a_month_of_the_movement_from_upload_to_dashboard(
     sec.select_option("tr[data-worker=Z101] select", "other")
     with sec.expect_navigation():
         sec.click("#classify-save")
-    assert sec.locator("#queue-progress").inner_text().startswith("3")
+    progress = sec.locator("[role=progressbar]")
+    assert progress.get_attribute("aria-valuenow") == "3"
+    assert progress.get_attribute("aria-valuemax") == "3"
+    assert ShortfallClassification.objects.get(worker__employee_no="J101").note == (
+        CAUSE_NOTE
+    )
     shot(sec, "04-secretary-classified-zh")
 
     sec.check("tr[data-worker=J101] input[name=worker]")
