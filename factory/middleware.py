@@ -23,7 +23,9 @@ logger = logging.getLogger("catchup.availability")
 
 # What psycopg2 and sqlite3 raise (wrapped by Django) when the server cannot be
 # reached or the connection died: refused, server closed the connection,
-# terminated by the administrator, connection already closed.
+# terminated by the administrator, connection already closed. A deadlock, a
+# statement timeout or a locked SQLite file are OperationalErrors too; for
+# them as well, "nothing was saved, try again in a moment" is the truth.
 DATABASE_DOWN = (OperationalError, InterfaceError)
 
 # Load balancers and browsers may retry after this many seconds.
