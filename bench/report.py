@@ -70,16 +70,23 @@ def rows(results: dict) -> list[list[str]]:
                 "—",
             ]
         )
-    selector = results.get("report")
-    if selector:
+    scales = {
+        "report": results.get("scale", 1),
+        "report_large": results.get("compare_scale"),
+    }
+    for key, scale in scales.items():
+        selector = results.get(key)
+        if not selector:
+            continue
         ratio = selector["selector_seconds"] / selector["hand_seconds"]
         same = not selector["disagreements"]
         out.append(
             [
-                f"movement report selector ({selector['selector_queries']} queries)",
+                f"movement report selector, {scale}× data "
+                f"({selector['selector_queries']} queries)",
                 _ms(selector["selector_seconds"]),
                 f"hand SQL {_ms(selector['hand_seconds'])}",
-                f"{ratio:.2f}×",
+                f"{ratio:.2f}×" + ("" if same else " (figures differ!)"),
                 f"≤ {GOAL_REPORT:g}×",
                 _yes(ratio <= GOAL_REPORT and same),
             ]

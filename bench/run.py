@@ -196,6 +196,7 @@ class Bench:
         }
         results["data"] = self.prepare(args.scale)
         compare = None if args.no_compare else args.compare_scale
+        results["compare_scale"] = compare
         if compare and compare != args.scale:
             results["compare_data"] = self.prepare(compare)
 
@@ -208,6 +209,10 @@ class Bench:
         database = databases.name_for(args.scale)
         self.log("Movement report selector vs hand-written SQL")
         results["report"] = self.phase("report", database, scale=args.scale)
+        if compare and compare != args.scale:
+            results["report_large"] = self.phase(
+                "report", databases.name_for(compare), scale=compare
+            )
 
         self.log("Dashboard pages: queries and time")
         results["pages"] = {args.scale: self.phase("pages", database, scale=args.scale)}
