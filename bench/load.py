@@ -108,7 +108,8 @@ class Server:
         except urllib.error.HTTPError as exc:
             return exc.code
 
-    def stop(self) -> None:
+    def stop(self, *, keep_log: bool = False) -> None:
+        """Stop the server (by its own process id); its log is kept on failure."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -117,6 +118,8 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+        if not keep_log:
+            os.unlink(self.log.name)
 
 
 def run_wrk(
@@ -204,6 +207,7 @@ def load_test(
 ) -> dict:
     """The trivial view and the dashboard under the same server, same run."""
     server = Server(env, workers)
+    failed = True
     try:
         server.wait_until_healthy()
         cookie = f"{cookie_name}={cookies[0]}"
@@ -243,6 +247,7 @@ def load_test(
                     cookies=cookies,
                 )
             )
+        failed = False
         return {
             "workers": workers,
             "dashboard": dashboard,
@@ -251,4 +256,6 @@ def load_test(
             "baseline_connections": baseline_connections,
         }
     finally:
-        server.stop()
+        server.stop(keep_log=failed)
+        if failed:
+            log(f"  gunicorn's log: {server.log.name}")
