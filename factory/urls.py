@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from factory import views
+from factory import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("workers/", include("workers.urls")),

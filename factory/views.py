@@ -2,7 +2,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
 
-from factory.health import healthz  # noqa: F401 (factory.urls: views.healthz)
 from factory.roles import is_helper, is_manager, is_secretary
 
 
