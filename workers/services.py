@@ -187,6 +187,7 @@ def save_records(
             raise ValueError(f"month {row.month} is not the first of a month")
         wanted[key] = row
 
+    _lock_months({month for _worker, month in wanted})
     existing = _existing_records(
         wanted.keys(), lock=any(row.check_stale for row in rows)
     )
@@ -270,6 +271,30 @@ def save_records(
             worker_ids=set(result.worker_ids),
         )
     return result
+
+
+# pg_advisory_xact_lock(namespace, month's ordinal): the namespace keeps the
+# records' month locks apart from any other advisory lock.
+MONTH_LOCK_NAMESPACE = 0x43550001  # "CU" 1
+
+
+def _lock_months(months: Iterable[dt.date]) -> None:
+    """Serialise saves that touch the same months, until the transaction ends.
+
+    Two imports of the same file at once would otherwise both read "no
+    record yet" and both insert: the second fails on the unique constraint
+    instead of finding every row unchanged. With the lock the second waits,
+    then reads what the first committed. Taken in month order, so two saves
+    of overlapping months never deadlock. SQLite serialises writers anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for month in sorted(months):
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                [MONTH_LOCK_NAMESPACE, month.toordinal()],
+            )
 
 
 _RECORD_ATTNAMES = [field.attname for field in ProductionRecord._meta.concrete_fields]

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, InterfaceError, connections, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -117,14 +117,26 @@ def import_confirm(request, pk):
     batch, importer_cls = get_batch_for_user(request.user, pk)
     require_import(request.user, importer_cls)
     importer = importer_cls()
-    with transaction.atomic():
-        # The lock makes a second, concurrent confirm wait here and then
-        # find the batch no longer previewed.
-        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != ImportStatus.PREVIEWED:
-            messages.info(request, _("This file has already been dealt with."))
-            return redirect("workers:import_batch", pk=batch.pk)
-        _apply(batch, importer, request.user)
+    try:
+        with transaction.atomic():
+            # The lock makes a second, concurrent confirm wait here and then
+            # find the batch no longer previewed.
+            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if batch.status != ImportStatus.PREVIEWED:
+                messages.info(request, _("This file has already been dealt with."))
+                return redirect("workers:import_batch", pk=batch.pk)
+            _apply(batch, importer, request.user)
+    except (DatabaseError, InterfaceError):
+        # The connection broke under the import (killed, server restarted):
+        # the transaction is gone, and the failure could not be recorded on
+        # it (a closed connection raises InterfaceError, which is not a
+        # DatabaseError). Record it on a fresh connection so the batch shows
+        # as failed; if the database is really down this raises too, and the
+        # middleware answers with the 503 page.
+        logger.exception("import batch %s: the database connection broke", batch.pk)
+        _mark_failed_on_a_fresh_connection(batch)
+        messages.error(request, _connection_lost_message())
+        return redirect("workers:import_batch", pk=batch.pk)
     if batch.status == ImportStatus.APPLIED:
         messages.success(request, _counts_message(batch.counts))
     else:
@@ -180,6 +192,26 @@ def _apply(batch: ImportBatch, importer, user) -> None:
         else:
             batch.status, batch.counts, batch.error = ImportStatus.APPLIED, counts, ""
     batch.save(update_fields=["status", "counts", "error", "finished_at"])
+
+
+def _mark_failed_on_a_fresh_connection(batch: ImportBatch) -> None:
+    connection = connections[ImportBatch.objects.db]
+    if not connection.in_atomic_block:
+        connection.close()
+    # Only a batch still waiting: one that a concurrent confirm applied
+    # meanwhile keeps its result.
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEWED).update(
+        status=ImportStatus.FAILED,
+        error=_connection_lost_message(),
+        finished_at=timezone.now(),
+    )
+
+
+def _connection_lost_message() -> str:
+    return _(
+        "The import failed and nothing was saved: the connection to the "
+        "database was lost while it was being written. Upload the file again."
+    )
 
 
 def _replan(batch: ImportBatch, importer):

@@ -137,22 +137,13 @@ def test_the_same_file_twice_at_the_same_time_stores_no_duplicate(
 ):
     first, second = import_twice_at_once(records_file, secretary)
     assert first.get("value") == ALL_CREATED
-    # The second either finds every row unchanged or is refused whole.
-    assert second.get("value") == ALL_UNCHANGED or "error" in second
+    assert second.get("value") == ALL_UNCHANGED, second.get("error")
     assert april_records() == WORKERS
     assert april_history() == WORKERS
 
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    reason="workers/services.py save_records reads the stored records without "
-    "a lock, so the second of two simultaneous imports inserts the same rows "
-    "and fails on the unique constraint (no duplicate is stored) instead of "
-    "finding them unchanged; fix: take pg_advisory_xact_lock per month before "
-    "reading them. Remove this mark when fixed.",
-    strict=False,
-)
 def test_the_same_file_twice_at_the_same_time_second_finds_it_unchanged(
     records_file, secretary
 ):
@@ -220,20 +211,17 @@ def test_connection_killed_during_import_on_the_web(records_file, secretary):
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    reason="workers/views_import.py import_confirm records the failure with "
-    "the connection that was killed, so the batch stays 'previewed' (nothing "
-    "is saved and the visitor gets the 503 page; confirming again works); "
-    "fix: on DatabaseError, mark the batch failed on a fresh connection. "
-    "Remove this mark when fixed.",
-    strict=False,
-)
 def test_connection_killed_during_import_shows_the_batch_failed(
     records_file, secretary
 ):
-    _client, batch, _status = confirm_killed_half_way(records_file, secretary)
+    client, batch, status = confirm_killed_half_way(records_file, secretary)
+    assert status == 302  # the message on the batch page, not the 503 page
     assert batch.status == ImportStatus.FAILED
     assert batch.error
+    page = client.get(reverse("workers:import_batch", args=[batch.pk]))
+    assert page.status_code == 200
+    assert page.context["batch"].status == ImportStatus.FAILED
+    assert not page.context["may_confirm"]
 
 
 def test_amounts_in_the_file_are_the_ones_stored(records_file):
