@@ -9,6 +9,8 @@ change leaves history and every change reaches assistance through the
 from __future__ import annotations
 
 import datetime as dt
+import io
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -176,6 +178,9 @@ def save_records(
     by_id = by.pk if by is not None else None
     now = timezone.now()
 
+    if _sql_path_possible(rows):
+        return _save_in_sql(rows=rows, by_id=by_id, source=source, now=now)
+
     wanted: dict[tuple[int, dt.date], RecordInput] = {}
     for row in rows:
         key = (row.worker_id, row.month)
@@ -271,6 +276,158 @@ def save_records(
             worker_ids=set(result.worker_ids),
         )
     return result
+
+
+# --- the PostgreSQL path: the rows go through COPY, the rest is SQL ---
+
+_RECORD = ProductionRecord._meta.db_table
+_HISTORY = ProductionRecord.history.model._meta.db_table
+# What a history row repeats of its record (simple_history's tracked fields).
+_TRACKED = (
+    "id, worker_id, month, quota, output, unit, "
+    "entered_by_id, entered_at, updated_by_id, updated_at"
+)
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _sql_path_possible(rows: Sequence[RecordInput]) -> bool:
+    """PostgreSQL with psycopg2's COPY, and no entry-grid staleness check
+    (which compares each stored row's updated_at: the ORM path does that)."""
+    if connection.vendor != "postgresql" or any(row.check_stale for row in rows):
+        return False
+    with connection.cursor() as cursor:
+        return hasattr(cursor.cursor, "copy_expert")
+
+
+def _save_in_sql(
+    *,
+    rows: Sequence[RecordInput],
+    by_id: int | None,
+    source: str,
+    now: dt.datetime,
+) -> SaveResult:
+    """save_records on PostgreSQL without a model instance per row.
+
+    The checked rows are copied into a temporary table; one
+    ``INSERT … ON CONFLICT (worker_id, month) DO UPDATE … WHERE … IS
+    DISTINCT FROM …`` creates the new records and changes the changed ones
+    (an unchanged row is not written at all, so it leaves no history), and
+    the same statement writes a history row for each record it returned —
+    the values after the change, with who, when and why, as simple_history
+    writes them. The generated columns are the database's own work.
+    """
+    keys: set[tuple[int, dt.date]] = set()
+    months: set[dt.date] = set()
+    month_text: dict[dt.date, str] = {}
+    buffer = io.StringIO()
+    write = buffer.write
+    with_unit = without_unit = 0
+    for row in rows:
+        worker_id, month = int(row.worker_id), row.month
+        key = (worker_id, month)
+        if key in keys:
+            raise ValueError(f"worker {worker_id} month {month_str(month)} given twice")
+        keys.add(key)
+        text = month_text.get(month)
+        if text is None:
+            if month.day != 1:
+                raise ValueError(f"month {month} is not the first of a month")
+            text = month_text[month] = month.isoformat()
+            months.add(month)
+        if row.unit is None:
+            unit = "\\N"
+            without_unit += 1
+        else:
+            unit = row.unit.translate(_COPY_ESCAPES)
+            with_unit += 1
+        write(
+            f"{worker_id}\t{text}\t{clean_quota(row.quota)}\t"
+            f"{clean_output(row.output)}\t{unit}\n"
+        )
+    del keys
+    _lock_months(months)
+
+    result = SaveResult()
+    staging = f"records_staging_{uuid.uuid4().hex}"
+    with connection.cursor() as cursor:
+        # Same column types as the table (numeric(12, 2), varchar(20)), so a
+        # value the table cannot hold fails here; gone at commit.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT worker_id, month, quota, output, unit FROM {_RECORD} WITH NO DATA"
+        )
+        buffer.seek(0)
+        cursor.cursor.copy_expert(
+            f"COPY {staging} (worker_id, month, quota, output, unit) FROM STDIN",
+            buffer,
+        )
+        del buffer
+        for given, count in ((True, with_unit), (False, without_unit)):
+            if not count:
+                continue
+            cursor.execute(
+                _upsert_sql(staging, unit_given=given),
+                {"by": by_id, "now": now, "reason": source},
+            )
+            created, updated, saved_months, worker_ids = cursor.fetchone()
+            result.created += created
+            result.updated += updated
+            result.months.update(saved_months or ())
+            result.worker_ids.update(worker_ids or ())
+        cursor.execute(f"DROP TABLE {staging}")
+    result.unchanged = len(rows) - result.created - result.updated
+    if result.months:
+        # Inside the transaction, as on the ORM path.
+        records_saved.send(
+            sender=ProductionRecord,
+            months=set(result.months),
+            worker_ids=set(result.worker_ids),
+        )
+    return result
+
+
+def _upsert_sql(staging: str, *, unit_given: bool) -> str:
+    """One statement: create or change the records, write their history.
+
+    Without a unit the stored one is kept (a new record gets ""), and only
+    quota and output decide whether a row changed.
+    """
+    compared = "quota, output, unit" if unit_given else "quota, output"
+    changed = ", ".join(f"r.{name}" for name in compared.split(", "))
+    proposed = ", ".join(f"EXCLUDED.{name}" for name in compared.split(", "))
+    set_unit = "unit = EXCLUDED.unit, " if unit_given else ""
+    which = "IS NOT NULL" if unit_given else "IS NULL"
+    return f"""
+        WITH saved AS (
+            INSERT INTO {_RECORD} AS r (
+                worker_id, month, quota, output, unit,
+                entered_by_id, entered_at, updated_by_id, updated_at
+            )
+            SELECT s.worker_id, s.month, s.quota, s.output, COALESCE(s.unit, ''),
+                   %(by)s, %(now)s, %(by)s, %(now)s
+            FROM {staging} AS s
+            WHERE s.unit {which}
+            ON CONFLICT (worker_id, month) DO UPDATE SET
+                quota = EXCLUDED.quota, output = EXCLUDED.output, {set_unit}
+                updated_by_id = EXCLUDED.updated_by_id,
+                updated_at = EXCLUDED.updated_at
+            WHERE ({changed}) IS DISTINCT FROM ({proposed})
+            RETURNING r.*, (r.xmax = 0) AS inserted
+        ), history AS (
+            INSERT INTO {_HISTORY} (
+                {_TRACKED},
+                history_date, history_user_id, history_change_reason, history_type
+            )
+            SELECT {_TRACKED}, %(now)s, %(by)s, %(reason)s,
+                   CASE WHEN inserted THEN '+' ELSE '~' END
+            FROM saved
+        )
+        SELECT count(*) FILTER (WHERE inserted),
+               count(*) FILTER (WHERE NOT inserted),
+               array_agg(DISTINCT month),
+               array_agg(DISTINCT worker_id)
+        FROM saved
+    """
 
 
 # pg_advisory_xact_lock(namespace, month's ordinal): the namespace keeps the
