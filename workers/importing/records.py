@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workers.importing.base import Importer, register
-from workers.importing.errors import ImportPlan
-from workers.importing.tables import Column, Table
+from workers.importing.errors import PREVIEW_LIMIT, ImportPlan
+from workers.importing.tables import Column, Table, cells_ok, check_text
 from workers.importing.values import (
     ValueProblem,
     clean_employee_no,
@@ -57,149 +57,203 @@ class RecordImporter(Importer):
         Column("unit", ("单位", "计量单位"), required=False),
     ]
 
+    def check_cells(self, table: Table, plan: ImportPlan) -> set[int]:
+        """As the base class, with one search per row instead of one per
+        cell: only a row that fails is checked cell by cell for the message."""
+        bad: set[int] = set()
+        for row in table.rows:
+            values = row.values
+            if cells_ok(values.values()):
+                continue
+            for column, value in values.items():
+                problem = check_text(value, column)
+                if problem:
+                    plan.error(row.number, column, problem)
+                    bad.add(row.number)
+        return bad
+
     def plan(self, table: Table, *, options: dict) -> ImportPlan:
-        plan = ImportPlan(payload={"rows": [], "filename": table.filename})
+        # Written for 100,000-row files: the good rows go straight into the
+        # payload as RecordInputs, and only their positions are kept for the
+        # preview (the cells stay in the table); a row with a problem takes
+        # the slower path that names every problem.
+        rows_to_save: list[RecordInput] = []
+        plan = ImportPlan(payload={"rows": rows_to_save, "filename": table.filename})
         bad_rows = self.check_cells(table, plan)
-        workers = _workers_by_number(table)
+        numbers = [
+            clean_employee_no(row.values.get("employee_no", "")) for row in table.rows
+        ]
+        workers = _workers_by_number(set(numbers) - {""})
         has_unit = "unit" in table.columns
         this_month = timezone.localdate().replace(day=1)
         months: dict[str, tuple[dt.date | None, str | None]] = {}
         first_row: dict[tuple[int, dt.date], int] = {}
-        # Row number → (RecordInput, cell values) for the rows that passed.
-        good: dict[int, tuple[RecordInput, dict[str, str]]] = {}
+        # Positions in table.rows of the rows that passed, in payload order.
+        positions: list[int] = []
+        append, keep = rows_to_save.append, positions.append
 
-        for row in table.rows:
-            if row.number in bad_rows:
+        for index, row in enumerate(table.rows):
+            number = row.number
+            if number in bad_rows:
                 continue
             values = row.values
-            errors_before = len(plan.errors)
-
-            def fail(column, message, row=row):
-                plan.error(row.number, column, message)
-
-            worker_id = None
-            employee_no = clean_employee_no(values.get("employee_no", ""))
-            if not employee_no:
-                fail("employee_no", _("is empty; every record needs a worker"))
-            else:
-                found = workers.get(employee_no)
-                if found is None:
-                    fail(
-                        "employee_no",
-                        _("no worker has the employee number “%(number)s”")
-                        % {"number": employee_no},
-                    )
-                elif not found[1]:
-                    fail(
-                        "employee_no",
-                        _(
-                            "worker “%(number)s” (%(name)s) is no longer active; "
-                            "records are kept only for active workers"
-                        )
-                        % {"number": employee_no, "name": found[2]},
-                    )
-                else:
-                    worker_id = found[0]
-
             month_text = values.get("month", "")
-            if month_text not in months:
-                months[month_text] = _month(month_text, this_month)
-            month, problem = months[month_text]
-            if problem:
-                fail("month", problem)
-
-            quota = output = None
+            checked = months.get(month_text)
+            if checked is None:
+                checked = months[month_text] = _month(month_text, this_month)
+            month, month_problem = checked
+            found = workers.get(numbers[index])
+            quota_text = values.get("quota", "")
+            output_text = values.get("output", "")
+            unit = values.get("unit", "").strip() if has_unit else None
             try:
-                quota = parse_decimal(
-                    values.get("quota", ""), allow_negative=True, **AMOUNT
-                )
-            except ValueProblem as problem:
-                fail("quota", problem.message)
-            else:
-                if quota <= 0:
-                    fail(
-                        "quota",
-                        _("“%(text)s” cannot be a quota: it must be more than 0")
-                        % {"text": values.get("quota", "").strip()},
+                quota = parse_decimal(quota_text, allow_negative=True, **AMOUNT)
+                output = parse_decimal(output_text, **AMOUNT)
+            except ValueProblem:
+                quota = None
+            if (
+                found is not None
+                and found[1]
+                and month_problem is None
+                and quota is not None
+                and quota > 0
+                and (unit is None or len(unit) <= UNIT_MAX)
+            ):
+                key = (found[0], month)
+                if key not in first_row:
+                    first_row[key] = number
+                    append(
+                        RecordInput(
+                            worker_id=found[0],
+                            month=month,
+                            quota=quota,
+                            output=output,
+                            unit=unit,
+                        )
                     )
-            try:
-                output = parse_decimal(values.get("output", ""), **AMOUNT)
-            except ValueProblem as problem:
-                fail("output", problem.message)
-
-            unit = None
-            if has_unit:
-                unit = values.get("unit", "").strip()
-                if len(unit) > UNIT_MAX:
-                    fail(
-                        "unit",
-                        _("is too long: at most %(limit)d characters")
-                        % {"limit": UNIT_MAX},
-                    )
-
-            if worker_id is not None and month is not None:
-                key = (worker_id, month)
-                if key in first_row:
-                    other = first_row[key]
-                    message = _(
-                        "the same worker (%(number)s) and month (%(month)s) are "
-                        "in rows %(first)d and %(second)d; keep one of them"
-                    ) % {
-                        "number": employee_no,
-                        "month": month_str(month),
-                        "first": other,
-                        "second": row.number,
-                    }
-                    # Both rows carry the error: neither is more right.
-                    plan.error(other, "employee_no", message)
-                    good.pop(other, None)
-                    fail("employee_no", message)
-                else:
-                    first_row[key] = row.number
-            if len(plan.errors) > errors_before:
-                continue
-            good[row.number] = (
-                RecordInput(
-                    worker_id=worker_id,
-                    month=month,
-                    quota=quota,
-                    output=output,
-                    unit=unit,
-                ),
-                values,
-            )
+                    keep(index)
+                    continue
+            self._row_errors(plan, row, numbers[index], workers, checked, first_row)
 
         if plan.errors:
             # All or nothing: a file with any error imports nothing.
             plan.errors.sort(key=lambda error: error.row)
+            rows_to_save.clear()
             return plan
-        self._sort_out(plan, good)
+        self._sort_out(plan, table, positions)
         return plan
 
-    def _sort_out(self, plan: ImportPlan, good: dict) -> None:
+    def _row_errors(self, plan, row, employee_no, workers, checked, first_row):
+        """Every problem of a row that failed the fast checks, by column."""
+        values = row.values
+
+        def fail(column, message):
+            plan.error(row.number, column, message)
+
+        worker_id = None
+        if not employee_no:
+            fail("employee_no", _("is empty; every record needs a worker"))
+        else:
+            found = workers.get(employee_no)
+            if found is None:
+                fail(
+                    "employee_no",
+                    _("no worker has the employee number “%(number)s”")
+                    % {"number": employee_no},
+                )
+            elif not found[1]:
+                fail(
+                    "employee_no",
+                    _(
+                        "worker “%(number)s” (%(name)s) is no longer active; "
+                        "records are kept only for active workers"
+                    )
+                    % {"number": employee_no, "name": found[2]},
+                )
+            else:
+                worker_id = found[0]
+
+        month, problem = checked
+        if problem:
+            fail("month", problem)
+
+        try:
+            quota = parse_decimal(
+                values.get("quota", ""), allow_negative=True, **AMOUNT
+            )
+        except ValueProblem as problem:
+            fail("quota", problem.message)
+        else:
+            if quota <= 0:
+                fail(
+                    "quota",
+                    _("“%(text)s” cannot be a quota: it must be more than 0")
+                    % {"text": values.get("quota", "").strip()},
+                )
+        try:
+            parse_decimal(values.get("output", ""), **AMOUNT)
+        except ValueProblem as problem:
+            fail("output", problem.message)
+
+        if "unit" in values:
+            unit = values["unit"].strip()
+            if len(unit) > UNIT_MAX:
+                fail(
+                    "unit",
+                    _("is too long: at most %(limit)d characters")
+                    % {"limit": UNIT_MAX},
+                )
+
+        if worker_id is not None and month is not None:
+            key = (worker_id, month)
+            if key in first_row:
+                other = first_row[key]
+                message = _(
+                    "the same worker (%(number)s) and month (%(month)s) are "
+                    "in rows %(first)d and %(second)d; keep one of them"
+                ) % {
+                    "number": employee_no,
+                    "month": month_str(month),
+                    "first": other,
+                    "second": row.number,
+                }
+                # Both rows carry the error: neither is more right.
+                plan.error(other, "employee_no", message)
+                fail("employee_no", message)
+            else:
+                first_row[key] = row.number
+
+    def _sort_out(self, plan: ImportPlan, table: Table, positions: list[int]) -> None:
         """Decide created / updated / unchanged against the stored records."""
-        stored = _stored_records([item for item, _values in good.values()])
-        rows = plan.payload["rows"]
-        for number, (item, values) in good.items():
-            rows.append(item)
+        items = plan.payload["rows"]
+        stored = _stored_records(items)
+        for item, index in zip(items, positions, strict=True):
             current = stored.get((item.worker_id, item.month))
             if current is None:
                 plan.to_create.append(item)
-                self.add_preview(plan, number, "create", values)
+                if len(plan.preview) < PREVIEW_LIMIT:
+                    row = table.rows[index]
+                    self.add_preview(plan, row.number, "create", row.values)
                 continue
             quota, output, unit = current
-            changes = []
-            if quota != item.quota:
-                changes.append("quota")
-            if output != item.output:
-                changes.append("output")
-            if item.unit is not None and unit != item.unit:
-                changes.append("unit")
-            if not changes:
+            if (
+                quota == item.quota
+                and output == item.output
+                and (item.unit is None or unit == item.unit)
+            ):
                 plan.unchanged += 1
                 continue
             plan.to_update.append(item)
-            self.add_preview(plan, number, "update", values, changes)
+            if len(plan.preview) < PREVIEW_LIMIT:
+                changes = []
+                if quota != item.quota:
+                    changes.append("quota")
+                if output != item.output:
+                    changes.append("output")
+                if item.unit is not None and unit != item.unit:
+                    changes.append("unit")
+                row = table.rows[index]
+                self.add_preview(plan, row.number, "update", row.values, changes)
 
     def apply(self, plan: ImportPlan, *, user) -> dict[str, int]:
         """Save every row through save_records; its counts are the truth.
@@ -230,11 +284,8 @@ def _month(text: str, this_month: dt.date) -> tuple[dt.date | None, str | None]:
     return month, None
 
 
-def _workers_by_number(table: Table) -> dict[str, tuple[int, bool, str]]:
+def _workers_by_number(numbers: set[str]) -> dict[str, tuple[int, bool, str]]:
     """employee_no → (pk, active, name), in one query."""
-    numbers = {
-        clean_employee_no(row.values.get("employee_no", "")) for row in table.rows
-    } - {""}
     query = Worker.objects.all()
     if len(numbers) <= SMALL_FILE:
         query = query.filter(employee_no__in=numbers)

@@ -126,6 +126,23 @@ def normalise_header(text: str) -> str:
     return _HEADER_SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
 
+# Unicode's "Cc" category is exactly U+0000–U+001F and U+007F–U+009F; tab
+# and line breaks are allowed. One compiled search instead of a category
+# lookup per character: a 100,000-row file has half a million cells.
+_FORBIDDEN_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def cells_ok(values) -> bool:
+    """True when ``check_text`` would pass every one of these cells.
+
+    A fast pre-check for whole rows: the cells joined by a tab (allowed
+    itself) are searched once; only a row that fails needs ``check_text``
+    cell by cell for the message.
+    """
+    text = "\t".join(values)
+    return len(text) <= MAX_CELL_CHARS and _FORBIDDEN_CONTROL.search(text) is None
+
+
 def check_text(value: str, column: str | None = None) -> str | None:
     """Why a cell's text cannot be stored, or None when it can.
 
@@ -134,6 +151,8 @@ def check_text(value: str, column: str | None = None) -> str | None:
     marks, characters outside the BMP (rare surname characters), zero-width
     and bidirectional marks — real names contain them.
     """
+    if len(value) <= MAX_CELL_CHARS and _FORBIDDEN_CONTROL.search(value) is None:
+        return None
     if "\x00" in value:
         return _("contains a NUL character (the file may be damaged)")
     if len(value) > MAX_CELL_CHARS:

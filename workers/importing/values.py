@@ -63,7 +63,10 @@ def clean_employee_no(text: str) -> str:
     """An employee number as stored and matched: NFKC-normalised (full-width
     digits and letters become ASCII) and stripped. Every importer matches
     workers through this, so ``Ｅ００１`` in one file finds ``E001``."""
-    return unicodedata.normalize("NFKC", text or "").strip()
+    text = text or ""
+    if text.isascii():  # NFKC leaves ASCII as it is
+        return text.strip()
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def parse_decimal(
@@ -78,6 +81,20 @@ def parse_decimal(
     ``max_digits`` / ``decimal_places`` mirror the model field, so a value
     the database would refuse is a row error here instead.
     """
+    if text.__class__ is str and text.isascii():
+        whole, point, fraction = text.partition(".")
+        # isdigit() alone would take other alphabets' digits: isascii() first.
+        if (
+            whole.isdigit()
+            and (not point or fraction.isdigit())
+            and (decimal_places is None or len(fraction.rstrip("0")) <= decimal_places)
+            and (
+                max_digits is None
+                or len(whole.lstrip("0")) <= max_digits - (decimal_places or 0)
+            )
+        ):
+            return Decimal(text)
+        # Too many places or digits: the general path says which.
     raw = (text or "").strip()
     normalised = unicodedata.normalize("NFKC", raw).strip()
     match = _NUMBER.match(normalised)
