@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from workers.importing.values import ValueProblem, parse_decimal
 from workers.models import DisqualificationReason, Worker, Workshop
 from workers.months import MonthError, month_str, parse_month
 from workers.services import clean_output, clean_quota, clean_record_month
@@ -79,6 +80,29 @@ class EntryChoiceForm(WorkshopMonthForm):
         super().__init__(*args, workshop_required=True, **kwargs)
 
 
+class AmountField(forms.DecimalField):
+    """A quota or output typed in the grid, read by the import's number policy.
+
+    Python's Decimal reads digits of any alphabet ("٣" is 3) and exponents
+    ("1e3"); the import refuses both, and a figure must not be accepted on
+    one path and refused on the other. Full-width digits (what a Chinese
+    input method types) and "1,200" are read, as in a file.
+    """
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_decimal(
+                str(value),
+                allow_negative=True,  # clean_quota / clean_output say why not
+                max_digits=self.max_digits,
+                decimal_places=self.decimal_places,
+            )
+        except ValueProblem as problem:
+            raise ValidationError(problem.message, code="invalid") from None
+
+
 class RecordEntryForm(forms.Form):
     """One worker's row of the entry grid.
 
@@ -89,7 +113,7 @@ class RecordEntryForm(forms.Form):
 
     worker_id = forms.IntegerField(widget=forms.HiddenInput)
     version = forms.CharField(widget=forms.HiddenInput, required=False)
-    quota = forms.DecimalField(
+    quota = AmountField(
         label=gettext_lazy("quota"),
         required=False,
         **AMOUNT,
@@ -97,7 +121,7 @@ class RecordEntryForm(forms.Form):
             attrs={"inputmode": "decimal", "class": "form-control form-control-sm"}
         ),
     )
-    output = forms.DecimalField(
+    output = AmountField(
         label=gettext_lazy("output"),
         required=False,
         **AMOUNT,
