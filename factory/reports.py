@@ -23,6 +23,7 @@ from workers.models import (
     Cause,
     ProductionRecord,
     ShortfallClassification,
+    StandardSchedule,
     Workshop,
 )
 from workers.months import add_months, month_str, previous_month
@@ -149,13 +150,15 @@ def movement_report(
     month: dt.date,
     compare: dt.date | None = None,
     workshop: Workshop | None = None,
+    schedule: StandardSchedule | None = None,
 ) -> dict:
     """The movement report of DESIGN.md for a month against another.
 
     ``month`` and ``compare`` are dates (any day; the month is taken);
     ``compare`` defaults to the month before. ``workshop`` None is the whole
-    factory. Three queries whatever the size of the factory: standing counts
-    grouped by month and workshop, causes, cases.
+    factory. Four queries whatever the size of the factory: the standards
+    (unless ``schedule``, AdvancedStandard.schedule(), is given), standing
+    counts grouped by month and workshop, causes, cases.
 
     Conventions (also in the docstrings of share/change_pct/points_change):
 
@@ -176,7 +179,7 @@ def movement_report(
     rows = (
         _records(workshop)
         .filter(month__in={month, compare})
-        .with_standing()
+        .with_standing(schedule)
         .values(
             "month",
             "worker__workshop__code",
@@ -232,7 +235,11 @@ def movement_report(
 
 
 def trend(
-    *, month: dt.date, workshop: Workshop | None = None, months: int = 12
+    *,
+    month: dt.date,
+    workshop: Workshop | None = None,
+    months: int = 12,
+    schedule: StandardSchedule | None = None,
 ) -> list[dict]:
     """The figures of each of the ``months`` months ending with ``month``.
 
@@ -244,7 +251,7 @@ def trend(
     rows = (
         _records(workshop)
         .filter(month__gte=first, month__lte=month)
-        .with_standing()
+        .with_standing(schedule)
         .values("month")
         .annotate(**_standing_counts())
         .order_by()

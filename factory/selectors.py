@@ -50,6 +50,7 @@ from factory.selectors_cache import ReportCache
 from workers.models import (
     ADVANCED,
     MEETS_QUOTA,
+    AdvancedStandard,
     Cause,
     PoliticalStatus,
     ProductionRecord,
@@ -237,10 +238,14 @@ def dashboard_bundle(
     *, month: dt.date, compare: dt.date, workshop: Workshop | None = None
 ) -> dict:
     """Everything a dashboard shows for the factory or one workshop."""
+    # The standards are read once for both queries that count advanced ones.
+    schedule = AdvancedStandard.schedule()
     return _jsonable(
         {
-            "report": movement_report(month=month, compare=compare, workshop=workshop),
-            "trend": trend(month=month, workshop=workshop),
+            "report": movement_report(
+                month=month, compare=compare, workshop=workshop, schedule=schedule
+            ),
+            "trend": trend(month=month, workshop=workshop, schedule=schedule),
             "outcomes": case_outcomes(month=month, workshop=workshop),
         }
     )

@@ -7,13 +7,14 @@ live on ProductionRecordQuerySet and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -191,17 +192,46 @@ class AdvancedStandard(models.Model):
         )
         return standard if standard is not None else DEFAULT_STANDARD_PCT
 
+    @classmethod
+    def schedule(cls) -> list[tuple[dt.date, Decimal]]:
+        """Every standard as (in force from, threshold), latest first (one
+        small query: the committee sets a handful over the years)."""
+        return list(
+            cls.objects.order_by("-effective_from").values_list(
+                "effective_from", "threshold_pct"
+            )
+        )
 
-def standard_pct_expression(month_ref="month"):
-    """SQL for the standard in force in the row's month (default 100)."""
-    return Coalesce(
-        Subquery(
-            AdvancedStandard.objects.filter(effective_from__lte=OuterRef(month_ref))
-            .order_by("-effective_from")
-            .values("threshold_pct")[:1]
+
+StandardSchedule = Sequence[tuple[dt.date, Decimal]]
+
+
+def standard_pct_expression(
+    month_ref: str = "month", schedule: StandardSchedule | None = None
+):
+    """SQL for the standard in force in the row's month (default 100).
+
+    A CASE over the standards, latest first, rather than a subquery on
+    workers_advancedstandard: a correlated subquery runs once per record
+    (a million times for a year of a big factory), the CASE is a few
+    comparisons of constants. ``schedule`` is AdvancedStandard.schedule();
+    read here when not given.
+    """
+    if schedule is None:
+        schedule = AdvancedStandard.schedule()
+    pct_field = models.DecimalField(max_digits=6, decimal_places=2)
+    default = Value(DEFAULT_STANDARD_PCT, output_field=pct_field)
+    if not schedule:
+        return default
+    return Case(
+        *(
+            When(
+                **{f"{month_ref}__gte": start}, then=Value(pct, output_field=pct_field)
+            )
+            for start, pct in sorted(schedule, reverse=True)
         ),
-        Value(DEFAULT_STANDARD_PCT),
-        output_field=models.DecimalField(max_digits=6, decimal_places=2),
+        default=default,
+        output_field=pct_field,
     )
 
 
@@ -267,14 +297,18 @@ class ProductionRecordQuerySet(FastBulkQuerySet):
     def below_quota(self) -> ProductionRecordQuerySet:
         return self.filter(BELOW_QUOTA)
 
-    def with_standing(self) -> ProductionRecordQuerySet:
+    def with_standing(
+        self, schedule: StandardSchedule | None = None
+    ) -> ProductionRecordQuerySet:
         """Annotate the standard in force and the committee's disqualification.
 
         After this, ``ADVANCED`` can be used in filter() and in conditional
-        aggregates (Count(..., filter=ADVANCED)).
+        aggregates (Count(..., filter=ADVANCED)). Reads the standards now
+        (one small query) unless ``schedule`` (AdvancedStandard.schedule())
+        is given, so that several report queries can share one read.
         """
         return self.annotate(
-            standard_pct=standard_pct_expression(),
+            standard_pct=standard_pct_expression(schedule=schedule),
             disqualified=Exists(
                 Disqualification.objects.filter(
                     worker=OuterRef("worker"), month=OuterRef("month")
@@ -282,17 +316,21 @@ class ProductionRecordQuerySet(FastBulkQuerySet):
             ),
         )
 
-    def advanced(self) -> ProductionRecordQuerySet:
-        return self.with_standing().filter(ADVANCED)
+    def advanced(
+        self, schedule: StandardSchedule | None = None
+    ) -> ProductionRecordQuerySet:
+        return self.with_standing(schedule).filter(ADVANCED)
 
-    def with_band(self) -> ProductionRecordQuerySet:
+    def with_band(
+        self, schedule: StandardSchedule | None = None
+    ) -> ProductionRecordQuerySet:
         """Annotate ``band`` (a Band value) from the definitions, in SQL.
 
         Advanced comes first: with a standard below 100% an advanced producer
         may be below quota, and with one above it a worker may meet quota
         without being advanced.
         """
-        return self.with_standing().annotate(
+        return self.with_standing(schedule).annotate(
             band=Case(
                 When(ADVANCED, then=Value(Band.ADVANCED)),
                 When(MEETS_QUOTA, then=Value(Band.MEETS_QUOTA)),

@@ -313,11 +313,13 @@ def test_dashboard_queries_do_not_grow_with_the_factory(
 
     With an empty cache, the secretary's factory page: session, user, the
     user's permissions (user and group), the cache generation, the months
-    with records, the report (standing counts, causes, cases), the trend,
-    the case outcomes, the month's snapshot, the navigation's helper check
-    (13). The workshop page adds the workshop lookup, the ranking and the
-    demonstrations (16); a manager's factory page adds their workshop codes
-    and the navigation's manager check, and skips the helper check (14).
+    with records, the standards in force (read once for the report and the
+    trend), the report (standing counts, causes, cases), the trend, the case
+    outcomes, the month's snapshot, the navigation's helper check (14). The
+    workshop page adds the workshop lookup, the standards again for the
+    ranking, the ranking and the demonstrations (18); a manager's factory
+    page adds their workshop codes and the navigation's manager check, and
+    skips the helper check (15).
     """
     big = _fill(size)
     big.managers.add(request.getfixturevalue("manager"))
@@ -328,9 +330,9 @@ def test_dashboard_queries_do_not_grow_with_the_factory(
         else reverse("reports:workshop_dashboard", args=["big1"])
     )
     expected = {
-        ("secretary_client", "factory"): 13,
-        ("secretary_client", "workshop"): 16,
-        ("manager_client", "factory"): 14,
+        ("secretary_client", "factory"): 14,
+        ("secretary_client", "workshop"): 18,
+        ("manager_client", "factory"): 15,
     }[(persona, page)]
     with django_assert_num_queries(expected):
         response = client.get(url)

@@ -200,6 +200,40 @@ def test_a_new_standard_applies_from_its_month_on(small):
     assert report["failing"] == 2
 
 
+def test_each_month_counts_with_the_latest_standard_in_force_then(db):
+    # Standards from January (90%), February (120%) and March (95%): each
+    # month takes the latest that began on or before it, never a later one.
+    for month, pct in ((JAN, "90"), (FEB, "120"), (MAR, "95")):
+        AdvancedStandard.objects.create(effective_from=month, threshold_pct=pct)
+    shop = WorkshopFactory(code="s1")
+    for month in (dt.date(1955, 12, 1), JAN, FEB, MAR):
+        for output in ("89.99", "90", "95", "119.99", "120"):
+            ProductionRecordFactory(
+                worker=WorkerFactory(workshop=shop),
+                month=month,
+                quota=Decimal("100"),
+                output=Decimal(output),
+            )
+    points = trend(month=MAR, months=4)
+    # December 1955: before any standard, 100% (only 119.99 and 120).
+    assert [p["advanced"] for p in points] == [2, 4, 1, 3]
+    report = movement_report(month=MAR)
+    assert (report["advanced"], report["compare"]["advanced"]) == (3, 1)
+
+
+def test_a_given_schedule_saves_the_read_of_the_standards(
+    small, django_assert_num_queries
+):
+    AdvancedStandard.objects.create(effective_from=MAR, threshold_pct=Decimal("110"))
+    schedule = AdvancedStandard.schedule()
+    with django_assert_num_queries(3):
+        report = movement_report(month=MAR, schedule=schedule)
+    with django_assert_num_queries(1):
+        points = trend(month=MAR, schedule=schedule)
+    assert report == movement_report(month=MAR)
+    assert points[-1]["advanced"] == report["advanced"] == 3
+
+
 def test_a_disqualified_worker_is_not_advanced_but_not_failing(small):
     Disqualification.objects.create(
         worker=small.workers["a1"], month=MAR, reason="safety"
@@ -251,27 +285,29 @@ def test_trend_has_every_month_with_zeros_where_no_records(small):
 
 
 @pytest.mark.parametrize("size", [10, 1000])
-def test_the_report_runs_three_queries_whatever_the_size(
+def test_the_report_runs_four_queries_whatever_the_size(
     db, django_assert_num_queries, size
 ):
     shop = WorkshopFactory(code="q1")
     other = WorkshopFactory(code="q2")
     make_workers_with_records(size // 2, shop, month=FEB)
     make_workers_with_records(size - size // 2, other, month=MAR)
-    # standing counts grouped by month and workshop; causes; cases
-    with django_assert_num_queries(3):
+    # the standards in force; standing counts grouped by month and workshop;
+    # causes; cases
+    with django_assert_num_queries(4):
         report = movement_report(month=MAR)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         movement_report(month=MAR, workshop=shop)
     assert report["workers_on_quota"] == size - size // 2
     assert report["compare"]["workers_on_quota"] == size // 2
 
 
 @pytest.mark.parametrize("size", [10, 1000])
-def test_the_trend_runs_one_query_whatever_the_size(
+def test_the_trend_runs_two_queries_whatever_the_size(
     db, django_assert_num_queries, size
 ):
     make_workers_with_records(size, WorkshopFactory(code="q3"), month=FEB)
-    with django_assert_num_queries(1):
+    # the standards in force, then the records grouped by month
+    with django_assert_num_queries(2):
         points = trend(month=MAR)
     assert points[-2]["workers_on_quota"] == size
