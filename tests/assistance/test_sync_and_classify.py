@@ -158,8 +158,7 @@ def test_importing_the_next_month_reaches_quota_by_itself(case, failing_worker):
 
     importer = get_importer("records")
     data = (
-        "工号,月份,定额,实际完成\r\n"
-        f"{failing_worker.employee_no},1956-04,100,104\r\n"
+        f"工号,月份,定额,实际完成\r\n{failing_worker.employee_no},1956-04,100,104\r\n"
     ).encode()
     table = importer.read(data, "april.csv")
     plan = importer.plan(table, options={})
