@@ -27,8 +27,10 @@ def test_translations_keep_the_placeholders():
     catalogue = polib.pofile(str(CATALOGUE))
     broken = []
     for entry in catalogue.translated_entries():
-        translations = [entry.msgstr] if not entry.msgid_plural else list(
-            entry.msgstr_plural.values()
+        translations = (
+            [entry.msgstr]
+            if not entry.msgid_plural
+            else list(entry.msgstr_plural.values())
         )
         wanted = sorted(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
         for text in translations:
