@@ -362,6 +362,22 @@ def _save_in_sql(
             buffer,
         )
         del buffer
+        # Rows equal to the stored record leave the staging table first: an
+        # unchanged row then costs a join, not a row lock taken by ON
+        # CONFLICT (which would write every one of them). The month locks
+        # keep other saves of these records out until commit.
+        cursor.execute(
+            f"WITH same AS (DELETE FROM {staging} AS s USING {_RECORD} AS r "
+            "WHERE r.worker_id = s.worker_id AND r.month = s.month "
+            "AND r.quota = s.quota AND r.output = s.output "
+            "AND (s.unit IS NULL OR r.unit = s.unit) "
+            "RETURNING s.unit IS NULL AS no_unit) "
+            "SELECT count(*) FILTER (WHERE NOT no_unit), "
+            "count(*) FILTER (WHERE no_unit) FROM same"
+        )
+        same_with_unit, same_without_unit = cursor.fetchone()
+        with_unit -= same_with_unit
+        without_unit -= same_without_unit
         for given, count in ((True, with_unit), (False, without_unit)):
             if not count:
                 continue

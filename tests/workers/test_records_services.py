@@ -335,3 +335,43 @@ def db_returns_generated() -> bool:
     from django.db import connection
 
     return connection.features.can_return_rows_from_bulk_insert
+
+
+def test_rows_with_and_without_a_unit_in_one_save(db, clerk, sent):
+    """On PostgreSQL these go through two statements; both kinds in one call."""
+    kept, changed, new_bare, new_with = WorkerFactory.create_batch(4)
+    save_records(
+        rows=[row(kept, unit="定额工时"), row(changed, unit="件")],
+        by=clerk,
+        source="import",
+    )
+    sent.clear()
+
+    result = save_records(
+        rows=[
+            row(kept, unit=None),  # the stored unit stays: unchanged
+            row(changed, output="99", unit=None),  # unit kept, output changed
+            row(new_bare, unit=None),  # a new record without a unit
+            row(new_with, unit="吨"),
+        ],
+        by=clerk,
+        source="second",
+    )
+
+    assert result.counts == {"created": 2, "updated": 1, "unchanged": 1}
+    units = dict(ProductionRecord.objects.values_list("worker_id", "unit"))
+    assert units == {
+        kept.pk: "定额工时",
+        changed.pk: "件",
+        new_bare.pk: "",
+        new_with.pk: "吨",
+    }
+    assert ProductionRecord.objects.get(worker=changed).output == Decimal("99")
+    assert set(
+        ProductionRecord.history.filter(history_change_reason="second").values_list(
+            "worker_id", "history_type"
+        )
+    ) == {(changed.pk, "~"), (new_bare.pk, "+"), (new_with.pk, "+")}
+    assert sent == [
+        {"months": {MARCH}, "worker_ids": {changed.pk, new_bare.pk, new_with.pk}}
+    ]
