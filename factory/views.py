@@ -10,10 +10,18 @@ def home(request):
     """Send each role to its work; a user with no role gets an explanation."""
     user = request.user
     if is_secretary(user) or is_manager(user):
+        manager = is_manager(user)
         return render(
             request,
             "factory/home.html",
-            {"is_secretary": is_secretary(user), "is_manager": is_manager(user)},
+            {
+                "is_secretary": is_secretary(user),
+                "is_manager": manager,
+                # A director's own workshops, one tap from the start page.
+                "managed_workshops": (
+                    user.managed_workshops.order_by("code") if manager else ()
+                ),
+            },
         )
     if is_helper(user):
         return render(request, "factory/home.html", {"is_helper": True})

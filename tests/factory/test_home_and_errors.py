@@ -53,3 +53,11 @@ def test_language_switch_keeps_the_page(secretary_client):
     assert response.status_code == 302
     assert response.url == "/workers/"
     assert "Roster" in secretary_client.get("/workers/").content.decode()
+
+
+def test_a_director_reaches_their_workshop_from_the_start_page(
+    manager_client, workshop, other_workshop
+):
+    page = manager_client.get(reverse("home")).content.decode()
+    assert reverse("reports:workshop_dashboard", args=[workshop.code]) in page
+    assert reverse("reports:workshop_dashboard", args=[other_workshop.code]) not in page
