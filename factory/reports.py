@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 
 from assistance.models import AssistanceCase, CaseStatus
@@ -271,9 +272,30 @@ def trend(
 
 
 def months_with_records() -> list[dt.date]:
-    """Every month that has records, latest first (one query)."""
-    return list(
-        ProductionRecord.objects.order_by("-month")
-        .values_list("month", flat=True)
-        .distinct()
-    )
+    """Every month that has records, latest first (one query).
+
+    SELECT DISTINCT month reads every record (two million in a big
+    factory's three years: a quarter of a second); this walks the month
+    index instead, one step a month, each "the latest month before this
+    one" found at the index's edge: a few dozen index probes whatever the
+    number of records.
+    """
+    table = connection.ops.quote_name(ProductionRecord._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE months(month) AS (
+            SELECT MAX(month) FROM {table}
+            UNION ALL
+            SELECT (SELECT MAX(month) FROM {table} WHERE month < months.month)
+            FROM months
+            WHERE months.month IS NOT NULL
+        )
+        SELECT month FROM months WHERE month IS NOT NULL
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    # SQLite hands the dates of a raw query back as text.
+    return [
+        value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+        for (value,) in rows
+    ]

@@ -5,7 +5,14 @@ from decimal import Decimal
 
 import pytest
 
-from factory.reports import change_pct, movement_report, points_change, share, trend
+from factory.reports import (
+    change_pct,
+    months_with_records,
+    movement_report,
+    points_change,
+    share,
+    trend,
+)
 from tests.factories import ProductionRecordFactory, WorkerFactory, WorkshopFactory
 from tests.factory.test_report_data import (
     FEB,
@@ -311,3 +318,15 @@ def test_the_trend_runs_two_queries_whatever_the_size(
     with django_assert_num_queries(2):
         points = trend(month=MAR)
     assert points[-2]["workers_on_quota"] == size
+
+
+def test_months_with_records_are_each_month_once_latest_first(
+    db, django_assert_num_queries
+):
+    assert months_with_records() == []
+    for month in (FEB, dt.date(1955, 11, 1), MAR, FEB):
+        ProductionRecordFactory(month=month)
+    with django_assert_num_queries(1):
+        months = months_with_records()
+    assert months == [MAR, FEB, dt.date(1955, 11, 1)]
+    assert all(type(month) is dt.date for month in months)
