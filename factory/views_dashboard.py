@@ -53,6 +53,33 @@ def _chart_data(data: dict) -> dict:
     }
 
 
+def page_cache_key(kind: str, context: dict, codes: set[str] | None, rc) -> str:
+    """What the cached body of a report page depends on, and nothing else.
+
+    The data's generation (any change makes a new key), the page and its
+    workshop, the month and the compared month as asked, published or live,
+    the reader's scope (every workshop, or exactly these) and whether names
+    are shown. The language is added by the template ({% cache %} ... with
+    LANGUAGE_CODE). No per-user secret belongs in the body: the CSRF token
+    is in the navigation, outside it.
+    """
+    scope = "*" if codes is None else ",".join(sorted(codes))
+    workshop = context.get("workshop")
+    return ":".join(
+        str(part)
+        for part in (
+            rc.generation,
+            kind,
+            workshop.code if workshop else "-",
+            context["month"],
+            context["compare_param"],
+            context["source"],
+            scope,
+            int(bool(context["is_secretary"])),
+        )
+    )
+
+
 def _dashboard_context(request, view, period, codes, rc) -> dict:
     context = report_context(request, view, period, codes, rc)
     data = context["data"]
@@ -102,7 +129,9 @@ def dashboard(request):
         want_live=request.GET.get("live") == "1",
         rc=rc,
     )
-    context = _dashboard_context(request, view, period, visible_codes(request.user), rc)
+    codes = visible_codes(request.user)
+    context = _dashboard_context(request, view, period, codes, rc)
+    context["page_cache_key"] = page_cache_key("factory", context, codes, rc)
     return render(request, "factory/dashboard_factory.html", context)
 
 
@@ -131,4 +160,5 @@ def workshop_dashboard(request, code):
     )
     context.update({"workshop": workshop, **people})
     context["export_query"] += "&" + urlencode({"workshop": workshop.code})
+    context["page_cache_key"] = page_cache_key("workshop", context, {workshop.code}, rc)
     return render(request, "factory/dashboard_workshop.html", context)

@@ -4,10 +4,12 @@ import json
 import re
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from factory.reports import trend
 from factory.selectors import case_outcomes, flatten
+from tests.conftest import in_english
 from tests.factories import WorkshopFactory
 from tests.factory.test_report_data import (
     MAR,
@@ -376,3 +378,47 @@ def test_a_superuser_is_treated_as_the_secretary(small, client):
         "jg2",
         "zz",
     ]
+
+
+def _body_renders(response) -> int:
+    """How many times the page's body template ran (its includes)."""
+    return sum(t.name == "factory/_report_tiles.html" for t in response.templates)
+
+
+def test_the_rendered_body_is_cached_and_kept_apart_by_scope_and_language(
+    small, secretary_client, manager_client
+):
+    url = reverse("reports:dashboard") + "?month=1956-03"
+    first = secretary_client.get(url)
+    again = secretary_client.get(url)
+    assert _body_renders(first) == 1
+    assert _body_renders(again) == 0  # the body came from the cache
+    assert figures_of(again) == figures_of(first)
+    assert "第一机工车间" in again.content.decode()
+    # A director's scope has a body of its own: never the secretary's rows.
+    director = manager_client.get(url)
+    assert _body_renders(director) == 1
+    assert "第一机工车间" not in director.content.decode()
+    # Another language has a body of its own too.
+    english = in_english(secretary_client).get(url)
+    assert _body_renders(english) == 1
+    assert english.content.decode().count('lang="en"') >= 1
+    assert "The factory" in english.content.decode()
+
+
+def test_a_data_change_renders_the_body_afresh(
+    small, secretary_client, django_capture_on_commit_callbacks
+):
+    from workers.models import ProductionRecord
+
+    url = reverse("reports:workshop_dashboard", args=["jg2"]) + "?month=1956-03"
+    before = figures_of(secretary_client.get(url))
+    record = ProductionRecord.objects.filter(
+        month=MAR, worker__workshop__code="jg2", output__lt=F("quota")
+    ).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        record.output = record.quota
+        record.save()
+    after = secretary_client.get(url)
+    assert _body_renders(after) == 1
+    assert int(figures_of(after)["report.failing"]) == int(before["report.failing"]) - 1
