@@ -34,6 +34,7 @@ from factory.selectors_text import (
     reached_summary,
 )
 from factory.views_common import cause_rows, read_period, report_context
+from factory.views_dashboard import page_cache_key
 from workers.models import Workshop
 from workers.months import MonthError, parse_month, previous_month
 
@@ -179,7 +180,9 @@ def bulletin(request, month):
         want_live=request.GET.get("live") == "1",
         rc=rc,
     )
-    context = report_context(request, view, period, visible_codes(request.user), rc)
+    codes = visible_codes(request.user)
+    context = report_context(request, view, period, codes, rc)
+    context["page_cache_key"] = page_cache_key("bulletin", context, codes, rc)
     data = context["data"]
     measures = data["measures"]
     context.update(

@@ -210,3 +210,26 @@ def test_names_are_escaped(small, secretary_client):
     content = secretary_client.get(BULLETIN).content.decode()
     assert "<strong>&lt;b&gt;胡&lt;/b&gt;</strong>" in content
     assert "<b>胡</b>" not in content
+
+
+def test_a_cached_bulletin_keeps_names_to_the_secretary(
+    small, secretary_client, manager_client
+):
+    from django.core.cache import cache
+    from django.core.cache.utils import make_template_fragment_key
+
+    first = secretary_client.get(BULLETIN)
+    stored = cache.get(
+        make_template_fragment_key(
+            "bulletin_detail", [first.context["page_cache_key"], "zh-hans"]
+        )
+    )
+    assert "工人a3" in stored
+    assert stored in secretary_client.get(BULLETIN).content.decode()
+    # The director's scope and anonymity give it a body of its own.
+    director = manager_client.get(BULLETIN)
+    assert director.context["page_cache_key"] != first.context["page_cache_key"]
+    content = director.content.decode()
+    assert "工人b1" not in content
+    assert "工人a3" not in content
+    assert "第一机工车间" not in content
