@@ -20,7 +20,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -29,22 +31,46 @@ CACHE_TIMEOUT = 600
 _PREFIX = "catchup:reports"
 
 
+_TOKEN_KEY = f"{_PREFIX}:generation"
+
+
+def _cache_is_shared() -> bool:
+    """Whether every server process sees the same cache (Redis, memcached).
+
+    Only then may the token itself be kept in the cache: a process-local
+    memory cache would keep an old token after another process bumped it.
+    """
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    return not isinstance(backend, LocMemCache | DummyCache)
+
+
 def current_generation() -> str:
     from factory.models import CacheGeneration
 
+    shared = _cache_is_shared()
+    if shared:
+        token = cache.get(_TOKEN_KEY)
+        if token:
+            return token
     token = CacheGeneration.objects.order_by("pk").values_list("token", flat=True)
-    return token.first() or "none"
+    token = token.first() or "none"
+    if shared:
+        # add, not set: a bump that lands between our read and this write
+        # has already stored the newer token, which must win.
+        cache.add(_TOKEN_KEY, token, CACHE_TIMEOUT)
+    return token
 
 
 def bump_generation() -> None:
     """Give the data a new generation token (now, in its own statement)."""
     from factory.models import CacheGeneration, new_token
 
-    updated = CacheGeneration.objects.update(
-        token=new_token(), changed_at=timezone.now()
-    )
+    token = new_token()
+    updated = CacheGeneration.objects.update(token=token, changed_at=timezone.now())
     if not updated:
-        CacheGeneration.objects.create()
+        token = CacheGeneration.objects.create().token
+    if _cache_is_shared():
+        cache.set(_TOKEN_KEY, token, CACHE_TIMEOUT)
     _local.last_bump = time.monotonic()
 
 

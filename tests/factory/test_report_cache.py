@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from assistance.models import AssistanceCase, CaseStatus, Demonstration
 from factory.models import CacheGeneration
-from factory.selectors_cache import current_generation
+from factory.selectors_cache import bump_generation, current_generation
 from tests.factory.test_report_data import MAR, build_small_factory
 from workers.models import Cause, ProductionRecord, ShortfallClassification
 from workers.signals import records_saved
@@ -130,3 +130,36 @@ def test_attendance_reaches_the_workshop_page(
             date=dt.date(1956, 3, 10),
         )
     assert len(secretary_client.get(url).context["demonstrations"]) == 2
+
+
+@pytest.fixture
+def shared_cache(settings, tmp_path):
+    """A cache every process would see (files here, Redis in production)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+
+
+def test_with_a_shared_cache_the_generation_is_read_from_it(
+    db, shared_cache, django_assert_num_queries
+):
+    first = current_generation()
+    with django_assert_num_queries(0):
+        assert current_generation() == first
+    bump_generation()
+    with django_assert_num_queries(0):
+        bumped = current_generation()
+    assert bumped != first
+    assert CacheGeneration.objects.get().token == bumped
+
+
+def test_with_a_memory_cache_the_generation_is_read_from_the_database(
+    db, django_assert_num_queries
+):
+    current_generation()
+    # A per-process cache could hold a token another process has replaced.
+    with django_assert_num_queries(1):
+        current_generation()
