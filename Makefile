@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # plain http on this machine, with a secret key generated once and kept in var/.
 DEMO_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)"
 
-.PHONY: install install-dev messages demo serve test test-sqlite lint format bench clean
+.PHONY: install install-dev messages browser demo serve test test-sqlite lint format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -47,8 +47,20 @@ serve: install
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(VENV)/bin/gunicorn factory.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download
+# does not work on a closed network); install it when we may.
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; \
+	    exit 1; \
+	  fi; }
+
 # The whole suite: on DATABASE_URL when set, else the embedded SQLite.
-test: install-dev
+test: install-dev browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
