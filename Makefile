@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # plain http on this machine, with a secret key generated once and kept in var/.
 DEMO_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)"
 
-.PHONY: install install-dev messages browser demo serve test test-sqlite lint format bench clean
+.PHONY: install install-dev messages browser demo serve test lint format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
