@@ -180,7 +180,15 @@ def cases_open(request):
         return redirect("assistance:classification_queue")
     choices = selectors.helper_choices()
     if request.method == "POST":
-        formset = OpenCaseFormSet(request.POST, form_kwargs={"helper_choices": choices})
+        # Every submitted row is a worker to open a case for: an empty row
+        # is an error, not an "unchanged" extra form left without data.
+        formset = OpenCaseFormSet(
+            request.POST,
+            form_kwargs={"helper_choices": choices, "empty_permitted": False},
+        )
+        if not formset.forms:
+            messages.error(request, _("Choose at least one worker without a case."))
+            return redirect(_queue_url(month))
         workers = _workers_of(formset)
         if formset.is_valid() and _open_all(request, formset, month, workers):
             messages.success(
