@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -216,6 +217,10 @@ class ClassificationImporter(Importer):
             plan.to_update.append(item)
             self.add_preview(plan, number, "update", values, changes)
 
+    # The base class's apply() opens the transaction; this override must too,
+    # or the command (run in autocommit) fails on PostgreSQL's FOR UPDATE and
+    # a failure halfway keeps the rows written before it.
+    @transaction.atomic
     def apply(self, plan: ImportPlan, *, user) -> dict[str, int]:
         """Write the rows in one transaction, deciding again what changed.
 
