@@ -15,6 +15,7 @@ from factory.reports import share
 from factory.roles import is_secretary
 from factory.selectors import (
     Period,
+    checked_month,
     known_months,
     measure_label,
     report_view,
@@ -102,7 +103,8 @@ def bulletin_index(request):
 
 def _bulletin_period(month_text: str) -> Period:
     try:
-        month = parse_month(month_text)
+        # Checked like ?month=: the page links the months around it.
+        month = checked_month(month_text)
     except MonthError as error:
         raise Http404(str(error)) from error
     return Period(month=month, compare=previous_month(month))

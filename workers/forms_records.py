@@ -42,6 +42,13 @@ class MonthField(forms.Field):
             month = parse_month(text)
         except MonthError as exc:
             raise ValidationError(str(exc), code="invalid_month") from exc
+        # The pages look at the month before and after: year 0 and 10000
+        # are no dates (a 500). The same years as the factory's reports.
+        if not 1900 <= month.year <= 2999:
+            raise ValidationError(
+                _("“%(value)s” is outside the years 1900 to 2999.") % {"value": text},
+                code="invalid_month",
+            )
         if self.past_only:
             clean_record_month(month)
         return month

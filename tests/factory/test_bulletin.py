@@ -140,6 +140,16 @@ def test_a_month_that_does_not_exist_is_404(small, secretary_client):
     assert secretary_client.get("/reports/1956-13/").status_code == 404
 
 
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "0000-01"])
+@pytest.mark.parametrize("page", ["", "publish/"])
+def test_a_month_outside_the_calendar_is_404_not_500(
+    small, secretary_client, month, page
+):
+    # The month before 0001-01 and after 9999-12 are not dates: the page's
+    # month links used to raise ValueError (500).
+    assert secretary_client.get(f"/reports/{month}/{page}").status_code == 404
+
+
 def test_it_prints_on_a4(small, secretary_client):
     content = secretary_client.get(BULLETIN).content.decode()
     assert 'href="/static/css/print.css" media="print"' in content

@@ -237,7 +237,14 @@ def test_a_changed_roster_refuses_the_grid(secretary_client, crew, workshop):
 
 
 @pytest.mark.parametrize(
-    "params", [{"month": "1956-13"}, {"workshop": "nope"}, {"month": "FUTURE"}]
+    "params",
+    [
+        {"month": "1956-13"},
+        {"workshop": "nope"},
+        {"month": "FUTURE"},
+        # The grid looks at the month before: year 0 is no date (was a 500).
+        {"month": "0001-01"},
+    ],
 )
 def test_a_bad_choice_is_explained_not_a_500(secretary_client, crew, params):
     if params.get("month") == "FUTURE":

@@ -88,6 +88,18 @@ def test_a_bad_month_is_a_message_not_an_error(secretary_client, workshop):
     assert response.context["month"] == MARCH
 
 
+@pytest.mark.parametrize("month", ["0001-01", "9999-12"])
+def test_a_month_outside_the_calendar_is_a_message_not_an_error(
+    secretary_client, workshop, month
+):
+    # The page links the month before: year 0 is no date (was a 500).
+    rec(workshop, "D2", "90")
+    response = secretary_client.get(URL, {"month": month, "workshop": workshop.code})
+    assert response.status_code == 200
+    assert response.context["form"].errors["month"]
+    assert response.context["month"] == MARCH
+
+
 def test_the_secretary_sees_every_workshop(secretary_client, workshop, other_workshop):
     rec(workshop, "E1", "90")
     rec(other_workshop, "E2", "110")
