@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -302,11 +303,15 @@ def demonstration_effect(demonstration: Demonstration) -> list[EffectRow]:
     the month before the demonstration, its own month and the month after.
     One query."""
     month = demonstration.date.replace(day=1)
-    months = {
-        add_months(month, -1): _("month before"),
-        month: _("month of the demonstration"),
-        add_months(month, 1): _("month after"),
-    }
+    months = {}
+    for offset, label in (
+        (-1, _("month before")),
+        (0, _("month of the demonstration")),
+        (1, _("month after")),
+    ):
+        # Before 0001-01 or after 9999-12 there is no such month.
+        with contextlib.suppress(ValueError):
+            months[add_months(month, offset)] = label
     attended = Demonstration.attendees.through.objects.filter(
         demonstration=demonstration, worker=OuterRef("worker")
     )

@@ -16,9 +16,9 @@ from assistance.access import require_perm
 from assistance.forms import OpenCaseForm, workers_for
 from assistance.models import SUGGESTED_MEASURE, AssistanceCase
 from assistance.services import StaleEditError, classify, helper_limit, open_case
-from assistance.views._common import attach_error, month_param
+from assistance.views._common import attach_error, month_param, parse_page_month
 from workers.models import Cause, ShortfallClassification, Worker
-from workers.months import MonthError, month_str, parse_month
+from workers.months import MonthError, month_str
 
 CLASSIFY_PERM = "workers.change_shortfallclassification"
 OPEN_PERM = "assistance.add_assistancecase"
@@ -253,7 +253,7 @@ def cases_open(request):
 
 def _post_month(request):
     try:
-        return parse_month(request.POST.get("month", ""))
+        return parse_page_month(request.POST.get("month", ""))
     except MonthError:
         return None
 
