@@ -25,6 +25,7 @@ from django.db.models import (
     Q,
     Sum,
 )
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -109,6 +110,8 @@ def visible_codes(user) -> set[str] | None:
 def get_workshop_for_reader(user, code: str) -> Workshop:
     """A workshop the reader may see: 403 for non-readers, 404 for outsiders."""
     require_report_reader(user)
+    if "\x00" in code:  # PostgreSQL refuses NUL in a parameter (a 500)
+        raise Http404
     return get_object_or_404(Workshop.objects.visible_to(user), code=code)
 
 

@@ -62,7 +62,9 @@ def movement_json(request):
     workshop = None
     code = request.GET.get("workshop", "").strip()
     if code:
-        workshop = Workshop.objects.visible_to(user).filter(code=code).first()
+        # PostgreSQL refuses NUL in a parameter (a 500): no such workshop.
+        workshops = Workshop.objects.visible_to(user)
+        workshop = None if "\x00" in code else workshops.filter(code=code).first()
         if workshop is None:
             return _json_error(
                 _("There is no workshop with the code “%(code)s” that you may see.")
