@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from django.http import HttpResponse
 from django.utils.functional import Promise
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 # What spreadsheet programs read as the start of a formula (OWASP "CSV
 # injection"), plus tab and carriage return, which some of them skip first.
@@ -57,6 +58,10 @@ def csv_response(
 
 def _xlsx_value(value):
     value = escape_cell(value)
+    if isinstance(value, str):
+        # openpyxl refuses control characters (IllegalCharacterError), and a
+        # name pasted from a spreadsheet may hold one: dropped, not a 500.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         # Excel has no time zones: write the wall-clock time.
         return value.replace(tzinfo=None)

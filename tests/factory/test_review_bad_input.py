@@ -1,6 +1,11 @@
 """Bad input on the report pages is a 4xx, never a 500 (review findings)."""
 
+import io
+
 import pytest
+from openpyxl import load_workbook
+
+from tests.factories import ProductionRecordFactory, WorkerFactory
 
 
 @pytest.mark.parametrize(
@@ -18,3 +23,21 @@ def test_a_nul_in_a_workshop_code_is_404_not_500(request, persona, url):
     # must not reach the database.
     client = request.getfixturevalue(persona)
     assert client.get(url).status_code == 404
+
+
+def test_a_control_character_in_a_name_does_not_break_the_xlsx(
+    secretary_client, workshop
+):
+    # The roster form and the import accept a vertical tab (pasted from a
+    # spreadsheet cell); openpyxl refuses control characters (was a 500).
+    worker = WorkerFactory(workshop=workshop, name="甲\x0b乙", trade="车\x01工")
+    ProductionRecordFactory(worker=worker)
+    response = secretary_client.get(
+        "/dashboard/export/ranking.xlsx",
+        {"workshop": workshop.code, "month": "1956-03"},
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    row = [cell.value for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
+    assert "甲乙" in row
+    assert "车工" in row
