@@ -186,7 +186,8 @@ def export(request, table, fmt):
     workshop = get_workshop_for_reader(user, code) if code else None
     if table in WORKSHOP_TABLES and workshop is None:
         return HttpResponseBadRequest(
-            _("Choose a workshop for this table."), content_type="text/plain"
+            _("Choose a workshop for this table."),
+            content_type="text/plain; charset=utf-8",
         )
     rc = ReportCache()
     try:

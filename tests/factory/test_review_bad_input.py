@@ -41,3 +41,14 @@ def test_a_control_character_in_a_name_does_not_break_the_xlsx(
     row = [cell.value for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
     assert "甲乙" in row
     assert "车工" in row
+
+
+def test_a_workshop_table_without_a_workshop_says_so_in_readable_chinese(
+    secretary_client,
+):
+    # The message is Chinese by default: without a charset in the header a
+    # browser may show it as mojibake.
+    response = secretary_client.get("/dashboard/export/ranking.csv")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "车间" in response.content.decode("utf-8")
