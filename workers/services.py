@@ -69,9 +69,20 @@ def clean_output(value: Decimal) -> Decimal:
     return amount
 
 
+EARLIEST_RECORD_YEAR = 1900
+
+
 def clean_record_month(month: dt.date, *, today: dt.date | None = None) -> dt.date:
     """A record's month: the current month or earlier (records come after)."""
     current = first_of_month(today or timezone.localdate())
+    # A year like 0956 is a typo for 1956, not a record from the Middle Ages;
+    # stored silently it would become "the latest month" of the dashboards.
+    if month.year < EARLIEST_RECORD_YEAR:
+        raise ValidationError(
+            _("%(month)s is before %(year)s: check the year.")
+            % {"month": month_str(month), "year": EARLIEST_RECORD_YEAR},
+            code="month_too_early",
+        )
     if month > current:
         raise ValidationError(
             _("%(month)s is in the future: records can only be given up to %(now)s.")

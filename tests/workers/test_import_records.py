@@ -380,3 +380,16 @@ def test_the_upload_page_lists_the_record_columns(secretary_client):
         "实际完成": True,
         "单位": False,
     }
+
+
+def test_a_year_before_1900_is_a_typo_and_refused(db):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from workers.services import clean_record_month
+
+    with pytest.raises(ValidationError) as refused:
+        clean_record_month(dt.date(956, 3, 1), today=dt.date(2026, 11, 1))
+    assert "0956-03" in refused.value.messages[0]
+    assert clean_record_month(dt.date(1956, 3, 1)) == dt.date(1956, 3, 1)
