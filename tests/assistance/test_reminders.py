@@ -154,3 +154,13 @@ def test_one_email_per_helper_for_several_cases(
     assert len(to_dora) == 1
     assert worker.name in to_dora[0].body and "胡维亮" in to_dora[0].body
     assert any(m.to == ["gina@example.org"] for m in mail.outbox)
+
+
+def test_a_helper_who_left_the_factory_is_not_reminded(emails, quiet, helper):
+    helper.worker.active = False
+    helper.worker.save()
+    call_command("send_case_reminders")
+    (digest,) = mail.outbox
+    assert digest.to == ["alice@example.org"]
+    # The case is named among the quiet ones and among those nobody was told of.
+    assert digest.body.count("胡维亮") == 2

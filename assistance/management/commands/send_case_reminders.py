@@ -55,7 +55,10 @@ class Command(BaseCommand):
             reached = False
             for helper in case.helpers.all():
                 user = helper.user
-                if user is not None and user.is_active and user.email:
+                # A helper who has left the factory (inactive on the roster) is
+                # not told; the case shows up as unreached in the digest, so the
+                # secretary can give it to someone else.
+                if helper.active and user is not None and user.is_active and user.email:
                     by_user[user].append(case)
                     reached = True
             if not reached:
