@@ -35,7 +35,6 @@ import io
 import zipfile
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -44,6 +43,7 @@ from django.utils import timezone, translation
 
 from tests.conftest import in_english
 from tests.factories import ProductionRecordFactory, WorkerFactory
+from tests.spreadsheets import xlsx_bytes
 from workers.importing import get_importer
 from workers.models import (
     ImportBatch,
@@ -79,15 +79,6 @@ def crew(workshop, other_workshop):
 
 def csv_bytes(*lines: str, encoding="utf-8") -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
-
-
-def xlsx_bytes(rows) -> bytes:
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 class Saved:

@@ -3,9 +3,7 @@ only shortfalls are classified, all-or-nothing, idempotence, history, the
 command and the upload pages for kind "classifications"."""
 
 import datetime as dt
-import io
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -13,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.factories import ProductionRecordFactory, WorkerFactory
+from tests.spreadsheets import csv_bytes, xlsx_bytes
 from workers.importing import get_importer
 from workers.importing.base import IMPORTERS
 from workers.importing.classifications import ClassificationImporter
@@ -40,19 +39,6 @@ def workers(workshop):
         ProductionRecordFactory(worker=worker, month=MARCH, output=output)
         made.append(worker)
     return made
-
-
-def csv_bytes(rows, encoding="utf-8"):
-    return ("\r\n".join(",".join(row) for row in rows) + "\r\n").encode(encoding)
-
-
-def xlsx_bytes(rows):
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def plan_for(data, filename="causes.csv"):

@@ -2,16 +2,15 @@
 the command, and the upload pages for kind "records"."""
 
 import datetime as dt
-import io
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.factories import ProductionRecordFactory, WorkerFactory
+from tests.spreadsheets import csv_bytes, xlsx_bytes
 from workers.importing import get_importer
 from workers.importing.base import IMPORTERS
 from workers.importing.records import RecordImporter
@@ -37,19 +36,6 @@ def workers(workshop):
     return [
         WorkerFactory(employee_no=f"T{i:03d}", workshop=workshop) for i in range(1, 4)
     ]
-
-
-def csv_bytes(rows, encoding="utf-8"):
-    return ("\r\n".join(",".join(row) for row in rows) + "\r\n").encode(encoding)
-
-
-def xlsx_bytes(rows):
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def plan_for(data, filename="records.csv"):

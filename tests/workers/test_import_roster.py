@@ -1,16 +1,15 @@
 """The roster import: its rules, all-or-nothing, idempotence, history, command."""
 
-import io
 import os
 import subprocess
 import sys
 
-import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from tests.factories import WorkerFactory, WorkshopFactory
+from tests.spreadsheets import csv_bytes, xlsx_bytes
 from workers.importing import get_importer
 from workers.importing.base import IMPORTERS
 from workers.importing.roster import RosterImporter
@@ -34,19 +33,6 @@ def shops(db):
         WorkshopFactory(code="jg1", name="第一机工车间"),
         WorkshopFactory(code="zz", name="铸造车间"),
     )
-
-
-def csv_bytes(rows, encoding="utf-8"):
-    return ("\r\n".join(",".join(row) for row in rows) + "\r\n").encode(encoding)
-
-
-def xlsx_bytes(rows):
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def plan_for(data, filename="roster.csv", **options):

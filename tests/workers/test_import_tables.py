@@ -5,10 +5,10 @@ import io
 import zipfile
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.utils import translation
 
+from tests.spreadsheets import csv_bytes, xlsx_bytes
 from workers.importing.base import Importer
 from workers.importing.errors import RowError
 from workers.importing.tables import (
@@ -44,21 +44,6 @@ ROWS = [["E001", "张三", "1200"], ["E002", "李四", "12.5"]]
 def english():
     with translation.override("en"):
         yield
-
-
-def csv_bytes(rows, encoding="utf-8", delimiter=","):
-    text = "\r\n".join(delimiter.join(row) for row in rows) + "\r\n"
-    return text.encode(encoding)
-
-
-def xlsx_bytes(rows):
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def rewrite_zip(data, change):
