@@ -8,7 +8,7 @@ is read from the database once per request (one small query), which keeps
 several server processes with per-process memory caches consistent.
 
 Writes that bypass model signals (bulk_create, QuerySet.update, raw SQL)
-must send workers.signals.records_saved or call bump_generation(); as a
+must call workers.signals.announce_change(); as a
 safety net every entry also expires after CACHE_TIMEOUT seconds.
 """
 
@@ -114,9 +114,12 @@ def connect_signals() -> None:
         Worker,
         Workshop,
     )
-    from workers.signals import records_saved
+    from workers.signals import figures_changed, records_saved
 
     records_saved.connect(data_changed, dispatch_uid="factory.reports.records_saved")
+    figures_changed.connect(
+        data_changed, dispatch_uid="factory.reports.figures_changed"
+    )
     for model in (
         ProductionRecord,
         AdvancedStandard,

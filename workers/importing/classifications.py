@@ -37,6 +37,7 @@ from workers.models import (
     Worker,
 )
 from workers.months import month_str
+from workers.signals import announce_change
 
 # Above this many distinct workers one query for all is cheaper than an IN
 # list, and it never meets SQLite's parameter limit.
@@ -264,6 +265,12 @@ class ClassificationImporter(Importer):
             "default_change_reason": source,
             "default_date": now,
         }
+        if to_create or to_update:
+            # bulk writes send no model signals: announce them.
+            announce_change(
+                months={c.month for c in (*to_create, *to_update)},
+                source="import_classifications",
+            )
         if to_create:
             bulk_create_with_history(
                 to_create, ShortfallClassification, batch_size=500, **history

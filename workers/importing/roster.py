@@ -30,6 +30,7 @@ from workers.importing.values import (
     parse_choice,
 )
 from workers.models import ImportKind, PoliticalStatus, Worker, Workshop
+from workers.signals import announce_change
 
 # Spellings seen on Chinese rosters besides the labels of PoliticalStatus.
 POLITICAL_ALIASES = {
@@ -203,6 +204,9 @@ class RosterImporter(Importer):
             if worker.workshop_id is None:
                 # A workshop saved just above: re-assigning takes its new id.
                 worker.workshop = worker.workshop
+        # bulk writes send no model signals: announce them (the roster reaches
+        # every month's figures: names, workshops, completeness).
+        announce_change(months=None, source="import_workers")
         bulk_create_with_history(
             plan.to_create,
             Worker,
