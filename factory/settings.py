@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "csp",
     "factory",
@@ -205,6 +207,23 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "catchup@localhost")
 # Uploads: a roster or a year of records is a few MB; anything much larger is a
 # mistake or an attack. Checked again by the importers before parsing.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# The most data rows one file may hold; a file past it is refused as soon as
+# the row is read, before the rest is parsed.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# Files of more rows than this are checked and imported by the task worker
+# (`manage.py db_worker`), not in the request: the page shows their progress.
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 20_000)
+# A preview not confirmed within this many hours expires and is removed by the
+# daily `send_case_reminders` (through `expire_import_previews`).
+IMPORT_PREVIEW_HOURS = env_int("IMPORT_PREVIEW_HOURS", 24)
+# Long work runs as background tasks kept in the database (django-tasks with
+# the django-tasks-db backend): `manage.py db_worker` runs them.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

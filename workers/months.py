@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 _PATTERNS = [
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})$"),
     re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})$"),
-    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月$"),
+    re.compile(r"^(?P<y>\d{4})\.(?P<m>\d{1,2})$"),
+    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月份?$"),
+    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$"),
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
     re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})$"),
 ]
@@ -21,7 +23,8 @@ class MonthError(ValueError):
 
 
 def parse_month(value: object) -> dt.date:
-    """Read a month written as YYYY-MM, 1956年3月, 1956/3 or 1956-03-01.
+    """Read a month written as YYYY-MM, 1956年3月(份), 1956/3, 1956.3 or
+    1956-03-01 (also 1956/3/1 and 1956年3月1日).
 
     A full date must be a real date (2024-02-30 is refused) and is taken as
     its month. datetime values (from XLSX cells) are taken as their month.

@@ -269,7 +269,7 @@ def test_csv_named_xlsx_is_read_by_its_content():
     assert len(table.rows) == 2
 
 
-def test_old_xls_is_refused_with_advice():
+def test_a_damaged_xls_is_refused_with_advice():
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500)
     assert ".xls" in refused(data, "roster.xls")
 
@@ -337,14 +337,11 @@ def test_an_xml_entity_bomb_is_refused():
     assert "entity" in refused(data, "roster.xlsx")
 
 
-def test_openpyxl_itself_refuses_entities_through_defusedxml(monkeypatch):
-    # The pre-scan is belt; defusedxml inside openpyxl is braces.
-    from openpyxl.xml import DEFUSEDXML
-
+def test_the_reader_itself_never_expands_entities(monkeypatch):
+    # The pre-scan is belt; calamine, which never expands entities, braces.
     from workers.importing import tables
 
-    assert DEFUSEDXML is True
-    monkeypatch.setattr(tables, "_refuse_dtd", lambda archive, entry: None)
+    monkeypatch.setattr(tables, "_scan_xml", lambda archive, entry, rows: 0)
 
     def add_entities(name, content):
         if name == "xl/worksheets/sheet1.xml":
@@ -352,22 +349,27 @@ def test_openpyxl_itself_refuses_entities_through_defusedxml(monkeypatch):
         return content if name else None
 
     data = rewrite_zip(xlsx_bytes([HEADER, *ROWS]), add_entities)
-    assert "entity" in refused(data, "roster.xlsx")
+    table = read_table(data, "roster.xlsx", COLUMNS)
+    assert [row.values["name"] for row in table.rows] == ["张三", "李四"]
 
 
 # --- cells ---------------------------------------------------------------------
 
 
 def test_bad_cells_are_kept_for_the_row_validators_not_file_errors():
-    long_name = "长" * (MAX_CELL_CHARS + 1)
-    data = csv_bytes(
-        [["employee_no", "name"], ["E1", "a\x00b"], ["E2", long_name], ["E3", "a\x07"]]
-    )
+    data = csv_bytes([["employee_no", "name"], ["E1", "a\x00b"], ["E3", "a\x07"]])
     table = read_table(data, "r.csv", COLUMNS)
     problems = [check_text(row.values["name"]) for row in table.rows]
     assert "NUL" in problems[0]
-    assert "too long" in problems[1]
-    assert "U+0007" in problems[2]
+    assert "U+0007" in problems[1]
+
+
+def test_a_cell_over_the_length_limit_refuses_the_file_naming_row_and_column():
+    long_name = "长" * (MAX_CELL_CHARS + 1)
+    data = csv_bytes([["employee_no", "name"], ["E1", "张三"], ["E2", long_name]])
+    message = refused(data)
+    assert "Row 3, column B holds 1001 characters" in message
+    assert "at most 1000" in message
 
 
 def test_check_text_allows_tabs_and_line_breaks():

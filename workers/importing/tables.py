@@ -2,21 +2,32 @@
 
 Everything a user can upload lands here first, so this module trusts nothing:
 the size, the real content (not the file name's extension), the zip container
-of an XLSX (entry count and uncompressed size, checked before any parsing)
-and the XML inside it (DTDs and entities refused) are all checked, and every
-refusal is an ``ImportFileError`` with a translated message that says what to
-do. A bad *cell* is never a file error: the text is kept and the importer's
-validators report it against its row (see ``check_text``).
+of an XLSX or ODS (entry count and uncompressed size, checked before any
+parsing), the XML inside it (DTDs and entities refused, rows counted) and the
+limits on rows, columns and a cell's length (each refused as soon as it is
+passed) are all checked, and every refusal is an ``ImportFileError`` with a
+translated message that says what to do. Workbooks (.xlsx, .xls, .ods) are
+read by python-calamine; CSV by the standard library.
+
+The header is the first row, within the first ``HEADER_SEARCH_ROWS``, that
+holds the required columns (by their spellings, or by the column mapping the
+user confirmed); rows above it, blank rows and totals rows are skipped and
+listed on ``Table.skipped``. A bad *cell* is never a file error: the text is
+kept and the importer's validators report it against its row (see
+``check_text``).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
 import unicodedata
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,16 +38,21 @@ from django.utils.translation import gettext as _
 # the server to inflate (a "zip bomb") before a single byte is parsed.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_ENTRIES = 1000
-# Longest cell text kept as an ordinary value; longer is a row error.
-MAX_CELL_CHARS = 10_000
-# A sheet's declared width can lie; never read more columns than this.
+# The limits of a file, each refused as soon as it is passed. The row limit
+# is a setting (IMPORT_MAX_ROWS, default 200,000 data rows).
 MAX_COLUMNS = 200
+MAX_CELL_CHARS = 1_000
+# The header is looked for in the first rows of the sheet (title rows above).
+HEADER_SEARCH_ROWS = 20
+# A totals row names itself in its first cells.
+TOTALS_WORDS = ("合计", "总计", "小计", "共计", "总数", "total", "subtotal", "sum")
+# Progress is reported every this many rows read.
+PROGRESS_EVERY = 5000
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 # Formats people upload by mistake, recognised by their first bytes, with the
 # words used to name them in the error message.
 _SIGNATURES: list[tuple[bytes, str]] = [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),
     (b"MZ", "binary"),
     (b"\x7fELF", "binary"),
     (b"%PDF", "pdf"),
@@ -70,13 +86,17 @@ class Column:
     """A column an importer reads.
 
     ``name`` is the code name (``employee_no``); ``aliases`` are the header
-    spellings accepted besides it, English and Chinese (``"工号"``). Headers
-    are compared case-insensitively with spaces and a BOM removed.
+    spellings recognised by themselves besides it, English and Chinese
+    (``"工号"``); ``synonyms`` are spellings only *suggested* when the
+    column is missing (the user confirms them in the column mapping). Headers
+    are compared case-insensitively with spaces and a BOM removed. These
+    spellings are part of the file format (DESIGN.md), never translated.
     """
 
     name: str
     aliases: tuple[str, ...]
     required: bool = True
+    synonyms: tuple[str, ...] = ()
 
     def spellings(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
@@ -87,14 +107,28 @@ class Column:
     def english_header(self) -> str:
         return self.name
 
+    def header_in(self, language: str) -> str:
+        """The header a template writes for a reader of ``language``."""
+        return self.chinese_header() if language.startswith("zh") else self.name
+
 
 @dataclass
 class Row:
-    """One data row: ``number`` is the row as the spreadsheet shows it (the
-    header is row 1), ``values`` maps column name to stripped cell text."""
+    """One data row: ``number`` is the row as the spreadsheet shows it,
+    ``values`` maps column name to stripped cell text."""
 
     number: int
     values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row that is not data: ``reason`` is "title" (above the header),
+    "blank" or "totals"; ``text`` its first cells, for the preview."""
+
+    number: int
+    reason: str
+    text: str = ""
 
 
 @dataclass
@@ -104,7 +138,9 @@ class Table:
     ``columns`` are the names of the importer's columns present in the file
     (in file order); ``headers`` maps each to the header as the user wrote it,
     so messages can use the user's words; ``ignored_columns`` lists headers
-    that matched no column (shown as a warning, not an error).
+    that matched no column (shown as a warning, not an error); ``skipped``
+    the rows that were not read as data, and why; ``header_row`` the row
+    number of the header; ``mapping`` the column mapping used, if any.
     """
 
     columns: list[str]
@@ -114,12 +150,45 @@ class Table:
     ignored_columns: list[str] = field(default_factory=list)
     format: str = "csv"
     encoding: str = ""
+    skipped: list[SkippedRow] = field(default_factory=list)
+    header_row: int = 1
+    mapping: dict[str, str] = field(default_factory=dict)
+    mapping_remembered: bool = False
 
     def header_for(self, column: str | None) -> str:
         """The header the user wrote for a column (the code name otherwise)."""
         if column is None:
             return ""
         return self.headers.get(column, column)
+
+
+class MissingColumnsError(ImportFileError):
+    """The header row lacks required columns: the user may match them.
+
+    ``headers`` are the header row's non-empty cells in file order,
+    ``missing`` the required Columns not found, ``found`` {column name:
+    header} of those that were, ``suggested`` {column name: header} from
+    the columns' synonyms, ``header_row`` the row taken as the header.
+    """
+
+    def __init__(self, message, *, headers, missing, found, suggested, header_row):
+        super().__init__(message)
+        self.headers = headers
+        self.missing = missing
+        self.found = found
+        self.suggested = suggested
+        self.header_row = header_row
+
+
+def headers_key(headers) -> str:
+    """The identity of a header row for remembering its column mapping: the
+    set of its normalised, non-empty headers (order and spacing aside)."""
+    names = sorted({normalise_header(h) for h in headers if h.strip()})
+    return hashlib.sha256("\x1f".join(names).encode()).hexdigest()
+
+
+def max_rows() -> int:
+    return settings.IMPORT_MAX_ROWS
 
 
 def normalise_header(text: str) -> str:
@@ -139,15 +208,15 @@ def cells_ok(values) -> bool:
     itself) are searched once; only a row that fails needs ``check_text``
     cell by cell for the message.
     """
-    text = "\t".join(values)
-    return len(text) <= MAX_CELL_CHARS and _FORBIDDEN_CONTROL.search(text) is None
+    return _FORBIDDEN_CONTROL.search("\t".join(values)) is None
 
 
 def check_text(value: str, column: str | None = None) -> str | None:
     """Why a cell's text cannot be stored, or None when it can.
 
     Refused: NUL and other control characters (except tab and line breaks),
-    and text over MAX_CELL_CHARS. Allowed and stored unchanged: combining
+    and text over MAX_CELL_CHARS (which the reader refuses for the whole
+    file before any row is checked). Allowed and stored unchanged: combining
     marks, characters outside the BMP (rare surname characters), zero-width
     and bidirectional marks — real names contain them.
     """
@@ -168,12 +237,25 @@ def check_text(value: str, column: str | None = None) -> str | None:
     return None
 
 
-def read_table(data: bytes, filename: str, columns: list[Column]) -> Table:
-    """Read a CSV or XLSX file into a Table of the given columns.
+def read_table(
+    data: bytes,
+    filename: str,
+    columns: list[Column],
+    *,
+    mapping: dict[str, str] | None = None,
+    remembered: Callable[[list[str]], dict[str, str] | None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Table:
+    """Read a CSV, XLSX, XLS or ODS file into a Table of the given columns.
 
-    The real content decides the format, not the extension. Raises
-    ImportFileError for anything that is not a readable table with the
-    required columns and at least one data row.
+    The real content decides the format, not the extension. ``mapping``
+    ({column name: header}) says which header holds a column the spellings
+    do not find; ``remembered(headers)`` returns the mapping the user
+    confirmed earlier for a header row like this one, if any; ``progress``
+    is called with the number of rows read so far. Raises ImportFileError
+    for anything that is not a readable table with the required columns and
+    at least one data row (MissingColumnsError when only columns are
+    missing).
     """
     max_bytes = settings.IMPORT_MAX_BYTES
     if len(data) > max_bytes:
@@ -186,19 +268,77 @@ def read_table(data: bytes, filename: str, columns: list[Column]) -> Table:
         )
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
+    encoding = ""
     if data.startswith(ZIP_SIGNATURE):
-        raw_rows, file_format, encoding = _xlsx_rows(data), "xlsx", ""
+        file_format = _zip_format(data)
+        raw_rows = _workbook_rows(data, file_format)
+    elif data.startswith(_OLE2_SIGNATURE):
+        file_format = "xls"
+        raw_rows = _workbook_rows(data, file_format)
     else:
         _refuse_known_binaries(data, filename)
         try:
             text, encoding = _decode(data)
         except ImportFileError:
-            if filename.lower().endswith((".xlsx", ".xlsm")):
+            if filename.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
                 raise _misnamed_error(filename) from None
             raise
         _refuse_markup(text)
         raw_rows, file_format = _csv_rows(text), "csv"
-    return _build_table(raw_rows, filename, columns, file_format, encoding)
+    return _build_table(
+        _limited(raw_rows, progress),
+        filename,
+        columns,
+        file_format,
+        encoding,
+        mapping=mapping or {},
+        remembered=remembered,
+    )
+
+
+def _limited(raw_rows, progress):
+    """The rows, refusing a row too wide or a cell too long as soon as one
+    is read, and reporting progress."""
+    for number, cells in raw_rows:
+        if len(cells) > MAX_COLUMNS:
+            while cells and not cells[-1]:
+                cells = cells[:-1]
+            if len(cells) > MAX_COLUMNS:
+                raise ImportFileError(
+                    _(
+                        "Row %(row)d has %(count)d columns; a file may have at "
+                        "most %(limit)d. Remove the columns that are not needed."
+                    )
+                    % {"row": number, "count": len(cells), "limit": MAX_COLUMNS}
+                )
+        if cells and max(map(len, cells)) > MAX_CELL_CHARS:
+            index = next(i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS)
+            raise ImportFileError(
+                _(
+                    "Row %(row)d, column %(column)s holds %(length)d "
+                    "characters; a cell may hold at most %(limit)d. Shorten "
+                    "it (or move long notes elsewhere) and upload again."
+                )
+                % {
+                    "row": number,
+                    "column": column_letter(index),
+                    "length": len(cells[index]),
+                    "limit": MAX_CELL_CHARS,
+                }
+            )
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
+        yield number, cells
+
+
+def column_letter(index: int) -> str:
+    """A, B, …, Z, AA, …: the letter a spreadsheet shows for a column."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
 def _megabytes(size: int) -> str:
@@ -209,20 +349,13 @@ def _megabytes(size: int) -> str:
 
 
 def _refuse_known_binaries(data: bytes, filename: str) -> None:
-    for signature, kind in _SIGNATURES:
+    for signature, _kind in _SIGNATURES:
         if data.startswith(signature):
-            if kind == "xls":
-                raise ImportFileError(
-                    _(
-                        "“%(name)s” is an old Excel 97–2003 (.xls) workbook. "
-                        "Open it in Excel and save it as .xlsx or CSV."
-                    )
-                    % {"name": filename}
-                )
             raise ImportFileError(
                 _(
                     "“%(name)s” is not a spreadsheet (it looks like a program, "
-                    "PDF, picture or archive). Upload a CSV or XLSX file."
+                    "PDF, picture or archive). Upload a CSV, Excel (.xlsx, "
+                    ".xls) or LibreOffice (.ods) file."
                 )
                 % {"name": filename}
             )
@@ -306,64 +439,23 @@ def _sniff_delimiter(text: str) -> str:
     return ","
 
 
-# --- XLSX ------------------------------------------------------------------
+# --- workbooks: XLSX, XLS, ODS --------------------------------------------
+
+_OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# A row element of a sheet: <row ...> in XLSX, <table:table-row ...> in ODS.
+_XLSX_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_ODS_ROW = re.compile(rb"<table:table-row[\s>/]")
 
 
-def _xlsx_rows(data: bytes):
-    _check_zip(data)
-    # Imported here: openpyxl is only needed for workbooks.
-    import openpyxl
-    from defusedxml import DefusedXmlException
-    from openpyxl.xml import DEFUSEDXML
+def _zip_format(data: bytes) -> str:
+    """ "xlsx" or "ods", after the container's checks; refuses anything else.
 
-    # openpyxl parses through defusedxml only when it is installed and not
-    # switched off (OPENPYXL_DEFUSEDXML); refuse to parse workbooks otherwise.
-    if not DEFUSEDXML:  # pragma: no cover - a deployment mistake
-        raise ImportFileError(
-            _("Excel files cannot be read safely on this server; upload CSV.")
-        )
-    try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True
-        )
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        if _caused_by(exc, DefusedXmlException):
-            raise _entities_error() from exc
-        raise _not_a_workbook_error() from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        width = None
-        for number, cells in enumerate(rows, start=1):
-            cells = cells[:MAX_COLUMNS] if width is None else cells[:width]
-            texts = [_cell_text(value) for value in cells]
-            if width is None and any(texts):
-                # Trailing blank header cells: the sheet's declared width can
-                # be far wider than what is used.
-                while texts and not texts[-1]:
-                    texts.pop()
-                width = len(texts)
-            yield number, texts
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, EOFError) as exc:
-        # DefusedXmlException is a ValueError.
-        if _caused_by(exc, DefusedXmlException):
-            raise _entities_error() from exc
-        raise _not_a_workbook_error() from exc
-    finally:
-        workbook.close()
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, kind):
-            return True
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return False
-
-
-def _check_zip(data: bytes) -> None:
+    Every entry's declared size and the entry count are checked before one
+    byte is inflated; the XML parts are then streamed once, refusing DTDs
+    and entities and counting the rows of each sheet, so a file of too many
+    rows is refused before the spreadsheet library parses any of it.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -376,28 +468,101 @@ def _check_zip(data: bytes) -> None:
     if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
         raise _bomb_error()
     names = {entry.filename for entry in entries}
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.xml" in names:
+        kind, sheets, row = "xlsx", "xl/worksheets/", _XLSX_ROW
+    elif "content.xml" in names and _ods_mimetype(archive, names):
+        kind, sheets, row = "ods", "content.xml", _ODS_ROW
+    else:
         raise _not_a_workbook_error()
-    for entry in entries:
-        if entry.filename.endswith((".xml", ".rels")):
-            _refuse_dtd(archive, entry)
+    try:
+        for entry in entries:
+            if entry.filename.endswith((".xml", ".rels")):
+                counting = row if entry.filename.startswith(sheets) else None
+                rows = _scan_xml(archive, entry, counting)
+                if rows > max_rows() + HEADER_SEARCH_ROWS:
+                    raise _too_many_rows_error(rows)
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise _not_a_workbook_error() from exc
+    return kind
 
 
-def _refuse_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
-    # defusedxml refuses entities while parsing too; checking first gives the
-    # same clear message whichever part of the workbook carries them.
+def _ods_mimetype(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    if "mimetype" not in names:
+        return False
+    return archive.read("mimetype").strip() == _ODS_MIMETYPE
+
+
+def _scan_xml(archive, entry, row_pattern) -> int:
+    """Refuse a DTD or entity in one XML part; count its rows when asked."""
+    # The spreadsheet parser never expands entities either; refusing first
+    # gives one clear message whichever part of the workbook carries them.
     tail = b""
+    rows = 0
     with archive.open(entry) as stream:
-        while chunk := stream.read(65536):
+        while chunk := stream.read(1 << 20):
             window = tail + chunk
             if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
                 raise _entities_error()
-            tail = chunk[-16:]
+            if row_pattern is not None:
+                # Rows wholly inside the tail were counted with the last chunk.
+                rows += len(row_pattern.findall(window)) - len(
+                    row_pattern.findall(tail)
+                )
+                if rows > max_rows() + HEADER_SEARCH_ROWS:
+                    return rows
+            tail = chunk[-24:]
+    return rows
+
+
+def _workbook_rows(data: bytes, kind: str):
+    """The first sheet's rows as (number, texts), merged cells filled in."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = workbook.get_sheet_by_index(0)
+    except (CalamineError, ValueError, OSError) as exc:
+        if isinstance(exc, CalamineError) and "password" in str(exc).lower():
+            raise _password_error() from exc
+        raise _not_a_workbook_error(kind) from exc
+    except BaseException as exc:  # a Rust panic surfaces as PanicException
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        raise _not_a_workbook_error(kind) from exc
+    if sheet.height > max_rows() + HEADER_SEARCH_ROWS:
+        raise _too_many_rows_error(sheet.height)
+    start = sheet.start or (0, 0)
+    first_row, first_col = start
+    # Merged cells read as their value: every cell of a range gets the value
+    # of its top-left cell (calamine leaves the others empty).
+    fill: dict[int, list[tuple[int, int, int]]] = {}
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > 1:
+            for r in range(r0, r1 + 1):
+                fill.setdefault(r, []).append((r0, c0, c1))
+    merged_values: dict[tuple[int, int], str] = {}
+    for offset, cells in enumerate(sheet.iter_rows()):
+        absolute = first_row + offset
+        texts = [_cell_text(value) for value in cells]
+        if first_col:
+            texts = [""] * first_col + texts
+        for r0, c0, c1 in fill.get(absolute, ()):
+            if absolute == r0:
+                merged_values[(r0, c0)] = texts[c0] if c0 < len(texts) else ""
+            value = merged_values.get((r0, c0), "")
+            if len(texts) <= c1:
+                texts.extend([""] * (c1 + 1 - len(texts)))
+            for c in range(c0, c1 + 1):
+                if not texts[c]:
+                    texts[c] = value
+        yield absolute + 1, texts
 
 
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value.strip()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
@@ -408,6 +573,8 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, dt.time):
         return value.isoformat(timespec="minutes")
+    if isinstance(value, dt.timedelta):
+        return str(value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -449,47 +616,244 @@ def _entities_error() -> ImportFileError:
     )
 
 
-def _not_a_workbook_error() -> ImportFileError:
+def _password_error() -> ImportFileError:
     return ImportFileError(
         _(
-            "The file is not an Excel workbook (.xlsx), or it is damaged. "
-            "Open it in Excel and save it as .xlsx or CSV."
+            "The workbook is protected by a password. Remove the password "
+            "(or save a copy without it) and upload that."
         )
     )
 
 
-# --- both ------------------------------------------------------------------
+def _not_a_workbook_error(kind: str = "") -> ImportFileError:
+    if kind == "xls":
+        return ImportFileError(
+            _(
+                "The file is not an Excel 97–2003 workbook (.xls), or it is "
+                "damaged. Open it in Excel or WPS and save it as .xlsx or CSV."
+            )
+        )
+    if kind == "ods":
+        return ImportFileError(
+            _(
+                "The file is not a LibreOffice spreadsheet (.ods), or it is "
+                "damaged. Open it in LibreOffice and save it as .ods, .xlsx or CSV."
+            )
+        )
+    return ImportFileError(
+        _(
+            "The file is not an Excel workbook (.xlsx) or LibreOffice "
+            "spreadsheet (.ods), or it is damaged. Open it in Excel and save it "
+            "as .xlsx or CSV."
+        )
+    )
 
 
-def _build_table(raw_rows, filename, columns, file_format, encoding) -> Table:
-    by_spelling: dict[str, Column] = {}
-    for column in columns:
-        for spelling in column.spellings():
-            by_spelling[normalise_header(spelling)] = column
+def _too_many_rows_error(rows: int | None = None) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The file has more than %(limit)s rows, the most one import may "
+            "hold. Split it into several files (for example one per workshop "
+            "or month)."
+        )
+        % {"limit": f"{max_rows():,}"}
+    )
 
-    header: list[str] | None = None
-    positions: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    ignored: list[str] = []
-    rows: list[Row] = []
-    for number, cells in raw_rows:
-        cells = [cell.strip() for cell in cells]
-        if header is None:
-            if not any(cells):
-                continue
-            header = cells
-            positions, headers, ignored = _map_header(header, by_spelling)
-            _check_required(columns, positions, header)
-            continue
-        if not any(cells):
-            continue
-        values = {
-            name: (cells[index] if index < len(cells) else "")
-            for name, index in positions.items()
+
+# --- the header, the rows, what is skipped -----------------------------------
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMBERISH.match(text))
+
+
+_NUMBERISH = re.compile(r"^[+-]?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)?(?:\.[0-9]+)?%?$")
+_TOTALS_HINT = re.compile(
+    "|".join(w[0] for w in TOTALS_WORDS) + "|[ＴｔＳｓ]", re.IGNORECASE
+)
+_TOTALS_PUNCTUATION = re.compile(r"[\s\u3000:：()（）]+")
+
+
+def _is_totals(cells: list[str], employee_no: str) -> bool:
+    """A totals row: 合计/总计/小计/Total in its first cells, or no employee
+    number and nothing but numbers (the sums)."""
+    # One search of the first cells first: most rows hold none of the words.
+    if _TOTALS_HINT.search("\t".join(cells[:3])) is None:
+        first = []
+    else:
+        first = [c for c in cells[:3] if c]
+    for cell in first:
+        word = _TOTALS_PUNCTUATION.sub("", unicodedata.normalize("NFKC", cell))
+        if word.casefold().startswith(TOTALS_WORDS):
+            return True
+    if employee_no:
+        return False
+    filled = [c for c in cells if c]
+    return bool(filled) and all(_is_number(c) for c in filled)
+
+
+def _row_text(cells: list[str]) -> str:
+    texts: list[str] = []
+    for cell in cells:
+        # A merged cell fills every cell it covers: say it once.
+        if cell and (not texts or texts[-1] != cell):
+            texts.append(cell)
+    return " · ".join(texts)[:120]
+
+
+class _Matcher:
+    """Which column each header cell names, given spellings and a mapping."""
+
+    def __init__(self, columns: list[Column], mapping: dict[str, str]):
+        self.columns = columns
+        self.by_spelling: dict[str, Column] = {}
+        for column in columns:
+            for spelling in column.spellings():
+                self.by_spelling[normalise_header(spelling)] = column
+        by_name = {c.name: c for c in columns}
+        # A mapped header names its column, whatever the spellings say.
+        self.mapped = {
+            normalise_header(header): by_name[name]
+            for name, header in mapping.items()
+            if name in by_name and header
         }
-        rows.append(Row(number=number, values=values))
-    if header is None:
+        self.mapped_names = {c.name for c in self.mapped.values()}
+
+    def match(self, header: list[str]):
+        positions: dict[str, int] = {}
+        headers: dict[str, str] = {}
+        ignored: list[str] = []
+        seen: dict[str, str] = {}
+        for index, text in enumerate(header):
+            if not text:
+                continue
+            key = normalise_header(text)
+            column = self.mapped.get(key)
+            if column is None:
+                column = self.by_spelling.get(key)
+                if column is not None and column.name in self.mapped_names:
+                    column = None  # the user mapped that column to another header
+            if key in seen or (column and column.name in positions):
+                first = seen.get(key) or headers[column.name]
+                raise ImportFileError(
+                    _(
+                        "The header row names the same column twice: “%(first)s” "
+                        "and “%(second)s”. Remove or rename one of them."
+                    )
+                    % {"first": first, "second": text}
+                )
+            seen[key] = text
+            if column is None:
+                ignored.append(text)
+                continue
+            positions[column.name] = index
+            headers[column.name] = text
+        return positions, headers, ignored
+
+    def present(self, header: list[str]) -> set[str]:
+        """The columns a row names, without refusing duplicates (a merged
+        title row repeats its text in every cell)."""
+        names = set()
+        for text in header:
+            key = normalise_header(text) if text else ""
+            column = self.mapped.get(key) or self.by_spelling.get(key)
+            if column is not None and (
+                key in self.mapped or column.name not in self.mapped_names
+            ):
+                names.add(column.name)
+        return names
+
+    def missing(self, positions) -> list[Column]:
+        return [c for c in self.columns if c.required and c.name not in positions]
+
+    def score(self, header: list[str]) -> int:
+        keys = {normalise_header(t) for t in header if t}
+        return sum(1 for k in keys if k in self.by_spelling or k in self.mapped)
+
+
+def _build_table(
+    raw_rows, filename, columns, file_format, encoding, *, mapping, remembered
+) -> Table:
+    matcher = _Matcher(columns, mapping)
+    rows_iter = iter(raw_rows)
+    # The first HEADER_SEARCH_ROWS rows, kept to find the header among them.
+    head: list[tuple[int, list[str]]] = []
+    header_at = None
+    for number, cells in rows_iter:
+        cells = [cell.strip() for cell in cells]
+        head.append((number, cells))
+        if any(cells) and not matcher.missing(matcher.present(cells)):
+            header_at = len(head) - 1
+            break
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    non_blank = [(i, cells) for i, (_n, cells) in enumerate(head) if any(cells)]
+    if not non_blank:
         raise ImportFileError(_("The file is empty."))
+    remembered_used = False
+    if header_at is None:
+        # No row holds every required column: take the row naming most
+        # columns (else the first non-blank one) and try the remembered
+        # mapping of such a header row before asking the user.
+        header_at = max(non_blank, key=lambda item: (matcher.score(item[1]), -item[0]))[
+            0
+        ]
+        header = head[header_at][1]
+        known = remembered(header) if remembered is not None and not mapping else None
+        if known:
+            matcher = _Matcher(columns, known)
+            mapping, remembered_used = known, True
+        positions, headers, ignored = matcher.match(header)
+        missing = matcher.missing(positions)
+        if missing:
+            raise _missing_columns_error(
+                matcher, header, positions, headers, missing, head[header_at][0]
+            )
+    header_number, header = head[header_at]
+    positions, headers, ignored = matcher.match(header)
+    skipped = [
+        SkippedRow(number, "title", _row_text(cells))
+        for number, cells in head[:header_at]
+        if any(cells)
+    ]
+    rows: list[Row] = []
+    blank: list[int] = []
+    limit = max_rows()
+    employee_at = positions.get("employee_no")
+
+    def data_rows():
+        yield from head[header_at + 1 :]
+        for number, cells in rows_iter:
+            yield number, [cell.strip() for cell in cells]
+
+    for number, cells in data_rows():
+        if not any(cells):
+            blank.append(number)
+            continue
+        if blank:
+            # Blank rows are listed only when data follows: a sheet's trailing
+            # formatted-but-empty rows are not rows anyone wrote.
+            skipped.extend(SkippedRow(n, "blank") for n in blank)
+            blank = []
+        employee_no = (
+            cells[employee_at]
+            if employee_at is not None and employee_at < len(cells)
+            else ""
+        )
+        if _is_totals(cells, employee_no):
+            skipped.append(SkippedRow(number, "totals", _row_text(cells)))
+            continue
+        rows.append(
+            Row(
+                number=number,
+                values={
+                    name: (cells[index] if index < len(cells) else "")
+                    for name, index in positions.items()
+                },
+            )
+        )
+        if len(rows) > limit:
+            raise _too_many_rows_error()
     if not rows:
         raise ImportFileError(
             _("The file has a header row but no data rows: nothing to import.")
@@ -503,41 +867,14 @@ def _build_table(raw_rows, filename, columns, file_format, encoding) -> Table:
         ignored_columns=ignored,
         format=file_format,
         encoding=encoding,
+        skipped=skipped,
+        header_row=header_number,
+        mapping=dict(mapping),
+        mapping_remembered=remembered_used,
     )
 
 
-def _map_header(header, by_spelling):
-    positions: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    ignored: list[str] = []
-    seen: dict[str, str] = {}
-    for index, text in enumerate(header):
-        if not text:
-            continue
-        key = normalise_header(text)
-        column = by_spelling.get(key)
-        if key in seen or (column and column.name in positions):
-            first = seen.get(key) or headers[column.name]
-            raise ImportFileError(
-                _(
-                    "The header row names the same column twice: “%(first)s” "
-                    "and “%(second)s”. Remove or rename one of them."
-                )
-                % {"first": first, "second": text}
-            )
-        seen[key] = text
-        if column is None:
-            ignored.append(text)
-            continue
-        positions[column.name] = index
-        headers[column.name] = text
-    return positions, headers, ignored
-
-
-def _check_required(columns, positions, header) -> None:
-    missing = [c for c in columns if c.required and c.name not in positions]
-    if not missing:
-        return
+def _missing_columns_error(matcher, header, positions, headers, missing, number):
     # Name the missing columns in the language the user's headers are in.
     chinese = any(_CJK.search(text) for text in header)
     parts = []
@@ -550,11 +887,45 @@ def _check_required(columns, positions, header) -> None:
         parts.append(
             _("“%(header)s” (or “%(other)s”)") % {"header": first, "other": other}
         )
-    found = ", ".join(text for text in header if text) or "—"
-    raise ImportFileError(
-        _(
-            "The file has no column %(missing)s. The first row must hold the "
-            "column headers, in English or Chinese. Headers found: %(found)s."
-        )
-        % {"missing": _(", ").join(parts), "found": found}
+    texts = [text for text in header if text]
+    found = ", ".join(texts) or "—"
+    message = _(
+        "The file has no column %(missing)s. The header row (the first of the "
+        "first %(rows)d rows that holds the columns, in English or Chinese) was "
+        "not found; the closest was row %(row)d: %(found)s. Match the columns, "
+        "or rename the headers."
+    ) % {
+        "missing": _(", ").join(parts),
+        "rows": HEADER_SEARCH_ROWS,
+        "row": number,
+        "found": found,
+    }
+    used = set(headers.values())
+    suggested: dict[str, str] = {}
+    for column in missing:
+        guess = _suggest(column, [t for t in texts if t not in used])
+        if guess:
+            suggested[column.name] = guess
+            used.add(guess)
+    return MissingColumnsError(
+        message,
+        headers=texts,
+        missing=missing,
+        found=dict(headers),
+        suggested=suggested,
+        header_row=number,
     )
+
+
+def _suggest(column: Column, texts: list[str]) -> str | None:
+    """The header most likely to hold ``column``: a synonym, else a header
+    that contains one of the column's spellings or synonyms ("定额（件）")."""
+    words = [normalise_header(w) for w in (*column.synonyms, *column.spellings())]
+    keys = {text: normalise_header(text) for text in texts}
+    for text, key in keys.items():
+        if key in words:
+            return text
+    for text, key in keys.items():
+        if any(len(word) > 1 and word in key for word in words):
+            return text
+    return None
