@@ -216,6 +216,9 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 20_000)
 # A preview not confirmed within this many hours expires and is removed by the
 # daily `send_case_reminders` (through `expire_import_previews`).
 IMPORT_PREVIEW_HOURS = env_int("IMPORT_PREVIEW_HOURS", 24)
+# Without PostgreSQL's advisory locks, a task worker that has not reported for
+# this long is taken for dead (its batch can then be retried).
+IMPORT_TASK_STALE_SECONDS = env_int("IMPORT_TASK_STALE_SECONDS", 600)
 # Long work runs as background tasks kept in the database (django-tasks with
 # the django-tasks-db backend): `manage.py db_worker` runs them.
 TASKS = {

@@ -15,8 +15,13 @@ from workers.models import PoliticalStatus, Worker, Workshop
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV (UTF-8 or GBK) or Excel workbook (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+        help_text=_(
+            "CSV (UTF-8 or GBK), Excel workbook (.xlsx or .xls) or LibreOffice "
+            "spreadsheet (.ods)"
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.txt,.xlsx,.xlsm,.xls,.ods"}
+        ),
     )
 
     def __init__(self, importer_cls, *args, **kwargs):
@@ -45,6 +50,68 @@ class ImportUploadForm(forms.Form):
 
     def options(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.option_names}
+
+
+class ColumnMappingForm(forms.Form):
+    """Which of the file's headers holds each column the reader did not find.
+
+    One choice per column of the importer that the header row lacks (the
+    required ones must be chosen), preselected from the columns' synonyms;
+    a header may hold one column only.
+    """
+
+    def __init__(self, importer_cls, summary: dict, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.summary = summary
+        found = summary.get("found", {})
+        missing = set(summary.get("missing", []))
+        taken = set(found.values())
+        choices = [("", gettext("— choose the header —"))] + [
+            (header, header) for header in summary["headers"] if header not in taken
+        ]
+        self.column_names = []
+        for column in importer_cls.columns:
+            if column.name in found:
+                continue
+            required = column.name in missing
+            self.fields[column.name] = forms.ChoiceField(
+                label=_column_label(column),
+                choices=choices
+                if required
+                else [("", gettext("— not in the file —")), *choices[1:]],
+                required=required,
+                initial=summary.get("suggested", {}).get(column.name, ""),
+            )
+            self.column_names.append(column.name)
+
+    def clean(self):
+        cleaned = super().clean()
+        seen: dict[str, str] = {}
+        for name in self.column_names:
+            header = cleaned.get(name)
+            if not header:
+                continue
+            if header in seen:
+                self.add_error(
+                    name,
+                    gettext("“%(header)s” is already chosen for %(other)s.")
+                    % {"header": header, "other": self.fields[seen[header]].label},
+                )
+            seen[header] = name
+        return cleaned
+
+    def mapping(self) -> dict[str, str]:
+        """{column: header} of every column, the ones found by name included."""
+        chosen = {
+            name: self.cleaned_data[name]
+            for name in self.column_names
+            if self.cleaned_data.get(name)
+        }
+        return {**self.summary.get("found", {}), **chosen}
+
+
+def _column_label(column) -> str:
+    return f"{column.chinese_header()} ({column.name})"
 
 
 def _account_choices(current_user_id=None):

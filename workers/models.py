@@ -499,9 +499,19 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    # The file's headers lack a required column: the user matches columns.
+    MAPPING = "mapping", _("columns to match")
+    # A large file being checked (planned) by the task worker.
+    CHECKING = "checking", _("checking")
     PREVIEWED = "previewed", _("previewed")
+    # A large file being written by the task worker.
+    IMPORTING = "importing", _("importing")
     APPLIED = "applied", _("imported")
     FAILED = "failed", _("failed")
+
+
+# Statuses in which a task worker has the batch in hand.
+IMPORT_WORKING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 
 
 class ImportBatch(models.Model):
@@ -533,6 +543,24 @@ class ImportBatch(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Which header holds which column ({column: header}), as confirmed.
+    mapping = models.JSONField(default=dict, blank=True)
+    # What the preview page shows, kept when the file was checked (the rows
+    # shown, the errors, the skipped rows, the headers), so that reopening a
+    # batch of 150,000 rows does not check it again.
+    summary = models.JSONField(default=dict, blank=True)
+    # Checked and imported by the task worker rather than in the request.
+    background = models.BooleanField(default=False)
+    # The task worker's progress: phase ("reading", "checking", "saving"),
+    # rows done of rows in the file, and when it last reported (None until a
+    # worker has taken the batch).
+    phase = models.CharField(max_length=20, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # A failure the user may retry as it is (the worker died): "check" or
+    # "apply", the step to run again.
+    retry = models.CharField(max_length=10, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -541,3 +569,45 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.filename}"
+
+    @property
+    def working(self) -> bool:
+        return self.status in IMPORT_WORKING
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
+
+
+class ColumnMapping(models.Model):
+    """A column mapping the secretary confirmed for a kind of file, kept for
+    the next file whose header row holds the same headers."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    # tables.headers_key of the header row: the set of its headers.
+    headers_key = models.CharField(max_length=64)
+    headers = models.JSONField(default=list)
+    # {column name: header}
+    mapping = models.JSONField(default=dict)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "headers_key"], name="one_mapping_per_header_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.mapping}"

@@ -13,11 +13,31 @@ urlpatterns = [
     path("workshops/<int:pk>/edit/", views.workshop_edit, name="workshop_edit"),
     path("import/", views_import.import_index, name="import_index"),
     path("import/<slug:kind>/", views_import.import_upload, name="import_upload"),
+    path(
+        "import/<slug:kind>/template.<str:fmt>",
+        views_import.import_template,
+        name="import_template",
+    ),
     path("import/batch/<int:pk>/", views_import.import_batch, name="import_batch"),
     path(
         "import/batch/<int:pk>/confirm/",
         views_import.import_confirm,
         name="import_confirm",
+    ),
+    path(
+        "import/batch/<int:pk>/progress/",
+        views_import.import_progress,
+        name="import_progress",
+    ),
+    path(
+        "import/batch/<int:pk>/columns/",
+        views_import.import_columns,
+        name="import_columns",
+    ),
+    path(
+        "import/batch/<int:pk>/retry/",
+        views_import.import_retry,
+        name="import_retry",
     ),
     path(
         "import/batch/<int:pk>/failed-rows.csv",

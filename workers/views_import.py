@@ -1,9 +1,12 @@
-"""Upload → preview → confirm, the same pages for every kind of import.
+"""Upload → [match columns →] preview → confirm, the same pages for every kind.
 
 The uploaded bytes are kept on an ImportBatch, so the confirm step imports
 exactly the file that was previewed — re-read and re-checked against the
 database as it is then — and the batch's status, changed under a row lock,
-makes a double-clicked confirm import once.
+makes a double-clicked confirm import once. A file of more than
+IMPORT_BACKGROUND_ROWS rows is checked and imported by the task worker
+(workers/tasks.py): the request returns at once and the batch page shows
+the worker's progress (htmx polling ``import_progress``).
 """
 
 from __future__ import annotations
@@ -14,14 +17,13 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, InterfaceError, connections, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from workers.access import (
@@ -30,20 +32,23 @@ from workers.access import (
     may_see_batch,
     require_import,
 )
-from workers.forms import ImportUploadForm
+from workers.forms import ColumnMappingForm, ImportUploadForm
+from workers.importing import batches
 from workers.importing.base import load_importers
+from workers.importing.errors import skipped_reason
 from workers.importing.tables import ImportFileError
 from workers.models import ImportBatch, ImportStatus
 
 logger = logging.getLogger("catchup.imports")
 
-# Every error is listed up to this many; beyond it the failed-rows file has all.
-ERRORS_SHOWN = 1000
+ERRORS_SHOWN = batches.ERRORS_SHOWN
 
 
 @login_required
 def import_index(request):
     """The kinds of import this user may run, and their recent imports."""
+    from django.core.exceptions import PermissionDenied
+
     kinds = [cls for cls in load_importers().values() if cls.may_import(request.user)]
     if not kinds:
         raise PermissionDenied
@@ -62,35 +67,36 @@ def import_upload(request, kind):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
-        importer = importer_cls()
+        batch = ImportBatch(
+            kind=kind,
+            filename=upload.name[:255],
+            content=data,
+            sha256=hashlib.sha256(data).hexdigest(),
+            options=form.options(),
+            uploaded_by=request.user,
+            progress_total=batches.estimate_rows(data),
+        )
+        if batches.goes_to_background(batch.progress_total):
+            # Too long for a request: the task worker checks it, the batch
+            # page shows how far it has got.
+            batch.background = True
+            batch.status = ImportStatus.CHECKING
+            batch.save()
+            _enqueue(batch, "check", request)
+            return redirect("workers:import_batch", pk=batch.pk)
         try:
-            table = importer.read(data, upload.name)
+            batches.check_batch(batch, file_errors=False)
         except ImportFileError as exc:
             form.add_error("file", exc.message)
         else:
-            options = form.options()
-            plan = importer.plan(table, options=options)
-            batch = ImportBatch.objects.create(
-                kind=kind,
-                filename=upload.name[:255],
-                content=data,
-                sha256=hashlib.sha256(data).hexdigest(),
-                options=options,
-                uploaded_by=request.user,
-                counts=plan.counts(),
-                # A file with errors can never be confirmed; saying so now
-                # keeps it out of the "waiting for confirmation" state.
-                status=ImportStatus.PREVIEWED if plan.ok else ImportStatus.FAILED,
-                error="" if plan.ok else _rows_error_summary(plan),
-                finished_at=None if plan.ok else timezone.now(),
-            )
-            return _render_batch(request, batch, importer, table, plan)
+            return _render_batch(request, batch, importer_cls)
     return render(
         request,
         "workers/import_upload.html",
         {
             "form": form,
             "importer": importer_cls,
+            "kind": kind,
             "columns": _column_help(importer_cls),
             "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
             "batches": _recent_batches(request.user, [importer_cls]),
@@ -99,16 +105,77 @@ def import_upload(request, kind):
 
 
 @login_required
+def import_template(request, kind, fmt):
+    """A blank file to fill (导入模板), headers in the reader's language."""
+    from django.http import Http404
+
+    from workers.importing import blanks
+
+    importer_cls = get_importer_class_or_404(kind)
+    require_import(request.user, importer_cls)
+    if fmt == "xlsx":
+        content = blanks.template_xlsx(importer_cls)
+        content_type = (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    elif fmt == "csv":
+        content, content_type = blanks.template_csv(importer_cls), "text/csv"
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=content_type)
+    name = f"{_('template')}-{importer_cls.title()}.{fmt}"
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=name
+    )
+    return response
+
+
+@login_required
 def import_batch(request, pk):
-    """A batch: its preview while it waits for confirmation, else its result."""
+    """A batch: its column matching, progress, preview, or result."""
     batch, importer_cls = get_batch_for_user(request.user, pk)
+    batches.reap_if_dead(batch)
+    return _render_batch(request, batch, importer_cls)
+
+
+@login_required
+def import_progress(request, pk):
+    """The progress bar, polled by htmx while a task worker has the batch;
+    once it is done, the whole page is reloaded to show the outcome."""
+    batch, importer_cls = get_batch_for_user(request.user, pk)
+    batches.reap_if_dead(batch)
+    response = render(request, "workers/_import_progress.html", {"batch": batch})
+    if not batch.working:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def import_columns(request, pk):
+    """The secretary matched the file's headers to the missing columns."""
+    batch, importer_cls = get_batch_for_user(request.user, pk)
+    require_import(request.user, importer_cls)
+    if batch.status != ImportStatus.MAPPING or batches.is_expired(batch):
+        messages.info(request, _("This file has already been dealt with."))
+        return redirect("workers:import_batch", pk=batch.pk)
+    form = ColumnMappingForm(importer_cls, batch.summary["mapping"], request.POST)
+    if not form.is_valid():
+        return _render_batch(request, batch, importer_cls, mapping_form=form)
+    mapping = form.mapping()
     importer = importer_cls()
-    table = plan = None
-    if batch.status != ImportStatus.APPLIED:
-        table, plan, problem = _replan(batch, importer)
-        if problem:
-            messages.error(request, problem)
-    return _render_batch(request, batch, importer, table, plan)
+    importer.remember_mapping(
+        batch.summary["mapping"]["headers"], mapping, user=request.user
+    )
+    batch.mapping = mapping
+    if batch.background:
+        batch.status = ImportStatus.CHECKING
+        batch.heartbeat_at = None
+        batch.save(update_fields=["mapping", "status", "heartbeat_at"])
+        _enqueue(batch, "check", request)
+        return redirect("workers:import_batch", pk=batch.pk)
+    batches.check_batch(batch)
+    return redirect("workers:import_batch", pk=batch.pk)
 
 
 @login_required
@@ -116,7 +183,18 @@ def import_batch(request, pk):
 def import_confirm(request, pk):
     batch, importer_cls = get_batch_for_user(request.user, pk)
     require_import(request.user, importer_cls)
-    importer = importer_cls()
+    if batches.is_expired(batch):
+        messages.error(request, _expired_message())
+        return redirect("workers:import_batch", pk=batch.pk)
+    if batch.background:
+        claimed = ImportBatch.objects.filter(
+            pk=batch.pk, status=ImportStatus.PREVIEWED
+        ).update(status=ImportStatus.IMPORTING, heartbeat_at=None, progress_done=0)
+        if not claimed:
+            messages.info(request, _("This file has already been dealt with."))
+        else:
+            _enqueue(batch, "apply", request)
+        return redirect("workers:import_batch", pk=batch.pk)
     try:
         with transaction.atomic():
             # The lock makes a second, concurrent confirm wait here and then
@@ -125,7 +203,7 @@ def import_confirm(request, pk):
             if batch.status != ImportStatus.PREVIEWED:
                 messages.info(request, _("This file has already been dealt with."))
                 return redirect("workers:import_batch", pk=batch.pk)
-            _apply(batch, importer, request.user)
+            batches.apply_batch(batch, user=request.user)
     except (DatabaseError, InterfaceError):
         # The connection broke under the import (killed, server restarted):
         # the transaction is gone, and the failure could not be recorded on
@@ -145,13 +223,45 @@ def import_confirm(request, pk):
 
 
 @login_required
+@require_POST
+def import_retry(request, pk):
+    """Run again the step a dead task worker left unfinished."""
+    batch, importer_cls = get_batch_for_user(request.user, pk)
+    require_import(request.user, importer_cls)
+    step = batch.retry
+    status = ImportStatus.CHECKING if step == "check" else ImportStatus.IMPORTING
+    claimed = (
+        ImportBatch.objects.filter(
+            pk=batch.pk, status=ImportStatus.FAILED, retry__in=["check", "apply"]
+        ).update(
+            status=status,
+            retry="",
+            error="",
+            heartbeat_at=None,
+            progress_done=0,
+            phase="",
+            finished_at=None,
+        )
+        if step
+        else 0
+    )
+    if claimed:
+        _enqueue(batch, step, request)
+    else:
+        messages.info(request, _("This file has already been dealt with."))
+    return redirect("workers:import_batch", pk=batch.pk)
+
+
+@login_required
 def import_failed_rows(request, pk):
     batch, importer_cls = get_batch_for_user(request.user, pk)
     importer = importer_cls()
-    table, plan, problem = _replan(batch, importer)
-    if problem:
-        messages.error(request, problem)
+    try:
+        table = batches.read_batch(batch, importer)
+    except ImportFileError as exc:
+        messages.error(request, exc.message)
         return redirect("workers:import_batch", pk=batch.pk)
+    plan = importer.plan(table, options=batch.options)
     stem = batch.filename.rsplit(".", 1)[0] or "import"
     response = HttpResponse(
         importer.failed_rows_csv(table, plan.errors),
@@ -166,32 +276,14 @@ def import_failed_rows(request, pk):
 # --- helpers ---------------------------------------------------------------
 
 
-def _apply(batch: ImportBatch, importer, user) -> None:
-    """Re-read and re-plan the stored file, then import it or record why not."""
-    batch.finished_at = timezone.now()
-    table, plan, problem = _replan(batch, importer)
-    if problem:
-        batch.status, batch.error = ImportStatus.FAILED, problem
-    elif not plan.ok:
-        # The database changed since the preview (a workshop deleted, a
-        # worker added by hand): the file no longer imports as shown.
-        batch.status = ImportStatus.FAILED
-        batch.error = _rows_error_summary(plan)
-        batch.counts = plan.counts()
+def _enqueue(batch: ImportBatch, step: str, request) -> None:
+    from workers import tasks
+
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if step == "check":
+        tasks.check_import.enqueue(batch.pk, language)
     else:
-        try:
-            with transaction.atomic():
-                counts = importer.apply(plan, user=user)
-        except (DatabaseError, ValidationError):
-            logger.exception("import batch %s failed", batch.pk)
-            batch.status = ImportStatus.FAILED
-            batch.error = _(
-                "The import failed and nothing was saved: the data changed while "
-                "it was being written. Upload the file again to check it."
-            )
-        else:
-            batch.status, batch.counts, batch.error = ImportStatus.APPLIED, counts, ""
-    batch.save(update_fields=["status", "counts", "error", "finished_at"])
+        tasks.apply_import.enqueue(batch.pk, request.user.pk, language)
 
 
 def _mark_failed_on_a_fresh_connection(batch: ImportBatch) -> None:
@@ -214,35 +306,17 @@ def _connection_lost_message() -> str:
     )
 
 
-def _replan(batch: ImportBatch, importer):
-    """(table, plan, None), or (None, None, message) for an unreadable file."""
-    content = ImportBatch.objects.values_list("content", flat=True).get(pk=batch.pk)
-    try:
-        table = importer.read(bytes(content), batch.filename)
-    except ImportFileError as exc:
-        return None, None, exc.message
-    return table, importer.plan(table, options=batch.options), None
+def _expired_message() -> str:
+    return _(
+        "This preview has expired (previews are kept for %(hours)d hours). "
+        "Upload the file again."
+    ) % {"hours": settings.IMPORT_PREVIEW_HOURS}
 
 
-def _render_batch(request, batch, importer, table, plan):
-    errors = []
-    if plan is not None:
-        errors = [
-            {"row": e.row, "column": table.header_for(e.column), "message": e.message}
-            for e in plan.errors[:ERRORS_SHOWN]
-        ]
-    columns = [(c, table.header_for(c)) for c in table.columns] if table else []
-    preview = []
-    if plan is not None and batch.status == ImportStatus.PREVIEWED:
-        for item in plan.preview:
-            cells = [
-                {
-                    "text": item["values"].get(name, ""),
-                    "changed": name in item["changes"],
-                }
-                for name, _header in columns
-            ]
-            preview.append({**item, "cells": cells})
+def _render_batch(request, batch, importer_cls, *, mapping_form=None):
+    summary = batch.summary or {}
+    if batch.status == ImportStatus.MAPPING and mapping_form is None:
+        mapping_form = ColumnMappingForm(importer_cls, summary["mapping"])
     earlier = (
         ImportBatch.objects.filter(
             kind=batch.kind,
@@ -256,25 +330,53 @@ def _render_batch(request, batch, importer, table, plan):
         if batch.status == ImportStatus.PREVIEWED
         else None
     )
+    expired = batches.is_expired(batch)
+    counts = batch.counts or {}
+    skipped = [
+        {**item, "reason_text": skipped_reason(item["reason"])}
+        for item in summary.get("skipped", [])
+    ]
+    preview = (
+        summary.get("preview", []) if batch.status == ImportStatus.PREVIEWED else []
+    )
+    errors = summary.get("errors", [])
     return render(
         request,
         "workers/import_batch.html",
         {
             "batch": batch,
-            "importer": importer,
-            "table": table,
-            "plan": plan,
-            "counts": plan.counts() if plan is not None else batch.counts,
+            "importer": importer_cls,
+            "summary": summary,
+            "counts": counts,
+            "done": batch.status == ImportStatus.APPLIED,
             "errors": errors,
-            "more_errors": len(plan.errors) - ERRORS_SHOWN if plan else 0,
-            "columns": columns,
+            "more_errors": summary.get("errors_total", 0) - len(errors),
+            "columns": summary.get("columns", []),
             "preview": preview,
-            "warnings": plan.warnings if plan is not None else [],
+            "preview_partial": len(preview)
+            < counts.get("created", 0) + counts.get("updated", 0),
+            "skipped": skipped,
+            "more_skipped": summary.get("skipped_total", 0) - len(skipped),
+            "warnings": summary.get("warnings", []),
+            "ignored_columns": summary.get("ignored", []),
             "earlier": earlier,
+            "expired": expired,
+            "preview_hours": settings.IMPORT_PREVIEW_HOURS,
+            # The roster's own name column says who; other kinds get the name
+            # of the worker the number belongs to beside it.
+            "show_names": batch.kind != "workers",
+            "mapping_form": mapping_form,
+            "mapping": summary.get("mapping"),
+            "progress_url": reverse("workers:import_progress", args=[batch.pk])
+            if batch.working
+            else "",
+            "may_import": importer_cls.may_import(request.user),
             "may_confirm": batch.status == ImportStatus.PREVIEWED
-            and plan is not None
-            and plan.ok
-            and importer.may_import(request.user),
+            and not expired
+            and importer_cls.may_import(request.user),
+            "may_retry": batch.status == ImportStatus.FAILED
+            and bool(batch.retry)
+            and importer_cls.may_import(request.user),
         },
     )
 
@@ -282,13 +384,13 @@ def _render_batch(request, batch, importer, table, plan):
 def _recent_batches(user, importer_classes):
     kinds = [cls.kind for cls in importer_classes]
     by_kind = {cls.kind: cls for cls in importer_classes}
-    batches = (
+    recent = (
         ImportBatch.objects.filter(kind__in=kinds)
-        .defer("content")
+        .defer("content", "summary")
         .select_related("uploaded_by")
         .order_by("-uploaded_at")[:20]
     )
-    return [b for b in batches if may_see_batch(user, b, by_kind[b.kind])][:10]
+    return [b for b in recent if may_see_batch(user, b, by_kind[b.kind])][:10]
 
 
 def _column_help(importer_cls):
@@ -300,17 +402,6 @@ def _column_help(importer_cls):
         }
         for column in importer_cls.columns
     ]
-
-
-def _rows_error_summary(plan) -> str:
-    rows = len(plan.error_rows())
-    return ngettext(
-        "%(rows)d row has errors; nothing was imported. Correct it and "
-        "upload the file again.",
-        "%(rows)d rows have errors; nothing was imported. Correct them and "
-        "upload the file again.",
-        rows,
-    ) % {"rows": rows}
 
 
 def _counts_message(counts: dict) -> str:

@@ -23,7 +23,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from workers.importing.errors import PREVIEW_LIMIT, ImportPlan, RowError
-from workers.importing.tables import Column, Table, check_text, read_table
+from workers.importing.tables import (
+    Column,
+    Table,
+    check_text,
+    headers_key,
+    read_table,
+)
 
 IMPORTERS: dict[str, type[Importer]] = {}
 
@@ -99,8 +105,47 @@ class Importer:
 
     # --- the steps ---------------------------------------------------------
 
-    def read(self, data: bytes, filename: str) -> Table:
-        return read_table(data, filename, self.columns)
+    def read(
+        self,
+        data: bytes,
+        filename: str,
+        *,
+        mapping: dict[str, str] | None = None,
+        progress=None,
+    ) -> Table:
+        """The file as a Table. ``mapping`` ({column: header}) is the user's
+        column mapping; without one, a mapping confirmed earlier for the same
+        header row is used (``remember_mapping``)."""
+        return read_table(
+            data,
+            filename,
+            self.columns,
+            mapping=mapping,
+            remembered=self.remembered_mapping,
+            progress=progress,
+        )
+
+    def remembered_mapping(self, headers: list[str]) -> dict[str, str] | None:
+        from workers.models import ColumnMapping
+
+        found = (
+            ColumnMapping.objects.filter(
+                kind=self.kind, headers_key=headers_key(headers)
+            )
+            .values_list("mapping", flat=True)
+            .first()
+        )
+        return found or None
+
+    def remember_mapping(self, headers: list[str], mapping: dict[str, str], *, user):
+        """Keep ``mapping`` for the next file whose header row is ``headers``."""
+        from workers.models import ColumnMapping
+
+        ColumnMapping.objects.update_or_create(
+            kind=self.kind,
+            headers_key=headers_key(headers),
+            defaults={"headers": list(headers), "mapping": mapping, "saved_by": user},
+        )
 
     def plan(self, table: Table, *, options: dict) -> ImportPlan:
         """Check every row and decide what would change. No writes."""

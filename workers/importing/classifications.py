@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from workers.importing import spellings
 from workers.importing.base import Importer, register
 from workers.importing.errors import ImportPlan
-from workers.importing.tables import Column, Table
+from workers.importing.tables import Table
 from workers.importing.values import (
     ValueProblem,
     clean_employee_no,
@@ -45,23 +46,6 @@ SMALL_FILE = 500
 # history_change_reason is a 100-character column.
 SOURCE_MAX = 100
 
-# Spellings a committee writes besides the codes and the glossary's labels
-# (the labels are matched in both languages by parse_choice as well).
-CAUSE_ALIASES = {
-    "技术落后": Cause.TECHNIQUE,
-    "技术": Cause.TECHNIQUE,
-    "思想问题": Cause.IDEOLOGY,
-    "思想": Cause.IDEOLOGY,
-    "家庭经济困难": Cause.FAMILY,
-    "家庭困难": Cause.FAMILY,
-    "经济困难": Cause.FAMILY,
-    "家庭": Cause.FAMILY,
-    "其它": Cause.OTHER,
-    "其他": Cause.OTHER,
-    "其它原因": Cause.OTHER,
-    "其他原因": Cause.OTHER,
-}
-
 
 @dataclass(frozen=True, slots=True)
 class ClassificationInput:
@@ -78,15 +62,7 @@ class ClassificationImporter(Importer):
         "workers.add_shortfallclassification",
         "workers.change_shortfallclassification",
     )
-    columns = [
-        Column(
-            "employee_no",
-            ("employee number", "employee no", "工号", "职工号", "员工号", "职工编号"),
-        ),
-        Column("month", ("月份", "月", "年月")),
-        Column("cause", ("原因", "主要原因", "未完成原因", "分类", "shortfall cause")),
-        Column("note", ("备注", "说明", "notes"), required=False),
-    ]
+    columns = spellings.CLASSIFICATION_COLUMNS
 
     def plan(self, table: Table, *, options: dict) -> ImportPlan:
         plan = ImportPlan(payload={"rows": [], "filename": table.filename})
@@ -130,9 +106,7 @@ class ClassificationImporter(Importer):
 
             cause = None
             try:
-                cause = parse_choice(
-                    values.get("cause", ""), Cause, aliases=CAUSE_ALIASES
-                )
+                cause = parse_choice(values.get("cause", ""), Cause)
             except ValueProblem as problem:
                 fail("cause", problem.message)
 

@@ -17,7 +17,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from workers.importing.base import get_importer
-from workers.importing.tables import ImportFileError
+from workers.importing.errors import describe_skipped
+from workers.importing.tables import ImportFileError, MissingColumnsError
 
 
 def terminal_language() -> str:
@@ -33,7 +34,16 @@ class ImportCommand(BaseCommand):
     kind = ""
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV (UTF-8 or GBK/GB18030) or XLSX file")
+        parser.add_argument(
+            "file", help="CSV (UTF-8 or GBK/GB18030), XLSX, XLS or ODS file"
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=HEADER",
+            help="the file's HEADER holds COLUMN (e.g. output=实际产量); repeatable",
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -47,6 +57,23 @@ class ImportCommand(BaseCommand):
     def import_options(self, options: dict) -> dict:
         """The importer's options from the parsed command-line options."""
         return {}
+
+    def parse_map(self, importer, items: list[str]) -> dict[str, str]:
+        names = [column.name for column in importer.columns]
+        mapping: dict[str, str] = {}
+        for item in items:
+            column, sep, header = item.partition("=")
+            column, header = column.strip(), header.strip()
+            if not sep or not header or column not in names:
+                raise CommandError(
+                    _(
+                        "--map %(item)s: write COLUMN=HEADER, where COLUMN is one "
+                        "of %(columns)s"
+                    )
+                    % {"item": item, "columns": ", ".join(names)}
+                )
+            mapping[column] = header
+        return mapping
 
     def handle(self, *args, **options):
         with translation.override(terminal_language()):
@@ -62,12 +89,28 @@ class ImportCommand(BaseCommand):
                 % {"file": path, "problem": exc.strerror or exc}
             ) from exc
         importer = get_importer(self.kind)
+        mapping = self.parse_map(importer, options["map"])
         try:
-            table = importer.read(data, path.name)
+            table = importer.read(data, path.name, mapping=mapping)
+        except MissingColumnsError as exc:
+            hint = (
+                " ".join(
+                    f"--map {column}={header}"
+                    for column, header in exc.suggested.items()
+                )
+                or "--map COLUMN=HEADER"
+            )
+            raise CommandError(
+                exc.message
+                + "\n"
+                + _("Say which header holds each column: %(hint)s") % {"hint": hint}
+            ) from exc
         except ImportFileError as exc:
             raise CommandError(exc.message) from exc
         for header in table.ignored_columns:
             self.stderr.write(_("ignored column: %(header)s") % {"header": header})
+        for skipped in table.skipped:
+            self.stderr.write(describe_skipped(skipped))
         plan = importer.plan(table, options=self.import_options(options))
         for warning in plan.warnings:
             self.stderr.write(warning)

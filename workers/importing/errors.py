@@ -75,3 +75,26 @@ class ImportPlan:
 
     def error_rows(self) -> set[int]:
         return {error.row for error in self.errors}
+
+
+def skipped_reason(reason: str) -> str:
+    """Why a row was skipped, in the active language."""
+    return {
+        "title": _("above the header"),
+        "blank": _("blank"),
+        "totals": _("totals row"),
+    }.get(reason, reason)
+
+
+def describe_skipped(skipped) -> str:
+    """``row 1 skipped (above the header): 太原…`` in the active language."""
+    if skipped.text:
+        return _("row %(row)d skipped (%(reason)s): %(text)s") % {
+            "row": skipped.number,
+            "reason": skipped_reason(skipped.reason),
+            "text": skipped.text,
+        }
+    return _("row %(row)d skipped (%(reason)s)") % {
+        "row": skipped.number,
+        "reason": skipped_reason(skipped.reason),
+    }

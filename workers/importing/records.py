@@ -19,9 +19,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workers.importing import spellings
 from workers.importing.base import Importer, register
 from workers.importing.errors import PREVIEW_LIMIT, ImportPlan
-from workers.importing.tables import Column, Table, cells_ok, check_text
+from workers.importing.tables import Table, cells_ok, check_text
 from workers.importing.values import (
     ValueProblem,
     clean_employee_no,
@@ -46,16 +47,7 @@ SOURCE_MAX = 100
 class RecordImporter(Importer):
     kind = ImportKind.RECORDS
     permissions = ("workers.add_productionrecord", "workers.change_productionrecord")
-    columns = [
-        Column(
-            "employee_no",
-            ("employee number", "employee no", "工号", "职工号", "员工号", "职工编号"),
-        ),
-        Column("month", ("月份", "月", "年月")),
-        Column("quota", ("定额", "生产定额", "定额数")),
-        Column("output", ("实际完成", "完成", "实际产量", "产量", "完成数")),
-        Column("unit", ("单位", "计量单位"), required=False),
-    ]
+    columns = spellings.RECORD_COLUMNS
 
     def check_cells(self, table: Table, plan: ImportPlan) -> set[int]:
         """As the base class, with one search per row instead of one per

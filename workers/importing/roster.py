@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from workers.importing import spellings
 from workers.importing.base import Importer, register
 from workers.importing.errors import ImportPlan
-from workers.importing.tables import Column, Table
+from workers.importing.tables import Table
 from workers.importing.values import (
     ValueProblem,
     clean_employee_no,
@@ -32,20 +33,6 @@ from workers.importing.values import (
 from workers.models import ImportKind, PoliticalStatus, Worker, Workshop
 from workers.signals import announce_change
 
-# Spellings seen on Chinese rosters besides the labels of PoliticalStatus.
-POLITICAL_ALIASES = {
-    "党员": PoliticalStatus.PARTY_MEMBER,
-    "中国共产党党员": PoliticalStatus.PARTY_MEMBER,
-    "共产党员": PoliticalStatus.PARTY_MEMBER,
-    "CPC member": PoliticalStatus.PARTY_MEMBER,
-    "预备党员": PoliticalStatus.PROBATIONARY_MEMBER,
-    "中国共产党预备党员": PoliticalStatus.PROBATIONARY_MEMBER,
-    "团员": PoliticalStatus.LEAGUE_MEMBER,
-    "中国共产主义青年团团员": PoliticalStatus.LEAGUE_MEMBER,
-    "Youth League member": PoliticalStatus.LEAGUE_MEMBER,
-    "普通群众": PoliticalStatus.MASSES,
-}
-
 CREATE_BATCH = 1000
 UPDATE_BATCH = 100
 
@@ -54,17 +41,7 @@ UPDATE_BATCH = 100
 class RosterImporter(Importer):
     kind = ImportKind.WORKERS
     permissions = ("workers.add_worker", "workers.change_worker")
-    columns = [
-        Column(
-            "employee_no",
-            ("employee number", "employee no", "工号", "职工号", "员工号", "职工编号"),
-        ),
-        Column("name", ("姓名", "名字")),
-        Column("workshop", ("车间", "所在车间", "车间名称", "车间代码")),
-        Column("trade", ("工种",), required=False),
-        Column("political_status", ("political status", "政治面貌"), required=False),
-        Column("activist", ("is_activist", "积极分子"), required=False),
-    ]
+    columns = spellings.ROSTER_COLUMNS
 
     @classmethod
     def option_fields(cls) -> dict[str, forms.Field]:
@@ -145,7 +122,6 @@ class RosterImporter(Importer):
                     status = parse_choice(
                         values["political_status"],
                         PoliticalStatus,
-                        aliases=POLITICAL_ALIASES,
                     )
                 except ValueProblem as problem:
                     fail("political_status", problem.message)

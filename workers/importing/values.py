@@ -26,9 +26,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from workers.importing import spellings
 from workers.months import MonthError, parse_month
 
 _NUMBER = re.compile(
@@ -36,8 +36,8 @@ _NUMBER = re.compile(
 )
 _SERIAL = re.compile(r"^[0-9]{4,6}(?:\.[0-9]+)?$")
 
-TRUE_WORDS = {"yes", "y", "true", "t", "1", "是", "√", "✓"}
-FALSE_WORDS = {"no", "n", "false", "f", "0", "否", ""}
+TRUE_WORDS = set(spellings.YES)
+FALSE_WORDS = {*spellings.NO, ""}
 
 
 class ValueProblem(ValueError):
@@ -178,17 +178,19 @@ def parse_choice(
     *,
     aliases: dict[str, str] | None = None,
 ) -> str:
-    """The code of a TextChoices member, from its code, its English or
-    Chinese label (case-insensitive), or one of ``aliases`` (text → code)."""
+    """The code of a TextChoices member, from its code, one of its file
+    spellings (``spellings.CHOICES``: English and Chinese labels and their
+    variants, case-insensitive) or one of ``aliases`` (text → code). Never
+    from the translation catalogue: the spellings are the file format's."""
     raw = (text or "").strip()
-    key = unicodedata.normalize("NFKC", raw).casefold().replace(" ", "")
-    table = dict(_choice_table(choices))
-    for alias, code in (aliases or {}).items():
-        table[alias.casefold().replace(" ", "")] = code
+    key = _choice_key(raw)
+    table = _choice_table(choices)
+    if aliases:
+        table = {**table, **{_choice_key(a): code for a, code in aliases.items()}}
     if key in table:
         return table[key]
     accepted = ", ".join(
-        f"{value} / {_label_in(label, 'zh-hans')}" for value, label in choices.choices
+        f"{value} / {spellings.chinese(choices, value)}" for value in choices.values
     )
     if not raw:
         raise ValueProblem(_("is empty; one of %(accepted)s") % {"accepted": accepted})
@@ -197,21 +199,14 @@ def parse_choice(
     )
 
 
+def _choice_key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().replace(" ", "")
+
+
 @functools.cache
 def _choice_table(choices: type[models.TextChoices]) -> dict[str, str]:
-    # Cached: switching languages for every cell of a 5,000-row file costs
-    # more than the rest of the checks. Callers copy before adding aliases.
     table: dict[str, str] = {}
-    for value, label in choices.choices:
-        for spelling in (
-            value,
-            _label_in(label, "en"),
-            _label_in(label, "zh-hans"),
-        ):
-            table[spelling.casefold().replace(" ", "")] = value
+    for value, words in spellings.CHOICES[choices].items():
+        for spelling in (value, *words):
+            table[_choice_key(spelling)] = str(value)
     return table
-
-
-def _label_in(label, language: str) -> str:
-    with translation.override(language):
-        return str(label)
