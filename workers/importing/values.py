@@ -158,7 +158,9 @@ def parse_month_value(text: str) -> dt.date:
     raw = (text or "").strip()
     if not raw:
         raise ValueProblem(_("is empty; a month is required (YYYY-MM)"))
-    if _SERIAL.match(raw) and not re.match(r"^[0-9]{4}$", raw):
+    # 1956 and 1956.3 are a year and a month (the month then parses); the
+    # serial numbers of Excel's dates of these decades have five digits.
+    if _SERIAL.match(raw) and not re.match(r"^[0-9]{4}(?:\.[0-9]{1,2})?$", raw):
         raise ValueProblem(
             _(
                 "“%(text)s” looks like an Excel date number, not a month: format "
