@@ -1,6 +1,7 @@
 """E-mail helpers whose cases have gone quiet, and the secretaries a digest.
 
-Meant for a daily cron. A case is "quiet" when it is active, has had no
+Meant for a daily cron; it also removes import previews not confirmed in
+time (``expire_import_previews``). A case is "quiet" when it is active, has had no
 follow-up for CASE_REMINDER_DAYS days (counted from its opening if it has
 none), and the worker's latest record is still below quota. The e-mails name
 the workers and how long it has been; they never carry notes.
@@ -13,6 +14,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -44,6 +46,9 @@ class Command(BaseCommand):
             sent = self._send(days, dry_run)
         verb = "would send" if dry_run else "sent"
         self.stdout.write(f"{verb} {sent} e-mail(s)")
+        if not dry_run:
+            # The daily cron's other chore: import previews nobody confirmed.
+            call_command("expire_import_previews", stdout=self.stdout)
 
     def _send(self, days: int, dry_run: bool) -> int:
         today = timezone.localdate()
