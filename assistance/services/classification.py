@@ -1,4 +1,9 @@
-"""Classification (分类排队): the primary cause of a month's shortfall."""
+"""Classification (分类排队): the primary cause of a month's shortfall.
+
+The rules themselves live in workers.classification, shared with the
+classifications import; this is the queue form's way in, one worker at a
+time, with the form's stale-edit check.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from assistance.services.common import StaleEditError, _check_choice, _check_month
-from workers.models import Cause, ProductionRecord, ShortfallClassification, Worker
+from workers.classification import (
+    NO_RECORD,
+    ClassificationInput,
+    save_classifications,
+    shortfall_problems,
+)
+from workers.models import Cause, ShortfallClassification, Worker
 from workers.months import month_str
 
 
@@ -34,8 +45,8 @@ def classify(
     _check_month(month)
     _check_choice(cause, Cause, "cause")
     note = (note or "").strip()
-    record = ProductionRecord.objects.filter(worker=worker, month=month).first()
-    if record is None:
+    problem = shortfall_problems([(worker.pk, month)]).get((worker.pk, month))
+    if problem == NO_RECORD:
         raise ValidationError(
             _(
                 "%(name)s has no record for %(month)s, so there is no "
@@ -44,35 +55,26 @@ def classify(
             % {"name": worker, "month": month_str(month)},
             code="no_record",
         )
-    if record.meets_quota:
+    if problem is not None:
         raise ValidationError(
             _("%(name)s met quota in %(month)s: only shortfalls are classified.")
             % {"name": worker, "month": month_str(month)},
             code="met_quota",
         )
-    current = (
-        ShortfallClassification.objects.select_for_update()
-        .filter(worker=worker, month=month)
-        .first()
+    row = ClassificationInput(
+        worker_id=worker.pk,
+        month=month,
+        cause=cause,
+        note=note,
+        expected_version=expected_version,
     )
-    if expected_version is not None:
-        seen = current.version if current is not None else 0
-        if seen != expected_version:
-            raise StaleEditError(current)
-    if current is None:
-        current = ShortfallClassification(worker=worker, month=month, version=0)
-    elif current.cause == cause and current.note == note:
-        return current
-    current.cause = cause
-    current.note = note
-    current.classified_by = by
-    current.version += 1
-    current._history_user = by
     try:
         with transaction.atomic():
-            current.save()
+            result = save_classifications(rows=[row], by=by)
     except IntegrityError as error:  # created by someone else just now
         raise StaleEditError(
             ShortfallClassification.objects.filter(worker=worker, month=month).first()
         ) from error
-    return current
+    if result.stale:
+        raise StaleEditError(result.stale[(worker.pk, month)])
+    return ShortfallClassification.objects.get(worker=worker, month=month)

@@ -92,6 +92,14 @@ workers:import_confirm                 GET     L     405   405   405   405   405
 workers:import_confirm                 POST    L     302   404   404   404   404   L
 workers:import_failed_rows             GET     L     200   404   404   404   404   L
 workers:import_failed_rows             POST    L     200   404   404   404   404   L
+workers:import_template                GET     L     200   403   403   403   403   L
+workers:import_template                POST    L     200   403   403   403   403   L
+workers:import_progress                GET     L     200   404   404   404   404   L
+workers:import_progress                POST    L     200   404   404   404   404   L
+workers:import_columns                 GET     L     405   405   405   405   405   L
+workers:import_columns                 POST    L     302   404   404   404   404   L
+workers:import_retry                   GET     L     405   405   405   405   405   L
+workers:import_retry                   POST    L     302   404   404   404   404   L
 workers:records_entry                  GET     L     200   403   403   403   403   L
 workers:records_entry                  POST    L     200   403   403   403   403   L
 workers:ranking                        GET     L     200   403   403   200   200   L
@@ -220,6 +228,16 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
         "workers:import_failed_rows": reverse(
             "workers:import_failed_rows", args=[w["batch"].pk]
         ),
+        "workers:import_template": reverse(
+            "workers:import_template", args=["records", "xlsx"]
+        ),
+        "workers:import_progress": reverse(
+            "workers:import_progress", args=[w["batch"].pk]
+        ),
+        "workers:import_columns": reverse(
+            "workers:import_columns", args=[w["batch"].pk]
+        ),
+        "workers:import_retry": reverse("workers:import_retry", args=[w["batch"].pk]),
         "workers:records_entry": reverse("workers:records_entry")
         + f"?workshop={code}&month={month}",
         "workers:ranking": reverse("workers:ranking") + f"?month={month}",

@@ -72,7 +72,8 @@ class Importer:
 
     Subclasses set ``kind`` (a workers.models.ImportKind value), ``columns``
     and ``permissions`` (what a user needs, besides seeing every workshop,
-    to import this kind), and implement ``plan`` and ``apply``.
+    to import this kind), and implement ``plan`` (read and check, no
+    writes) and ``write`` (called by ``apply`` inside its transaction).
     """
 
     kind: ClassVar[str] = ""
@@ -154,19 +155,21 @@ class Importer:
     def apply(self, plan: ImportPlan, *, user) -> dict[str, int]:
         """Write the plan in one transaction; returns created/updated/unchanged.
 
-        Only called with ``plan.ok``. Subclasses implement ``write``.
+        Only called with ``plan.ok``. Subclasses implement ``write`` (never
+        this): it runs inside the transaction opened here and may return the
+        counts it found while writing, which then replace the plan's.
         """
         if not plan.ok:
             raise ValueError("a plan with errors cannot be applied")
         with transaction.atomic():
-            self.write(plan, user=user)
-        return {
+            counts = self.write(plan, user=user)
+        return counts or {
             "created": len(plan.to_create),
             "updated": len(plan.to_update),
             "unchanged": plan.unchanged,
         }
 
-    def write(self, plan: ImportPlan, *, user) -> None:
+    def write(self, plan: ImportPlan, *, user) -> dict[str, int] | None:
         raise NotImplementedError
 
     # --- helpers for subclasses -------------------------------------------

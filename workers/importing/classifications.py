@@ -13,13 +13,16 @@ records for the file's months, the classifications already stored.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from workers.classification import (
+    NO_RECORD,
+    ClassificationInput,
+    save_classifications,
+    shortfall_problems,
+    stored_classifications,
+)
 from workers.importing import spellings
 from workers.importing.base import Importer, register
 from workers.importing.errors import ImportPlan
@@ -33,26 +36,15 @@ from workers.importing.values import (
 from workers.models import (
     Cause,
     ImportKind,
-    ProductionRecord,
-    ShortfallClassification,
     Worker,
 )
 from workers.months import month_str
-from workers.signals import announce_change
 
 # Above this many distinct workers one query for all is cheaper than an IN
 # list, and it never meets SQLite's parameter limit.
 SMALL_FILE = 500
 # history_change_reason is a 100-character column.
 SOURCE_MAX = 100
-
-
-@dataclass(frozen=True, slots=True)
-class ClassificationInput:
-    worker_id: int
-    month: dt.date
-    cause: str
-    note: str
 
 
 @register
@@ -148,31 +140,35 @@ class ClassificationImporter(Importer):
         return plan
 
     def _check_records(self, plan: ImportPlan, good: dict) -> None:
-        """Only a shortfall is classified: a record below quota must exist."""
-        records = _records_for([item for item, _v, _n in good.values()])
+        """Only a shortfall is classified (workers.classification's rule)."""
+        problems = shortfall_problems(
+            (item.worker_id, item.month) for item, _v, _n in good.values()
+        )
         for number, (item, _values, employee_no) in list(good.items()):
-            record = records.get((item.worker_id, item.month))
-            message = None
-            if record is None:
+            problem = problems.get((item.worker_id, item.month))
+            if problem is None:
+                continue
+            if problem == NO_RECORD:
                 message = _(
                     "worker “%(number)s” has no record for %(month)s, so there "
                     "is no shortfall to classify; import the records first"
                 )
-            elif record:
+            else:
                 message = _(
                     "worker “%(number)s” met quota in %(month)s: only workers "
                     "below quota are classified"
                 )
-            if message:
-                plan.error(
-                    number,
-                    "month",
-                    message % {"number": employee_no, "month": month_str(item.month)},
-                )
-                del good[number]
+            plan.error(
+                number,
+                "month",
+                message % {"number": employee_no, "month": month_str(item.month)},
+            )
+            del good[number]
 
     def _sort_out(self, plan: ImportPlan, good: dict) -> None:
-        stored = _stored([item for item, _v, _n in good.values()])
+        stored = stored_classifications(
+            (item.worker_id, item.month) for item, _v, _n in good.values()
+        )
         rows = plan.payload["rows"]
         for number, (item, values, _number) in good.items():
             rows.append(item)
@@ -192,76 +188,14 @@ class ClassificationImporter(Importer):
             plan.to_update.append(item)
             self.add_preview(plan, number, "update", values, changes)
 
-    # The base class's apply() opens the transaction; this override must too,
-    # or the command (run in autocommit) fails on PostgreSQL's FOR UPDATE and
-    # a failure halfway keeps the rows written before it.
-    @transaction.atomic
-    def apply(self, plan: ImportPlan, *, user) -> dict[str, int]:
-        """Write the rows in one transaction, deciding again what changed.
-
-        Between preview and confirm someone may have classified a worker in
-        the queue; the stored rows are locked and compared again here.
-        """
-        if not plan.ok:
-            raise ValueError("a plan with errors cannot be applied")
-        items = plan.payload["rows"]
-        now = timezone.now()
-        source = (_("import: %(file)s") % {"file": plan.payload["filename"]})[
-            :SOURCE_MAX
-        ]
-        stored = _stored(items, lock=True)
-        to_create, to_update, unchanged = [], [], 0
-        for item in items:
-            current = stored.get((item.worker_id, item.month))
-            if current is None:
-                to_create.append(
-                    ShortfallClassification(
-                        worker_id=item.worker_id,
-                        month=item.month,
-                        cause=item.cause,
-                        note=item.note,
-                        classified_by=user,
-                        classified_at=now,
-                    )
-                )
-            elif (current.cause, current.note) == (item.cause, item.note):
-                unchanged += 1
-            else:
-                current.cause = item.cause
-                current.note = item.note
-                current.classified_by = user
-                current.classified_at = now
-                # A form showing the old version is now stale, as after an edit.
-                current.version += 1
-                to_update.append(current)
-        history = {
-            "default_user": user,
-            "default_change_reason": source,
-            "default_date": now,
-        }
-        if to_create or to_update:
-            # bulk writes send no model signals: announce them.
-            announce_change(
-                months={c.month for c in (*to_create, *to_update)},
-                source="import_classifications",
-            )
-        if to_create:
-            bulk_create_with_history(
-                to_create, ShortfallClassification, batch_size=500, **history
-            )
-        if to_update:
-            bulk_update_with_history(
-                to_update,
-                ShortfallClassification,
-                ["cause", "note", "classified_by", "classified_at", "version"],
-                batch_size=500,
-                **history,
-            )
-        return {
-            "created": len(to_create),
-            "updated": len(to_update),
-            "unchanged": unchanged,
-        }
+    def write(self, plan: ImportPlan, *, user) -> dict[str, int]:
+        """In the base class's transaction, through the one classification
+        writer, which decides again under a row lock what changed (someone
+        may have classified a worker in the queue since the preview)."""
+        source = _("import: %(file)s") % {"file": plan.payload["filename"]}
+        return save_classifications(
+            rows=plan.payload["rows"], by=user, source=source[:SOURCE_MAX]
+        ).counts
 
 
 def _workers_by_number(table: Table) -> dict[str, tuple[int, str]]:
@@ -275,39 +209,4 @@ def _workers_by_number(table: Table) -> dict[str, tuple[int, str]]:
     return {
         number: (pk, name)
         for number, pk, name in query.values_list("employee_no", "pk", "name")
-    }
-
-
-def _records_for(items: list[ClassificationInput]) -> dict[tuple[int, dt.date], bool]:
-    """(worker_id, month) → whether that month's record meets quota."""
-    if not items:
-        return {}
-    query = ProductionRecord.objects.filter(month__in={item.month for item in items})
-    if len(items) <= SMALL_FILE:
-        query = query.filter(worker_id__in={item.worker_id for item in items})
-    return {
-        (worker_id, month): output >= quota
-        for worker_id, month, quota, output in query.order_by().values_list(
-            "worker_id", "month", "quota", "output"
-        )
-    }
-
-
-def _stored(
-    items: list[ClassificationInput], *, lock: bool = False
-) -> dict[tuple[int, dt.date], ShortfallClassification]:
-    if not items:
-        return {}
-    query = ShortfallClassification.objects.filter(
-        month__in={item.month for item in items}
-    )
-    if len(items) <= SMALL_FILE:
-        query = query.filter(worker_id__in={item.worker_id for item in items})
-    if lock:
-        query = query.select_for_update()
-    keys = {(item.worker_id, item.month) for item in items}
-    return {
-        (c.worker_id, c.month): c
-        for c in query.order_by()
-        if (c.worker_id, c.month) in keys
     }

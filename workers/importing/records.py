@@ -247,15 +247,10 @@ class RecordImporter(Importer):
                 row = table.rows[index]
                 self.add_preview(plan, row.number, "update", row.values, changes)
 
-    def apply(self, plan: ImportPlan, *, user) -> dict[str, int]:
-        """Save every row through save_records; its counts are the truth.
-
-        The plan's own counts were made for the preview; between preview and
-        confirm someone may have changed a record, and save_records decides
-        again inside its transaction.
-        """
-        if not plan.ok:
-            raise ValueError("a plan with errors cannot be applied")
+    def write(self, plan: ImportPlan, *, user) -> dict[str, int]:
+        """Save every row through save_records, the one path for records; its
+        counts are the truth: between preview and confirm someone may have
+        changed a record, and save_records decides again."""
         source = _("import: %(file)s") % {"file": plan.payload["filename"]}
         result = save_records(
             rows=plan.payload["rows"], by=user, source=source[:SOURCE_MAX]
