@@ -40,12 +40,18 @@ demo: install var/secret_key
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	$(DEMO_ENV) $(PY) manage.py collectstatic --no-input -v 0
 	@echo "Serving the demo factory on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(DEMO_ENV) $(VENV)/bin/gunicorn factory.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	@# The task worker (large imports) runs beside gunicorn and stops with it.
+	$(DEMO_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(DEMO_ENV) $(VENV)/bin/gunicorn factory.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
-# Production-style server; configure it through the environment (README).
+# Production-style server and the task worker beside it; configure both
+# through the environment (README).
 serve: install
 	$(PY) manage.py collectstatic --no-input -v 0
-	$(VENV)/bin/gunicorn factory.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(VENV)/bin/gunicorn factory.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download
 # does not work on a closed network); install it when we may.
