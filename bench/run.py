@@ -3,6 +3,7 @@
     python bench/run.py                 # 5,400 workers × 36 months, and 10× for pages
     python bench/run.py --scale 10      # 54,000 × 36 for everything
     python bench/run.py --no-compare    # skip the 10× database (pages at 1× only)
+    python bench/run.py --import-formats  # rows/s read from CSV, XLSX, XLS, ODS
 
 Every figure is a ratio against a baseline measured in the same run (see
 docs/PERFORMANCE.md, which this writes). The databases (catchup_bench,
@@ -66,6 +67,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--render-only",
         action="store_true",
         help="measure nothing: rewrite the output from the last run's results",
+    )
+    parser.add_argument(
+        "--import-formats",
+        action="store_true",
+        help="only measure rows/s read per file format (bench/import_formats.py)",
     )
     # Internal: one measurement inside Django, in a process of its own.
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -294,6 +300,10 @@ def main(argv=None) -> int:
     if args.phase:
         run_phase(args)
         return 0
+    if args.import_formats:
+        # Needs no database: a subprocess, so Django is set up on its own.
+        command = [sys.executable, str(ROOT / "bench" / "import_formats.py")]
+        return subprocess.call([*command, "--rows", str(args.rows)])
     if args.render_only:
         results = json.loads(RESULTS.read_text())
     else:

@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from workers.models import (
     AdvancedStandard,
+    ColumnMapping,
     Disqualification,
     ImportBatch,
     ProductionRecord,
@@ -162,6 +163,19 @@ class ShortfallClassificationAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(admin.ModelAdmin):
+    """The column matchings secretaries confirmed; delete one to be asked
+    again for files with those headers."""
+
+    list_display = ["kind", "mapping", "saved_by", "saved_at"]
+    list_filter = ["kind"]
+    readonly_fields = ["kind", "headers_key", "headers", "mapping", "saved_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     """Read-only: a batch is a record of what was uploaded and imported."""
@@ -171,22 +185,30 @@ class ImportBatchAdmin(admin.ModelAdmin):
     search_fields = ["filename", "sha256", "uploaded_by__username"]
     list_select_related = ["uploaded_by"]
     date_hierarchy = "uploaded_at"
-    exclude = ["content"]
+    # The file and the preview kept of it hold the rows (notes included).
+    exclude = ["content", "summary"]
     readonly_fields = [
         "kind",
         "filename",
         "sha256",
         "options",
+        "mapping",
         "uploaded_by",
         "uploaded_at",
         "status",
+        "background",
+        "phase",
+        "progress_done",
+        "progress_total",
+        "heartbeat_at",
+        "retry",
         "counts",
         "error",
         "finished_at",
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("content")
+        return super().get_queryset(request).defer("content", "summary")
 
     def has_add_permission(self, request):
         return False
