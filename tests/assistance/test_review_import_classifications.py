@@ -37,7 +37,7 @@ def test_command_imports_in_autocommit_mode(below_quota, tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_apply_is_all_or_nothing(below_quota, monkeypatch):
     """A failure while writing the updates leaves the created rows unsaved."""
-    import workers.importing.classifications as module
+    import workers.classification as module
 
     other = WorkerFactory(employee_no="R002", workshop=below_quota.workshop)
     ProductionRecordFactory(worker=other, month=MARCH, output=70)

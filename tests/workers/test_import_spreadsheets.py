@@ -210,6 +210,7 @@ def test_an_xls_roster_through_the_page(secretary_client, shops_for_roster):
 
 
 def test_an_ods_classification_file_through_the_page(secretary_client, crew):
+    in_english(secretary_client)
     ProductionRecordFactory(worker=crew[0], month=MARCH, quota=100, output=80)
     rows = [
         ["1956年3月份未完成定额人员分类排队表"],
