@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workers', '0004_lean_record_indexes'),
+        ('workers', '0005_month_completion'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
