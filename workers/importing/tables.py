@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -269,6 +270,7 @@ def read_table(
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     encoding = ""
+    check_cell_lengths = True
     if data.startswith(ZIP_SIGNATURE):
         file_format = _zip_format(data)
         raw_rows = _workbook_rows(data, file_format)
@@ -285,50 +287,49 @@ def read_table(
             raise
         _refuse_markup(text)
         raw_rows, file_format = _csv_rows(text), "csv"
+        # Only a line longer than a cell may be can hold a cell too long.
+        check_cell_lengths = max(map(len, text.split("\n"))) > MAX_CELL_CHARS
     return _build_table(
-        _limited(raw_rows, progress),
+        raw_rows,
         filename,
         columns,
         file_format,
         encoding,
         mapping=mapping or {},
         remembered=remembered,
+        progress=progress,
+        check_cell_lengths=check_cell_lengths,
     )
 
 
-def _limited(raw_rows, progress):
-    """The rows, refusing a row too wide or a cell too long as soon as one
-    is read, and reporting progress."""
-    for number, cells in raw_rows:
+def _check_row(number: int, cells: list[str]) -> None:
+    """Refuse a row too wide or a cell too long, as soon as the row is read."""
+    if len(cells) > MAX_COLUMNS:
+        while cells and not cells[-1]:
+            cells = cells[:-1]
         if len(cells) > MAX_COLUMNS:
-            while cells and not cells[-1]:
-                cells = cells[:-1]
-            if len(cells) > MAX_COLUMNS:
-                raise ImportFileError(
-                    _(
-                        "Row %(row)d has %(count)d columns; a file may have at "
-                        "most %(limit)d. Remove the columns that are not needed."
-                    )
-                    % {"row": number, "count": len(cells), "limit": MAX_COLUMNS}
-                )
-        if cells and max(map(len, cells)) > MAX_CELL_CHARS:
-            index = next(i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS)
             raise ImportFileError(
                 _(
-                    "Row %(row)d, column %(column)s holds %(length)d "
-                    "characters; a cell may hold at most %(limit)d. Shorten "
-                    "it (or move long notes elsewhere) and upload again."
+                    "Row %(row)d has %(count)d columns; a file may have at "
+                    "most %(limit)d. Remove the columns that are not needed."
                 )
-                % {
-                    "row": number,
-                    "column": column_letter(index),
-                    "length": len(cells[index]),
-                    "limit": MAX_CELL_CHARS,
-                }
+                % {"row": number, "count": len(cells), "limit": MAX_COLUMNS}
             )
-        if progress is not None and number % PROGRESS_EVERY == 0:
-            progress(number)
-        yield number, cells
+    if cells and max(map(len, cells)) > MAX_CELL_CHARS:
+        index = next(i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS)
+        raise ImportFileError(
+            _(
+                "Row %(row)d, column %(column)s holds %(length)d "
+                "characters; a cell may hold at most %(limit)d. Shorten "
+                "it (or move long notes elsewhere) and upload again."
+            )
+            % {
+                "row": number,
+                "column": column_letter(index),
+                "length": len(cells[index]),
+                "limit": MAX_CELL_CHARS,
+            }
+        )
 
 
 def column_letter(index: int) -> str:
@@ -772,7 +773,16 @@ class _Matcher:
 
 
 def _build_table(
-    raw_rows, filename, columns, file_format, encoding, *, mapping, remembered
+    raw_rows,
+    filename,
+    columns,
+    file_format,
+    encoding,
+    *,
+    mapping,
+    remembered,
+    progress,
+    check_cell_lengths=True,
 ) -> Table:
     matcher = _Matcher(columns, mapping)
     rows_iter = iter(raw_rows)
@@ -780,6 +790,7 @@ def _build_table(
     head: list[tuple[int, list[str]]] = []
     header_at = None
     for number, cells in rows_iter:
+        _check_row(number, cells)
         cells = [cell.strip() for cell in cells]
         head.append((number, cells))
         if any(cells) and not matcher.missing(matcher.present(cells)):
@@ -821,12 +832,23 @@ def _build_table(
     limit = max_rows()
     employee_at = positions.get("employee_no")
 
-    def data_rows():
-        yield from head[header_at + 1 :]
-        for number, cells in rows_iter:
-            yield number, [cell.strip() for cell in cells]
+    items = list(positions.items())
+    width = max(positions.values()) + 1
+    rows_append = rows.append
 
-    for number, cells in data_rows():
+    # A CSV file none of whose lines is longer than a cell may be has no cell
+    # too long either: then only the width is checked row by row.
+    long_cells = check_cell_lengths
+
+    # The hot loop of a 200,000-row file.
+    for number, cells in itertools.chain(head[header_at + 1 :], rows_iter):
+        if len(cells) > MAX_COLUMNS or (
+            long_cells and max(map(len, cells), default=0) > MAX_CELL_CHARS
+        ):
+            _check_row(number, cells)
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
+        cells = [cell.strip() for cell in cells]
         if not any(cells):
             blank.append(number)
             continue
@@ -835,23 +857,15 @@ def _build_table(
             # formatted-but-empty rows are not rows anyone wrote.
             skipped.extend(SkippedRow(n, "blank") for n in blank)
             blank = []
-        employee_no = (
-            cells[employee_at]
-            if employee_at is not None and employee_at < len(cells)
-            else ""
-        )
-        if _is_totals(cells, employee_no):
+        if len(cells) < width:
+            cells.extend([""] * (width - len(cells)))
+        employee_no = cells[employee_at] if employee_at is not None else ""
+        if (
+            not employee_no or _TOTALS_HINT.search("\t".join(cells[:3]))
+        ) and _is_totals(cells, employee_no):
             skipped.append(SkippedRow(number, "totals", _row_text(cells)))
             continue
-        rows.append(
-            Row(
-                number=number,
-                values={
-                    name: (cells[index] if index < len(cells) else "")
-                    for name, index in positions.items()
-                },
-            )
-        )
+        rows_append(Row(number=number, values={name: cells[i] for name, i in items}))
         if len(rows) > limit:
             raise _too_many_rows_error()
     if not rows:
