@@ -2,13 +2,21 @@
 
 The parts, in the order a file goes through them:
 
-- ``tables.read_table`` turns the uploaded bytes (CSV in UTF-8/GBK or XLSX)
-  into a ``Table`` of text cells keyed by column name, or raises
-  ``ImportFileError`` for a file that cannot be read at all;
+- ``tables.read_table`` turns the uploaded bytes (CSV in UTF-8/GBK, XLSX,
+  XLS or ODS) into a ``Table`` of text cells keyed by column name — the
+  header found below any title rows, title/blank/totals rows skipped and
+  listed, a column mapping applied — or raises ``ImportFileError`` for a
+  file that cannot be read at all (``MissingColumnsError`` when columns only
+  need matching);
 - an ``Importer`` (``base.py``; one per kind, see ``IMPORTERS``) checks every
   row and makes an ``ImportPlan`` (``errors.py``) without writing anything,
-  then ``apply`` writes the whole plan in one transaction;
-- ``values.py`` has the cell parsers the importers share.
+  then ``apply`` opens one transaction in which the importer's ``write``
+  writes the whole plan;
+- ``spellings.py`` holds the file format's words (columns, coded values);
+  ``values.py`` the cell parsers the importers share;
+- ``batches.py`` runs an upload's steps on its ImportBatch, in the request or
+  in the task worker (``workers/tasks.py``); ``blanks.py`` builds the
+  templates to fill.
 
 Each kind's importer module registers itself on import; ``get_importer``
 imports them all first, so callers never depend on import order.
