@@ -47,6 +47,10 @@ class CaseOutcome(models.TextChoices):
     OTHER = "other", _("other")
 
 
+# A case is active until the secretary closes it: one active case per worker.
+ACTIVE_STATUSES = (CaseStatus.OPEN, CaseStatus.REACHED_QUOTA)
+
+
 class AssistanceCaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> AssistanceCaseQuerySet:
         """All cases for the secretary; a manager's workshops; a helper's own."""
@@ -62,7 +66,7 @@ class AssistanceCaseQuerySet(models.QuerySet):
         return self.filter(condition).distinct()
 
     def active(self) -> AssistanceCaseQuerySet:
-        return self.exclude(status=CaseStatus.CLOSED)
+        return self.filter(status__in=ACTIVE_STATUSES)
 
 
 class AssistanceCase(models.Model):
@@ -185,7 +189,7 @@ class CaseEvent(models.Model):
     # The record's month for a change caused by records; the target month
     # for a target change.
     month = models.DateField(null=True, blank=True)
-    # The month whose figures the event belongs to (DESIGN.md, "The month"):
+    # The month whose figures the event belongs to (docs/ARCHITECTURE.md, "The month"):
     # an opening, the case's month; a change caused by records, that
     # record's month; a person's action, the working month when it was done
     # unless they chose another. Figures of a month read only events

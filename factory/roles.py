@@ -1,4 +1,4 @@
-"""The three roles of DESIGN.md as Django groups, and how to tell them apart.
+"""The three roles of docs/ARCHITECTURE.md as Django groups, and how to tell them apart.
 
 Permissions decide; group names are only used to set the groups up and to
 choose a home page. Superusers pass every has_perm() check.

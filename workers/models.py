@@ -1,6 +1,6 @@
 """Workshops, the roster, monthly records and the definitions built on them.
 
-The definitions of DESIGN.md (meets quota, below quota, advanced producer)
+The definitions of docs/ARCHITECTURE.md (meets quota, below quota, advanced producer)
 live on ProductionRecordQuerySet and nowhere else.
 """
 
@@ -88,7 +88,8 @@ class WorkerQuerySet(models.QuerySet):
         return self.filter(active=True)
 
     def eligible_helpers(self) -> WorkerQuerySet:
-        """Party, probationary and League members and activists (DESIGN.md)."""
+        """Party, probationary and League members and activists
+        (docs/ARCHITECTURE.md, "Definitions")."""
         return self.active().filter(
             Q(political_status__in=HELPER_STATUSES) | Q(is_activist=True)
         )
