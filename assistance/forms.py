@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assistance import worklists
 from assistance.models import (
     CaseOutcome,
     CaseStatus,
@@ -168,6 +170,11 @@ class CaseFilterForm(forms.Form):
     )
     month = MonthField(label=_("month opened"), required=False, help_text="")
     proposed = forms.BooleanField(label=_("closure proposed"), required=False)
+    quiet = forms.BooleanField(
+        label=_("no follow-up for a while"),
+        required=False,
+        help_text=_("Active cases still below quota with no recent follow-up."),
+    )
 
     def filter(self, cases):
         if not self.is_valid():
@@ -181,7 +188,11 @@ class CaseFilterForm(forms.Form):
         if data["month"]:
             cases = cases.filter(month=data["month"])
         if data["proposed"]:
-            cases = cases.filter(closure_proposed_at__isnull=False)
+            # Proposed and not decided yet: a closed case's proposal is done.
+            cases = cases.active().filter(closure_proposed_at__isnull=False)
+        if data["quiet"]:
+            quiet = worklists.quiet(settings.CASE_REMINDER_DAYS)
+            cases = cases.filter(pk__in=quiet.values("pk"))
         return cases
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assistance import selectors
+from assistance import selectors, worklists
 from assistance.access import require_perm
 from assistance.forms import OpenCaseForm, workers_for
 from assistance.models import SUGGESTED_MEASURE, AssistanceCase
@@ -22,6 +22,11 @@ from workers.models import Cause, ShortfallClassification, Worker
 from workers.months import MonthError, checked_month, month_str
 
 CLASSIFY_PERM = "workers.change_shortfallclassification"
+# ?show= narrows the queue to one list of the work queue.
+QUEUE_LISTS = {
+    "unclassified": worklists.unclassified_shortfalls,
+    "uncased": worklists.uncased_shortfalls,
+}
 OPEN_PERM = "assistance.add_assistancecase"
 
 
@@ -43,6 +48,13 @@ def classification_queue(request):
     if chosen is None and not state.workers_with_records:
         month = None  # no records at all yet
     groups = selectors.classification_queue(month) if month else []
+    show = request.GET.get("show", "")
+    if month and show in QUEUE_LISTS:
+        # The work queue's lists: the rows of one of them, nothing else.
+        keep = set(QUEUE_LISTS[show](month).values_list("pk", flat=True))
+        for group in groups:
+            group.rows = [row for row in group.rows if row.record.pk in keep]
+        groups = [group for group in groups if group.rows]
     rows = [row for group in groups for row in group.rows]
     entered: dict[int, dict] = {}
     if request.method == "POST":
