@@ -93,10 +93,7 @@ def helper_kind_label(key: str) -> str:
 
 def require_report_reader(user) -> None:
     """Dashboards, bulletin and JSON: the secretary and managers, else 403."""
-    if not (
-        user.has_perm("workers.view_all_workshops")
-        or user.has_perm("workers.view_workshop")
-    ):
+    if not (is_secretary(user) or user.has_perm("workers.view_workshop")):
         raise PermissionDenied
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from workers.bulk import FastBulkQuerySet, FastHistoryManager
+from workers.roles import is_secretary
 
 DEFAULT_STANDARD_PCT = Decimal("100")
 
@@ -51,7 +52,7 @@ class WorkshopQuerySet(models.QuerySet):
         """Every workshop for the secretary, a manager's own, else none."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.has_perm("workers.view_all_workshops"):
+        if is_secretary(user):
             return self
         if user.has_perm("workers.view_workshop"):
             return self.filter(managers=user)

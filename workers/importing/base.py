@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from workers.importing.errors import PREVIEW_LIMIT, ImportPlan, RowError
 from workers.importing.tables import Column, Table, check_text, read_table
+from workers.roles import is_secretary
 
 IMPORTERS: dict[str, type[Importer]] = {}
 
@@ -81,7 +82,7 @@ class Importer:
         """Imports cross workshops, so only the secretary's side may import."""
         return (
             user.is_authenticated
-            and user.has_perm("workers.view_all_workshops")
+            and is_secretary(user)
             and user.has_perms(cls.permissions)
         )
 
