@@ -79,3 +79,27 @@ def test_factory_roles_is_the_same_function():
     assert factory_roles.is_secretary is roles.is_secretary
     assert factory_roles.is_manager is roles.is_manager
     assert factory_roles.is_helper is roles.is_helper
+
+
+# A tuple of the characters that start a formula: ("=", "+", ...).
+FORMULA_STARTS = re.compile(r"""[\"']=[\"']\s*,\s*[\"']\+[\"']""")
+# Modules that write CSV or XLSX files for people to open.
+WRITES_SPREADSHEETS = re.compile(r"csv\.writer\(|Workbook\(")
+
+
+def test_the_scanner_finds_a_list_of_formula_starts():
+    assert FORMULA_STARTS.search('START = ("=", "+", "-", "@")')
+    assert not FORMULA_STARTS.search('if text == "=":')
+
+
+def test_which_characters_start_a_formula_is_written_once():
+    assert _files_matching(FORMULA_STARTS) == ["workers/spreadsheet_safety.py"]
+
+
+def test_every_module_that_writes_a_spreadsheet_makes_its_cells_safe():
+    """csv.writer and openpyxl's Workbook only with safe_cell beside them."""
+    writers = _files_matching(WRITES_SPREADSHEETS)
+    assert len(writers) >= 3  # the scan itself works
+    sources = _sources()
+    unsafe = [name for name in writers if "safe_cell(" not in sources[name]]
+    assert not unsafe, f"spreadsheets written without safe_cell: {unsafe}"
