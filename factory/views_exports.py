@@ -2,7 +2,7 @@
 
 Each export shows exactly what the page it comes from shows the same reader:
 the same figures (published or live, from the same selectors) and the same
-scoping. Cells go through factory.exports.escape_cell.
+scoping. Cells go through workers.spreadsheet_safety.safe_cell.
 """
 
 from __future__ import annotations

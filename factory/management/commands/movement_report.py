@@ -15,6 +15,7 @@ from factory.selectors import checked_month, flatten
 from factory.selectors_text import report_text
 from workers.models import Workshop
 from workers.months import MonthError
+from workers.spreadsheet_safety import safe_cell
 
 
 class Command(BaseCommand):
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             writer = csv.writer(self.stdout, lineterminator="\n")
             writer.writerow(["key", "value"])
             for key, value in flatten(report).items():
-                writer.writerow([key, "" if value is None else value])
+                writer.writerow([key, safe_cell(value)])
         else:
             self.stdout.write(
                 report_text(report, workshop.name if workshop else None), ending=""
