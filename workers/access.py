@@ -95,12 +95,12 @@ def require_import(user, importer_cls) -> None:
 
 
 def may_see_batch(user, batch: ImportBatch, importer_cls) -> bool:
-    """The uploader, or the secretary's side with the kind's permissions."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if batch.uploaded_by_id == user.pk:
-        return True
-    return is_secretary(user) and user.has_perms(importer_cls.permissions)
+    """Whoever may run that import now — and only they.
+
+    A batch holds the uploaded file (classification notes, names); having
+    uploaded it once is no right to read it after the role is gone.
+    """
+    return user.is_active and importer_cls.may_import(user)
 
 
 def get_batch_for_user(user, pk) -> tuple[ImportBatch, type]:
