@@ -169,6 +169,10 @@ class CaseFilterForm(Form):
     )
     month = MonthField(label=_("month opened"), required=False, help_text="")
     proposed = forms.BooleanField(label=_("closure proposed"), required=False)
+    helpers_left = forms.BooleanField(
+        label=_("helper left or no longer eligible"),
+        required=False,
+    )
 
     def filter(self, cases):
         if not self.is_valid():
@@ -183,6 +187,8 @@ class CaseFilterForm(Form):
             cases = cases.filter(month=data["month"])
         if data["proposed"]:
             cases = cases.filter(closure_proposed_at__isnull=False)
+        if data["helpers_left"]:
+            cases = cases.with_helper_gone()
         return cases
 
 

@@ -81,6 +81,14 @@ class Workshop(models.Model):
         return self.name
 
 
+# Who may be made responsible for a worker, and keeps access to the cases
+# while they are (DESIGN.md, "Helpers"). Worker.is_eligible_helper is the same
+# rule for one row; a test makes the two agree.
+ELIGIBLE_HELPER = Q(active=True) & (
+    Q(political_status__in=HELPER_STATUSES) | Q(is_activist=True)
+)
+
+
 class WorkerQuerySet(models.QuerySet):
     def visible_to(self, user) -> WorkerQuerySet:
         return self.filter(workshop__in=Workshop.objects.visible_to(user))
@@ -90,9 +98,12 @@ class WorkerQuerySet(models.QuerySet):
 
     def eligible_helpers(self) -> WorkerQuerySet:
         """Party, probationary and League members and activists (DESIGN.md)."""
-        return self.active().filter(
-            Q(political_status__in=HELPER_STATUSES) | Q(is_activist=True)
-        )
+        return self.filter(ELIGIBLE_HELPER)
+
+    def no_longer_eligible(self) -> WorkerQuerySet:
+        """Everyone else: left the factory, or no longer a member or activist.
+        A helper among them has lost their cases (DESIGN.md)."""
+        return self.exclude(ELIGIBLE_HELPER)
 
 
 class Worker(models.Model):
