@@ -25,6 +25,7 @@ persona and look for private notes where they must not be.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -535,3 +536,89 @@ def test_a_post_with_the_token_passes_the_csrf_check(world):
         {"csrfmiddlewaretoken": token},
     )
     assert response.status_code == 200
+
+
+# --- causes: a manager gets counts by cause, never a named worker's cause ----
+
+# Cause labels naming a private matter, in both languages ("other" is left
+# out: the same word labels outcomes and measures).
+PRIVATE_CAUSES = ("technique", "ideology", "family")
+
+
+def _cause_labels() -> list[str]:
+    from django.utils import translation
+
+    from workers.models import Cause
+
+    labels = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            labels += [str(Cause(code).label) for code in PRIVATE_CAUSES]
+    return labels
+
+
+def _rows(response) -> list[str]:
+    """A response cut into its rows: CSV lines, XLSX <row>s, HTML table rows
+    and list items — a name and a cause in one row is a named cause."""
+    body = response.content
+    content_type = response.get("Content-Type", "")
+    if body.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            xml = "".join(
+                archive.read(name).decode("utf-8")
+                for name in archive.namelist()
+                if name.startswith("xl/worksheets/")
+            )
+            shared = (
+                archive.read("xl/sharedStrings.xml").decode("utf-8")
+                if "xl/sharedStrings.xml" in archive.namelist()
+                else ""
+            )
+        strings = re.findall(r"<si>(.*?)</si>", shared, flags=re.S)
+
+        def text_of(row: str) -> str:
+            # Shared strings are referenced by index (t="s"): put them back.
+            return re.sub(
+                r'<c [^>]*t="s"[^>]*><v>(\d+)</v>',
+                lambda m: strings[int(m.group(1))],
+                row,
+            )
+
+        return [text_of(row) for row in re.findall(r"<row.*?</row>", xml, re.S)]
+    text = body.decode("utf-8", "replace")
+    if content_type.startswith("text/csv"):
+        return text.splitlines()
+    return re.findall(r"<tr[\s>].*?</tr>|<li[\s>].*?</li>", text, flags=re.S)
+
+
+@pytest.mark.parametrize("persona", ["manager", "other_manager"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_manager_never_gets_a_named_workers_cause(world, persona, language):
+    client = _client(persona)
+    client.cookies.load({"django_language": language})
+    names = [world["failing"].name, world["closed"].worker.name]
+    labels = _cause_labels()
+    named = []
+    for url in _leak_urls(world):
+        response = client.get(url, follow=True)
+        for row in _rows(response):
+            if any(name in row for name in names) and any(
+                label in row for label in labels
+            ):
+                named.append(f"{url}: {row[:200]!r}")
+    assert not named, f"{persona} got named causes: {named}"
+
+
+def test_the_scan_for_named_causes_sees_them_where_the_secretary_reads_them(world):
+    """The secretary's case export does name causes: the scan above finds
+    them, in a CSV and in an XLSX, so its silence for managers means something."""
+    client = _client("secretary")
+    names, labels = [world["failing"].name], _cause_labels()
+    month = world["month"]
+    for fmt in ("csv", "xlsx"):
+        url = reverse("reports:export", args=["cases", fmt]) + f"?month={month}"
+        rows = _rows(client.get(url))
+        assert any(
+            any(n in row for n in names) and any(label in row for label in labels)
+            for row in rows
+        ), fmt
