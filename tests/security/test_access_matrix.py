@@ -419,6 +419,66 @@ def test_the_admin_is_closed_to_every_persona(world):
             )
 
 
+def _admin_urls(w) -> list[str]:
+    worker, other = w["failing"], w["other_worker"]
+    return [
+        reverse("admin:index"),
+        reverse("admin:workers_worker_changelist"),
+        reverse("admin:workers_worker_change", args=[other.pk]),
+        reverse("admin:workers_worker_history", args=[other.pk]),
+        reverse("admin:workers_productionrecord_changelist")
+        + f"?worker__workshop__id__exact={w['other_workshop'].pk}",
+        reverse("admin:workers_worker_change", args=[worker.pk]),
+    ]
+
+
+@pytest.mark.parametrize("persona", ["manager", "other_manager", "helper"])
+def test_a_director_or_helper_made_staff_is_refused_by_the_admin(world, persona):
+    """The admin shows every row of a model to whoever holds a permission on
+    it; it knows nothing of workshops or of a helper's own cases. So staff
+    status does not open it to anyone whose role limits what they see
+    (README, "Roles"): a director made staff would browse every workshop's
+    workers, records and their history."""
+    user = get_user_model().objects.get(username=USERNAMES[persona])
+    user.is_staff = True
+    user.save()
+    client = _client(persona)
+    for url in _admin_urls(world):
+        response = client.get(url)
+        assert response.status_code == 302, (persona, url)
+        assert response["Location"].startswith(reverse("admin:login")), url
+    # Nor does the navigation offer the admin.
+    assert not client.get(reverse("home")).context["nav"]["admin"]
+
+
+def test_it_staff_and_superusers_use_the_admin(world):
+    """IT staff who manage accounts only, the secretary's side and
+    superusers see every row anyway: the admin is theirs."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    it = UserFactory(username="it-staff", is_staff=True)
+    it.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="auth", codename__in=["view_user", "change_user"]
+        )
+    )
+    secretary = get_user_model().objects.get(username="alice")
+    secretary.is_staff = True
+    secretary.save()
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    for user, url in [
+        (it, reverse("admin:auth_user_changelist")),
+        (secretary, reverse("admin:workers_worker_changelist")),
+        (root, reverse("admin:workers_worker_history", args=[world["failing"].pk])),
+    ]:
+        client = Client()
+        client.force_login(user)
+        assert client.get(reverse("admin:index")).status_code == 200, user
+        assert client.get(url).status_code == 200, (user, url)
+
+
 # --- the sentinel: private notes never reach who may not read them ---------
 
 
