@@ -26,7 +26,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 FACTORY_NAME = os.environ.get("FACTORY_NAME", "太原矿山机器厂（演示）")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with a site closed to directors and helpers.
+    "factory.admin_apps.CatchUpAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -29,3 +29,25 @@ def is_manager(user) -> bool:
 
 def is_helper(user) -> bool:
     return user.has_perm("assistance.add_followup") and hasattr(user, "worker")
+
+
+# Apps whose models hold the factory's data (roster, records, cases,
+# published bulletins). A permission on one of them, in the admin, means
+# every row: the admin knows nothing of workshops or of a helper's own cases.
+FACTORY_DATA_APPS = ("workers", "assistance", "factory")
+
+
+def may_use_admin(user) -> bool:
+    """Active staff who would see every row anyway: superusers, the
+    secretary's side, and IT staff without any permission on the factory's
+    data (accounts and groups only). A workshop director or a helper made
+    staff is refused: their role limits what they see, the admin would not.
+    """
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser or is_secretary(user):
+        return True
+    return not any(
+        permission.split(".", 1)[0] in FACTORY_DATA_APPS
+        for permission in user.get_all_permissions()
+    )
