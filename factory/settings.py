@@ -58,6 +58,8 @@ MIDDLEWARE = [
     # Every 403 and 404 to the "catchup.audit" log (user id and path only).
     "factory.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL in any GET parameter → a 400 page naming it (PostgreSQL refuses NUL).
+    "factory.query_guard.RefuseNulInQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
