@@ -48,6 +48,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store, private on every page and download (static
+    # files are answered above, by WhiteNoise).
+    "factory.privacy.NoStoreMiddleware",
     # Database down → translated 503 page; above sessions, which need it.
     "factory.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
