@@ -370,6 +370,8 @@ def test_no_script_or_style_is_blocked_by_the_csp(
             )
             assert width.endswith("%"), width
     assert not [m for m in messages if "Content Security Policy" in m], messages
+    # And the Permissions-Policy names only features the browser knows.
+    assert not [m for m in messages if "Permissions-Policy" in m], messages
     # And the browser does enforce it: an injected inline script is refused
     # (what an HTML injection would try), and reported as looked for above.
     page.evaluate(

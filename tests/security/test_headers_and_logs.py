@@ -117,3 +117,13 @@ def test_served_pages_carry_no_inline_style(world, persona):
         header = response.get("Content-Security-Policy", "")
         assert "'unsafe-inline'" not in _directives(header).get("style-src", [])
     assert not problems, problems
+
+
+def test_the_deploy_check_catches_inline_styles_coming_back(settings):
+    from factory.security import check_script_policy
+
+    assert check_script_policy() == []
+    directives = dict(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
+    directives["style-src"] = ["'self'", "'unsafe-inline'"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": directives}
+    assert [w.id for w in check_script_policy()] == ["catchup.W006"]
