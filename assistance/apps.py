@@ -9,3 +9,24 @@ class AssistanceConfig(AppConfig):
     def ready(self):
         # The one place where news from workers reaches assistance.
         from assistance import receivers  # noqa: F401
+
+        _track_changes()
+
+
+def _track_changes() -> None:
+    """Saves and deletes of case data are announced (workers.changes).
+
+    A case changes only through assistance.services, each change writing a
+    CaseEvent effective in a month: the events are what is tracked, so a
+    closing effective in March refreshes March on, never February.
+    """
+    from assistance.models import AssistanceCase, CaseEvent, Demonstration, FollowUp
+    from workers.changes import month_of, track, track_m2m
+
+    track(CaseEvent, month_of("effective_month"))
+    # Aid granted and demonstrations are counted in their date's month.
+    track(FollowUp, month_of("date"), may_move=True)
+    track(Demonstration, month_of("date"), may_move=True)
+    # Members assigned count for the month a case was opened in.
+    track_m2m(AssistanceCase.helpers.through, month_of("month"))
+    track_m2m(Demonstration.attendees.through, month_of("date"))

@@ -200,13 +200,38 @@ class CaseEvent(models.Model):
         max_length=20, choices=CaseStatus.choices, blank=True
     )
     to_status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    # The record's month for a change caused by records; the target month
+    # for a target change.
     month = models.DateField(null=True, blank=True)
+    # The month whose figures the event belongs to (DESIGN.md, "The month"):
+    # an opening, the case's month; a change caused by records, that
+    # record's month; a person's action, the working month when it was done
+    # unless they chose another. Figures of a month read only events
+    # effective in or before it.
+    effective_month = models.DateField(_("effective month"))
+    # The measure in force from this event on (an opening, a change of
+    # measure; blank for the rest), so a month's outcomes by measure read
+    # the measure the case had then.
+    measure = models.CharField(max_length=20, choices=Measure.choices, blank=True)
+    # What a closing decided (the case's own outcome is only the latest).
+    outcome = models.CharField(max_length=20, choices=CaseOutcome.choices, blank=True)
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["at", "pk"]
+        ordering = ["effective_month", "at", "pk"]
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
+        indexes = [
+            models.Index(
+                fields=["case", "effective_month"], name="assistance__case_id_eff_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_month__day=1),
+                name="case_event_effective_month_first_day",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case}: {self.from_status} → {self.to_status}"

@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     Max,
     OuterRef,
@@ -23,6 +25,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assistance import standing
 from assistance.models import (
     AssistanceCase,
     CaseEvent,
@@ -32,7 +35,9 @@ from assistance.models import (
     FollowUpKind,
 )
 from assistance.services import ACTIVE_STATUSES, helper_loads
+from workers.completeness import default_month
 from workers.models import (
+    MEETS_QUOTA,
     PoliticalStatus,
     ProductionRecord,
     ShortfallClassification,
@@ -40,11 +45,6 @@ from workers.models import (
     Workshop,
 )
 from workers.months import add_months, previous_month
-
-
-def latest_record_month() -> dt.date | None:
-    return ProductionRecord.objects.aggregate(latest=Max("month"))["latest"]
-
 
 # --- cases ---
 
@@ -58,6 +58,13 @@ def with_progress(cases: QuerySet) -> QuerySet:
     return cases.annotate(
         latest_month=Subquery(records.values("month")[:1]),
         latest_attainment=Subquery(records.values("attainment")[:1]),
+        # The definition of meets quota (workers.models), never a comparison
+        # of the rounded attainment: 9,999.60 of 10,000 shows 100.00%.
+        latest_meets=Subquery(
+            records.annotate(
+                meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField())
+            ).values("meets")[:1]
+        ),
         previous_attainment=Subquery(records.values("attainment")[1:2]),
         last_follow_up=Subquery(
             FollowUp.objects.filter(case=OuterRef("pk"))
@@ -163,6 +170,7 @@ class QueueRow:
     last_cause: str | None
     case_id: int | None
     case_status: str | None
+    active_now: bool = False
 
     @property
     def worker(self) -> Worker:
@@ -177,9 +185,16 @@ class QueueGroup:
 
 def classification_queue(month: dt.date) -> list[QueueGroup]:
     """Every worker below quota in ``month``, by workshop, lowest attainment
-    first, with last month's cause and any active case. Two queries."""
+    first, with last month's cause and the case they had at the end of the
+    month (as it stood then: assistance.standing), and whether they have an
+    active case now (then no case can be opened). Two queries."""
     prev = previous_month(month)
-    active_case = AssistanceCase.objects.filter(
+    case_then = (
+        standing.as_of(AssistanceCase.objects.filter(worker=OuterRef("worker")), month)
+        .exclude(status_then=CaseStatus.CLOSED)
+        .order_by("-month")
+    )
+    active_now = AssistanceCase.objects.filter(
         worker=OuterRef("worker"), status__in=ACTIVE_STATUSES
     )
     records = (
@@ -192,8 +207,9 @@ def classification_queue(month: dt.date) -> list[QueueGroup]:
                     worker=OuterRef("worker"), month=prev
                 ).values("cause")[:1]
             ),
-            case_id=Subquery(active_case.values("pk")[:1]),
-            case_status=Subquery(active_case.values("status")[:1]),
+            case_id=Subquery(case_then.values("pk")[:1]),
+            case_status=Subquery(case_then.values("status_then")[:1]),
+            active_now=Exists(active_now),
         )
         .order_by("worker__workshop__code", "attainment", "worker__employee_no")
     )
@@ -212,6 +228,7 @@ def classification_queue(month: dt.date) -> list[QueueGroup]:
                 last_cause=record.last_cause,
                 case_id=record.case_id,
                 case_status=record.case_status,
+                active_now=record.active_now,
             )
         )
     return groups
@@ -228,12 +245,12 @@ def helper_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     grouped: dict[str, list[tuple[int, str]]] = {}
     for helper in helpers:
         if helper.political_status == PoliticalStatus.MASSES:
-            standing = _("activist")
+            kind = _("activist")
         else:
-            standing = helper.get_political_status_display()
+            kind = helper.get_political_status_display()
         label = _("%(name)s (%(standing)s) · %(count)d active cases") % {
             "name": helper.name,
-            "standing": standing,
+            "standing": kind,
             "count": loads.get(helper.pk, 0),
         }
         grouped.setdefault(helper.workshop.name, []).append((helper.pk, label))
@@ -249,7 +266,7 @@ def suggest_demonstrators(
     """Workers of ``trade`` who were advanced producers in each of the last
     ``months`` months (up to ``through``, default the latest month with
     records), best average attainment first."""
-    through = through or latest_record_month()
+    through = through or default_month()
     if through is None or not trade:
         return []
     window = [add_months(through, -i) for i in range(months)]

@@ -11,8 +11,8 @@ class FactoryConfig(AppConfig):
 
         post_migrate.connect(_sync_groups, sender=self)
 
-        # Cached report figures go stale when the data behind them changes.
-        from factory.selectors_cache import connect_signals
+        # Cached figures are refreshed when the data behind them changes.
+        from factory.cache import connect_signals
 
         connect_signals()
 

@@ -1,5 +1,5 @@
-"""Factory-level models: published monthly snapshots and the reports' cache
-generation."""
+"""Factory-level models: the published revisions of a month's figures, and
+the generations that key the cached figures (docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,34 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
+class MonthSnapshotQuerySet(models.QuerySet):
+    def latest_revisions(self) -> MonthSnapshotQuerySet:
+        """The latest revision of each published month."""
+        later = MonthSnapshot.objects.filter(
+            month=models.OuterRef("month"), revision__gt=models.OuterRef("revision")
+        )
+        return self.exclude(models.Exists(later))
+
+
 class MonthSnapshot(models.Model):
-    """The figures of a month as the secretary published them.
+    """One published revision of a month's figures.
 
     ``data`` holds what the bulletin and the dashboards show for the month,
     frozen: later corrections to records, classifications or cases change the
-    live figures, never this row. A month is published once.
+    live figures, never a row of this table. Publishing a month makes
+    revision 1; a correction afterwards is published as the next revision,
+    with its reason and the figures that changed (``changes``), and every
+    revision stays readable.
     """
 
-    month = models.DateField(_("month"), unique=True)
+    month = models.DateField(_("month"))
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
     compare_month = models.DateField(_("compared with"))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -29,13 +43,21 @@ class MonthSnapshot(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    reason = models.TextField(_("reason for the revision"), blank=True)
     data = models.JSONField(default=dict)
+    # [{"figure", "published", "live"}] against the previous revision.
+    changes = models.JSONField(default=list, blank=True)
+
+    objects = MonthSnapshotQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-month"]
+        ordering = ["-month", "-revision"]
         verbose_name = _("published month")
         verbose_name_plural = _("published months")
         constraints = [
+            models.UniqueConstraint(
+                fields=["month", "revision"], name="one_snapshot_per_revision"
+            ),
             models.CheckConstraint(
                 condition=Q(month__day=1), name="snapshot_month_first_day"
             ),
@@ -43,34 +65,22 @@ class MonthSnapshot(models.Model):
                 condition=Q(compare_month__day=1),
                 name="snapshot_compare_month_first_day",
             ),
+            models.CheckConstraint(
+                condition=Q(revision__gte=1), name="snapshot_revision_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(revision=1) | ~Q(reason=""),
+                name="snapshot_revision_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m}"
+        return f"{self.month:%Y-%m} r{self.revision}"
 
-    @classmethod
-    @transaction.atomic
-    def publish(cls, *, month: dt.date, by) -> tuple[MonthSnapshot, bool]:
-        """Freeze the month's figures against the month before.
-
-        Returns (snapshot, created). A month already published is returned
-        unchanged: corrections never rewrite a published bulletin.
-        """
-        from factory.selectors import snapshot_data
-        from workers.months import previous_month
-
-        month = month.replace(day=1)
-        existing = cls.objects.filter(month=month).first()
-        if existing is not None:
-            return existing, False
-        compare = previous_month(month)
-        return cls.objects.get_or_create(
-            month=month,
-            defaults={
-                "compare_month": compare,
-                "published_by": by,
-                "data": snapshot_data(month=month, compare=compare),
-            },
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "reports:bulletin_revision",
+            kwargs={"month": f"{self.month:%Y-%m}", "revision": self.revision},
         )
 
 
@@ -78,22 +88,31 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
-class CacheGeneration(models.Model):
-    """One row whose token changes whenever data behind the reports changes.
+# The row of data that reaches every month (the roster). It sorts before
+# every real month, so "the tokens of M and the months before" includes it.
+EVERY_MONTH = dt.date(1, 1, 1)
 
-    Cached report figures are keyed on the token. It lives in the database,
-    not in the cache, so that every server process sees a change made by any
-    other one, even with the per-process memory cache of the demo. A random
-    token rather than a counter: two databases (or two test runs) can never
-    reach the same value with different data.
+
+class FiguresGeneration(models.Model):
+    """A token per month that changes whenever that month's data changes.
+
+    Cached figures of month M are keyed on the tokens of M and of every
+    month before it (a figure of M reads data of M and earlier, never
+    later), EVERY_MONTH's included, which changes with data that reaches
+    every month (the roster). So a record for April leaves March's cached
+    pages in place, and a correction of March refreshes March and every
+    month after it. The tokens live in the database so that every server
+    process sees a change made by any other one. Random tokens, not
+    counters: two databases can never reach the same value with other data.
     """
 
+    month = models.DateField(unique=True)
     token = models.CharField(max_length=32, default=new_token)
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("report cache generation")
-        verbose_name_plural = _("report cache generations")
+        verbose_name = _("figures generation")
+        verbose_name_plural = _("figures generations")
 
     def __str__(self) -> str:
-        return self.token
+        return f"{self.month:%Y-%m}: {self.token}"

@@ -35,5 +35,15 @@ urlpatterns = [
     path("reports/movement.json", views_reports.movement_json, name="movement_json"),
     path("reports/", views_reports.bulletin_index, name="bulletin_index"),
     path("reports/<yyyymm:month>/", views_reports.bulletin, name="bulletin"),
+    path(
+        "reports/<yyyymm:month>/revisions/<int:revision>/",
+        views_reports.bulletin,
+        name="bulletin_revision",
+    ),
     path("reports/<yyyymm:month>/publish/", views_reports.publish, name="publish"),
+    path(
+        "reports/<yyyymm:month>/complete/",
+        views_reports.month_completion,
+        name="month_completion",
+    ),
 ]

@@ -1,23 +1,31 @@
-"""The movement report: the figures of DESIGN.md for a month against another.
+"""The figures: the movement report of DESIGN.md and what the pages add.
 
-Every figure the committee sees — the movement_report command, the JSON at
-/reports/movement.json, the dashboards, the monthly bulletin — comes from the
-functions here, so that two pages can never disagree. The definitions (on
-quota, below quota, advanced producer) are not re-derived here: they are the
-QuerySet methods and Q objects of workers.models, used in conditional
-aggregates. Each function runs a fixed number of queries whatever the size of
-the factory (grouped in the database, never a query per worker or month).
+The first floor of the read side (docs/ARCHITECTURE.md): figures →
+page bundles (factory.bundles) → views, with caching at the edge
+(factory.cache). Every figure the committee sees — the movement_report
+command, the JSON at /reports/movement.json, the dashboards, the monthly
+bulletin — comes from the functions here, so two pages can never disagree.
+Nothing here caches, scopes to a reader or knows of published revisions.
+
+The definitions are not re-derived here: on quota, below quota and advanced
+producer are the QuerySet methods and Q objects of workers.models; a case's
+standing at the end of a month is assistance.standing; a month's
+completeness is workers.completeness. Every figure of month M reads only
+data effective in or before M (DESIGN.md, "The month"). Each function runs a
+fixed number of queries whatever the size of the factory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 
-from assistance.models import AssistanceCase, CaseStatus
+from assistance import standing
+from assistance.models import AssistanceCase, CaseOutcome, CaseStatus, Measure
+from workers.completeness import completeness
 from workers.models import (
     ADVANCED,
     BELOW_QUOTA,
@@ -93,6 +101,13 @@ def _records(workshop: Workshop | None):
     return records
 
 
+def _cases(workshop: Workshop | None):
+    cases = AssistanceCase.objects.order_by()
+    if workshop is not None:
+        cases = cases.filter(worker__workshop=workshop)
+    return cases
+
+
 def _figures(on_quota: int, advanced: int, failing: int) -> dict:
     return {
         "workers_on_quota": on_quota,
@@ -136,13 +151,17 @@ def shortfall_causes(*, month: dt.date, workshop: Workshop | None = None) -> dic
 
 
 def case_counts(*, month: dt.date, workshop: Workshop | None = None) -> dict:
-    """Present status of the cases opened in or before the month (one query)."""
-    cases = AssistanceCase.objects.filter(month__lte=month)
-    if workshop is not None:
-        cases = cases.filter(worker__workshop=workshop)
+    """Status at the end of the month of the cases opened in or before it
+    (one query; assistance.standing)."""
     counts = dict.fromkeys(CASE_KEYS, 0)
-    for row in cases.values("status").annotate(count=Count("pk")).order_by():
-        counts[row["status"]] = row["count"]
+    rows = (
+        standing.as_of(_cases(workshop), month)
+        .values("status_then")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["status_then"]] = row["count"]
     return {str(key): count for key, count in counts.items()}
 
 
@@ -152,14 +171,17 @@ def movement_report(
     compare: dt.date | None = None,
     workshop: Workshop | None = None,
     schedule: StandardSchedule | None = None,
+    month_completeness: dict | None = None,
 ) -> dict:
     """The movement report of DESIGN.md for a month against another.
 
     ``month`` and ``compare`` are dates (any day; the month is taken);
     ``compare`` defaults to the month before. ``workshop`` None is the whole
-    factory. Four queries whatever the size of the factory: the standards
-    (unless ``schedule``, AdvancedStandard.schedule(), is given), standing
-    counts grouped by month and workshop, causes, cases.
+    factory. A fixed number of queries whatever the size of the factory: the
+    standards (unless ``schedule``, AdvancedStandard.schedule(), is given),
+    standing counts grouped by month and workshop, causes, cases, and the
+    month's completeness (unless ``month_completeness``, its as_report(),
+    is given: the pages have it at hand).
 
     Conventions (also in the docstrings of share/change_pct/points_change):
 
@@ -172,7 +194,10 @@ def movement_report(
     - a record counts for the workshop the worker belongs to now;
     - ``workshops`` lists, by code, each workshop in scope (the factory's, or
       just the one asked for) that had workers on quota in the month or the
-      compared month; a workshop with records in neither month is left out.
+      compared month; a workshop with records in neither month is left out;
+    - ``completeness`` is the month's, for the whole factory;
+    - ``revision`` is null: these are live figures (factory.bundles sets it
+      for published ones).
     """
     month = month.replace(day=1)
     compare = compare.replace(day=1) if compare else previous_month(month)
@@ -232,6 +257,8 @@ def movement_report(
         "causes": shortfall_causes(month=month, workshop=workshop),
         "workshops": workshops,
         "cases": case_counts(month=month, workshop=workshop),
+        "completeness": month_completeness or completeness(month).as_report(),
+        "revision": None,
     }
 
 
@@ -271,31 +298,71 @@ def trend(
     return points
 
 
-def months_with_records() -> list[dt.date]:
-    """Every month that has records, latest first (one query).
+# -------------------------------------------------------------- case outcomes
 
-    SELECT DISTINCT month reads every record (two million in a big
-    factory's three years: a quarter of a second); this walks the month
-    index instead, one step a month, each "the latest month before this
-    one" found at the index's edge: a few dozen index probes whatever the
-    number of records.
+
+def _month_index(month: dt.date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def reached_this_month(*, month: dt.date, workshop: Workshop | None = None) -> int:
+    """Cases that reached quota in the month (DESIGN.md; one query)."""
+    return standing.reached_in(_cases(workshop), month).count()
+
+
+def case_outcomes(*, month: dt.date, workshop: Workshop | None = None) -> dict:
+    """Outcomes by measure of the cases opened in or before the month, as
+    they stood at its end.
+
+    A case *reached quota* if it had by then, or had been closed with that
+    outcome; months to quota run from the month opened to the first month
+    of the run of records that got it there. The measure is the one the case
+    had then. Two queries, grouped (the groups are bounded by measures ×
+    months, not by the number of cases).
     """
-    table = connection.ops.quote_name(ProductionRecord._meta.db_table)
-    sql = f"""
-        WITH RECURSIVE months(month) AS (
-            SELECT MAX(month) FROM {table}
-            UNION ALL
-            SELECT (SELECT MAX(month) FROM {table} WHERE month < months.month)
-            FROM months
-            WHERE months.month IS NOT NULL
+    rows = (
+        standing.with_reached_month(_cases(workshop), month)
+        .values("measure_then", "status_then", "outcome_then", "month")
+        .annotate(
+            count=Count("pk"),
         )
-        SELECT month FROM months WHERE month IS NOT NULL
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    # SQLite hands the dates of a raw query back as text.
-    return [
-        value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
-        for (value,) in rows
-    ]
+        .order_by()
+    )
+    reached_rows = (
+        standing.with_reached_month(_cases(workshop), month)
+        .exclude(reached_month_then=None)
+        .values("measure_then", "month", "reached_month_then")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    totals = {measure: {"cases": 0, "reached": 0, "months": []} for measure in Measure}
+    for row in rows:
+        entry = totals.setdefault(
+            row["measure_then"], {"cases": 0, "reached": 0, "months": []}
+        )
+        entry["cases"] += row["count"]
+        if row["status_then"] == CaseStatus.REACHED_QUOTA or (
+            row["status_then"] == CaseStatus.CLOSED
+            and row["outcome_then"] == CaseOutcome.REACHED_QUOTA
+        ):
+            entry["reached"] += row["count"]
+    for row in reached_rows:
+        entry = totals[row["measure_then"]]
+        months = _month_index(row["reached_month_then"]) - _month_index(row["month"])
+        entry["months"].extend([months] * row["count"])
+    measures = []
+    for measure, entry in totals.items():
+        median = statistics.median(entry["months"]) if entry["months"] else None
+        measures.append(
+            {
+                "measure": str(measure),
+                "cases": entry["cases"],
+                "reached": entry["reached"],
+                "reached_share": share(entry["reached"], entry["cases"]),
+                "median_months": None if median is None else float(median),
+            }
+        )
+    return {
+        "measures": measures,
+        "reached_this_month": reached_this_month(month=month, workshop=workshop),
+    }

@@ -9,17 +9,20 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from factory.roles import is_secretary
-from factory.selectors import (
+from factory.bundles import (
     Period,
-    cause_label,
+    all_completeness,
     differences,
     known_months,
-    measure_label,
+    months_completeness,
+    picker_marks,
     resolve_period,
+    revisions,
     scope_data,
 )
-from factory.selectors_cache import ReportCache
+from factory.cache import ReportCache
+from factory.labels import cause_label, measure_label
+from factory.roles import is_secretary
 from factory.templatetags.report_tags import month_label
 from workers.months import add_months, month_str
 
@@ -108,10 +111,18 @@ def period_links(period: Period) -> dict:
 
 
 def report_context(
-    request, view: dict, period: Period, codes: set[str] | None, rc: ReportCache
+    request,
+    view: dict,
+    period: Period,
+    codes: set[str] | None,
+    rc: ReportCache,
+    *,
+    page: bool = True,
 ) -> dict:
     """The context every report page has: figures scoped to the reader,
-    where they come from, and how they differ from the published ones."""
+    where they come from, and how they differ from the published ones.
+    ``page`` adds what an HTML page shows around them (the months'
+    completeness, the month picker); the JSON and the exports skip it."""
     named = is_secretary(request.user)
     data = scope_data(view["data"], codes, named=named)
     diffs = []
@@ -126,7 +137,23 @@ def report_context(
     query = {"month": month_str(period.month)}
     if not period.is_default_compare:
         query["compare"] = month_str(period.compare)
+    context = {}
+    if page:
+        month_state = months_completeness(rc, [period.month])[month_str(period.month)]
+        # A compared month without records needs no banner (nothing to
+        # complete), and no queries.
+        compare_state = all_completeness(rc).get(month_str(period.compare))
+        context = {
+            "month_marks": picker_marks(rc),
+            "completeness": month_state,
+            "compare_completeness": compare_state,
+            # A partial month is only ever shown because someone chose it; a
+            # comparison with a partial month says so.
+            "month_partial": month_state["partial"],
+            "compare_partial": bool(compare_state and compare_state["partial"]),
+        }
     return {
+        **context,
         "period": period,
         "month": month_str(period.month),
         "compare": month_str(period.compare),
@@ -140,6 +167,7 @@ def report_context(
             if snapshot
             else None
         ),
+        "revisions": revisions(rc, period.month) if snapshot else [],
         "differences": diffs,
         "query": urlencode(query),
         "live_query": urlencode({**query, "live": "1"}),

@@ -8,15 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from factory.selectors import (
+from factory.access import (
     get_workshop_for_reader,
-    measure_label,
-    report_view,
     require_report_reader,
     visible_codes,
-    workshop_people,
 )
-from factory.selectors_cache import ReportCache
+from factory.bundles import people_bundle, report_view
+from factory.cache import ReportCache
+from factory.labels import measure_label
 from factory.templatetags.report_tags import month_label
 from factory.views_common import (
     bad_period_message,
@@ -65,10 +64,11 @@ def page_cache_key(kind: str, context: dict, codes: set[str] | None, rc) -> str:
     """
     scope = "*" if codes is None else ",".join(sorted(codes))
     workshop = context.get("workshop")
+    period = context["period"]
     return ":".join(
         str(part)
         for part in (
-            rc.generation,
+            rc.generation(max(period.month, period.compare)),
             kind,
             workshop.code if workshop else "-",
             context["month"],
@@ -154,10 +154,7 @@ def workshop_dashboard(request, code):
     )
     # The workshop's own rows are always visible to whoever reached this page.
     context = _dashboard_context(request, view, period, {workshop.code}, rc)
-    people = rc.get_or_compute(
-        ("people", period.month, period.compare, workshop.code),
-        lambda: workshop_people(period=period, workshop=workshop),
-    )
+    people = people_bundle(rc, period, workshop)
     context.update({"workshop": workshop, **people})
     context["export_query"] += "&" + urlencode({"workshop": workshop.code})
     context["page_cache_key"] = page_cache_key("workshop", context, {workshop.code}, rc)

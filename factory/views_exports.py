@@ -11,32 +11,24 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
-from factory.exports import export_response
-from factory.roles import is_secretary
-from factory.selectors import (
-    case_list,
+from factory.access import (
     get_workshop_for_reader,
-    measure_label,
-    report_view,
     require_report_reader,
     visible_codes,
-    workshop_people,
 )
-from factory.selectors_cache import ReportCache
+from factory.bundles import people_bundle, report_view
+from factory.cache import ReportCache
+from factory.exports import export_response
+from factory.labels import measure_label
+from factory.report_lists import case_list
+from factory.roles import is_secretary
 from factory.views_common import bad_period_message, cause_rows, read_period
 from factory.views_common import report_context as _report_context
+from workers.models import Band
 from workers.months import MonthError, month_str
 
 WORKSHOP_TABLES = {"ranking", "movers", "demonstrations"}
 TABLES = {"workshops", "causes", "trend", "outcomes", "cases", *WORKSHOP_TABLES}
-
-
-def _band_label(band: str) -> str:
-    return {
-        "advanced": _("advanced producer"),
-        "meets": _("meets quota"),
-        "below": _("below quota"),
-    }[band]
 
 
 def _figures_table(table: str, data: dict):
@@ -145,7 +137,7 @@ def _people_table(table: str, people: dict):
             row["output"],
             row["unit"],
             row["attainment"],
-            _band_label(row["band"]),
+            Band(row["band"]).label,
         ]
         for row in people[table]
     ]
@@ -200,11 +192,7 @@ def export(request, table, fmt):
             named_causes=is_secretary(user),
         )
     elif table in WORKSHOP_TABLES:
-        people = rc.get_or_compute(
-            ("people", period.month, period.compare, workshop.code),
-            lambda: workshop_people(period=period, workshop=workshop),
-        )
-        header, rows = _people_table(table, people)
+        header, rows = _people_table(table, people_bundle(rc, period, workshop))
     else:
         view = report_view(
             kind="dashboard",
@@ -213,7 +201,7 @@ def export(request, table, fmt):
             want_live=request.GET.get("live") == "1",
             rc=rc,
         )
-        data = _report_context(request, view, period, codes, rc)["data"]
+        data = _report_context(request, view, period, codes, rc, page=False)["data"]
         header, rows = _figures_table(table, data)
     scope = workshop.code if workshop else "factory"
     filename = f"catchup-{month_str(period.month)}-{scope}-{table}"

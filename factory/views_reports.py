@@ -4,26 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from factory.models import MonthSnapshot
-from factory.reports import share
-from factory.roles import is_secretary
-from factory.selectors import (
-    Period,
-    checked_month,
-    known_months,
-    measure_label,
-    report_view,
-    require_report_reader,
-    visible_codes,
-)
-from factory.selectors_cache import ReportCache
-from factory.selectors_text import (
+from factory.access import require_report_reader, visible_codes
+from factory.bulletin_text import (
     aid_sentence,
     cases_opened_sentence,
     causes_sentence,
@@ -34,10 +22,34 @@ from factory.selectors_text import (
     reached_case_text,
     reached_summary,
 )
-from factory.views_common import cause_rows, read_period, report_context
+from factory.bundles import (
+    Period,
+    known_months,
+    month_completeness,
+    report_view,
+    revisions,
+)
+from factory.cache import ReportCache
+from factory.forms import PublishForm
+from factory.labels import measure_label
+from factory.models import MonthSnapshot
+from factory.reports import share
+from factory.roles import is_secretary
+from factory.services import (
+    mark_month_complete,
+    publish_month,
+    unfinished_work,
+    unmark_month_complete,
+)
+from factory.views_common import (
+    cause_rows,
+    figure_label,
+    read_period,
+    report_context,
+)
 from factory.views_dashboard import page_cache_key
 from workers.models import Workshop
-from workers.months import MonthError, parse_month, previous_month
+from workers.months import MonthError, checked_month, parse_month, previous_month
 
 
 def _json_error(message: str, status: int) -> JsonResponse:
@@ -79,7 +91,7 @@ def movement_json(request):
         rc=rc,
     )
     codes = {workshop.code} if workshop else visible_codes(user)
-    context = report_context(request, view, period, codes, rc)
+    context = report_context(request, view, period, codes, rc, page=False)
     response = JsonResponse(
         context["report"], json_dumps_params={"ensure_ascii": False}
     )
@@ -89,15 +101,22 @@ def movement_json(request):
 
 @login_required
 def bulletin_index(request):
-    """Every month with records, latest first, and whether it is published."""
+    """Every month with records, latest first, with its latest revision and
+    whether its records are complete."""
     require_report_reader(request.user)
     rc = ReportCache()
     published = {
         snapshot.month: snapshot
-        for snapshot in MonthSnapshot.objects.select_related("published_by")
+        for snapshot in MonthSnapshot.objects.latest_revisions().select_related(
+            "published_by"
+        )
     }
     months = [
-        {"month": month, "snapshot": published.get(parse_month(month))}
+        {
+            "month": month,
+            "snapshot": published.get(parse_month(month)),
+            "completeness": month_completeness(rc, parse_month(month)),
+        }
         for month in known_months(rc)
     ]
     return render(request, "factory/bulletin_list.html", {"months": months})
@@ -109,7 +128,7 @@ def _bulletin_period(month_text: str) -> Period:
         month = checked_month(month_text)
     except MonthError as error:
         raise Http404(str(error)) from error
-    return Period(month=month, compare=previous_month(month))
+    return Period(month=month, compare=previous_month(month), chosen=True)
 
 
 def _highlights(report: dict, limit: int = 3) -> list[dict]:
@@ -172,21 +191,29 @@ def _reached(cases: list[dict]) -> dict:
 
 
 @login_required
-def bulletin(request, month):
+def bulletin(request, month, revision=None):
     """The monthly bulletin: one printable page that reads like the
-    committee's own report."""
+    committee's own report. With ``revision``, that published revision
+    (a stable URL for each)."""
     require_report_reader(request.user)
     period = _bulletin_period(month)
     rc = ReportCache()
     view = report_view(
         kind="bulletin",
         period=period,
-        want_live=request.GET.get("live") == "1",
+        want_live=revision is None and request.GET.get("live") == "1",
+        revision=revision,
         rc=rc,
     )
+    if revision is not None and (
+        view["snapshot"] is None or view["source"] != "published"
+    ):
+        raise Http404
     codes = visible_codes(request.user)
     context = report_context(request, view, period, codes, rc)
-    context["page_cache_key"] = page_cache_key("bulletin", context, codes, rc)
+    context["page_cache_key"] = (
+        page_cache_key("bulletin", context, codes, rc) + f":r{revision or '-'}"
+    )
     data = context["data"]
     measures = data["measures"]
     context.update(
@@ -211,41 +238,127 @@ def bulletin(request, month):
             "compare_causes_sentence": causes_sentence(
                 data["compare_causes"], context["compare"]
             ),
+            "revision_rows": _revision_rows(context["revisions"]),
+            "shown_revision": (
+                view["snapshot"]["revision"] if view["source"] == "published" else None
+            ),
         }
     )
     return render(request, "factory/bulletin_detail.html", context)
 
 
+def _revision_rows(listed: list[dict]) -> list[dict]:
+    """The revisions with their changes labelled for the page (no names:
+    the changes are figures)."""
+    return [
+        {
+            **row,
+            "change_rows": [
+                {**change, "label": figure_label(change["figure"])}
+                for change in row["changes"]
+            ],
+        }
+        for row in listed
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request, month):
-    """The secretary freezes a month's figures (GET asks, POST publishes)."""
+    """The secretary freezes a month's figures as its next revision.
+
+    GET lists what is unfinished (missing workshops, unclassified
+    shortfalls, proposed closures not decided) and asks to acknowledge each
+    kind; a correction of a published month also needs its reason.
+    """
     if not is_secretary(request.user):
         raise PermissionDenied
     period = _bulletin_period(month)
-    existing = MonthSnapshot.objects.filter(month=period.month).first()
     rc = ReportCache()
     has_records = month in known_months(rc)
-    if request.method == "POST":
-        if existing is not None:
-            messages.info(request, _("This month was already published."))
-        elif not has_records:
-            messages.error(
-                request,
-                _("This month has no records yet: there is nothing to publish."),
+    unfinished = unfinished_work(month=period.month)
+    listed = revisions(rc, period.month)
+    form = PublishForm(
+        request.POST or None, unfinished=unfinished, is_revision=bool(listed)
+    )
+    if request.method == "POST" and has_records and form.is_valid():
+        try:
+            snapshot = publish_month(
+                month=period.month,
+                by=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+                acknowledged=form.acknowledged(),
             )
+        except ValidationError as error:
+            _form_error(form, error)
         else:
-            MonthSnapshot.publish(month=period.month, by=request.user)
             messages.success(
                 request,
                 _(
-                    "The figures of this month are published; later corrections "
-                    "will not change them."
-                ),
+                    "Revision %(revision)d of this month is published; later "
+                    "corrections will not change it."
+                )
+                % {"revision": snapshot.revision},
             )
-        return redirect("reports:bulletin", month=month)
+            return redirect("reports:bulletin", month=month)
     view = report_view(kind="bulletin", period=period, rc=rc)
     context = report_context(request, view, period, None, rc)
-    context["already_published"] = existing is not None
-    context["has_records"] = has_records
-    return render(request, "factory/monthsnapshot_confirm.html", context)
+    changes = []
+    if listed and view["published"] is not None:
+        changes = context["differences"]
+    context.update(
+        {
+            "form": form,
+            "unfinished": unfinished,
+            "has_records": has_records,
+            "next_revision": (listed[0]["revision"] + 1) if listed else 1,
+            "changes": changes,
+            "unchanged": bool(listed) and not changes,
+        }
+    )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "factory/monthsnapshot_confirm.html", context, status=status)
+
+
+def _form_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_POST
+def month_completion(request, month):
+    """The secretary marks a month complete, or undoes it until published."""
+    if not is_secretary(request.user):
+        raise PermissionDenied
+    period = _bulletin_period(month)
+    try:
+        if request.POST.get("action") == "undo":
+            unmark_month_complete(month=period.month)
+            messages.success(request, _("The month is no longer marked complete."))
+        else:
+            mark_month_complete(
+                month=period.month,
+                by=request.user,
+                note=request.POST.get("note", "")[:2000],
+            )
+            messages.success(request, _("The month is marked complete."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect(_safe_next(request, month))
+
+
+def _safe_next(request, month: str) -> str:
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("reports:bulletin", args=[month])

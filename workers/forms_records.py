@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from workers.forms_base import Form
 from workers.importing.values import ValueProblem, parse_decimal
 from workers.models import DisqualificationReason, Worker, Workshop
-from workers.months import MonthError, month_str, parse_month
+from workers.months import MonthError, checked_month, month_str
 from workers.services import clean_output, clean_quota, clean_record_month
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
@@ -40,16 +40,9 @@ class MonthField(forms.Field):
         if not text:
             return None
         try:
-            month = parse_month(text)
+            month = checked_month(text)
         except MonthError as exc:
             raise ValidationError(str(exc), code="invalid_month") from exc
-        # The pages look at the month before and after: year 0 and 10000
-        # are no dates (a 500). The same years as the factory's reports.
-        if not 1900 <= month.year <= 2999:
-            raise ValidationError(
-                _("“%(value)s” is outside the years 1900 to 2999.") % {"value": text},
-                code="invalid_month",
-            )
         if self.past_only:
             clean_record_month(month)
         return month

@@ -48,6 +48,26 @@ def parse_month(value: object) -> dt.date:
     )
 
 
+# The years a page, a report or a command may ask for. The pages look at the
+# month before and after the one shown and the trend at the year before it:
+# at the ends of the calendar (0001-01, 9999-12) those are no dates (a 500).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def checked_month(value: object) -> dt.date:
+    """parse_month, refusing a month outside FIRST_YEAR..LAST_YEAR.
+
+    The one check of a month asked for by a page, a form or a command.
+    """
+    month = parse_month(value)
+    if not FIRST_YEAR <= month.year <= LAST_YEAR:
+        raise MonthError(
+            _("“%(value)s” is outside the years 1900 to 2999.")
+            % {"value": str(value).strip()}
+        )
+    return month
+
+
 def month_str(month: dt.date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
 

@@ -29,7 +29,7 @@ from workers.models import (
     Worker,
 )
 from workers.months import first_of_month, month_str
-from workers.signals import records_saved
+from workers.signals import announce_change, records_saved
 
 CENT = Decimal("0.01")
 # quota and output are numeric(12, 2): at most ten digits before the point.
@@ -278,15 +278,24 @@ def save_records(
     for record in (*to_create, *to_update):
         result.months.add(record.month)
         result.worker_ids.add(record.worker_id)
-    if result.months:
-        # Inside the transaction: if a receiver fails, the records roll back
-        # too, so cases never disagree with the records they were synced from.
-        records_saved.send(
-            sender=ProductionRecord,
-            months=set(result.months),
-            worker_ids=set(result.worker_ids),
-        )
+    _announce(result)
     return result
+
+
+def _announce(result: SaveResult) -> None:
+    """Tell assistance and the figures which records changed.
+
+    Inside the transaction: if a receiver fails, the records roll back too,
+    so cases never disagree with the records they were synced from.
+    """
+    if not result.months:
+        return
+    records_saved.send(
+        sender=ProductionRecord,
+        months=set(result.months),
+        worker_ids=set(result.worker_ids),
+    )
+    announce_change(months=result.months, source="records")
 
 
 # --- the PostgreSQL path: the rows go through COPY, the rest is SQL ---
@@ -403,13 +412,7 @@ def _save_in_sql(
             result.worker_ids.update(worker_ids or ())
         cursor.execute(f"DROP TABLE {staging}")
     result.unchanged = len(rows) - result.created - result.updated
-    if result.months:
-        # Inside the transaction, as on the ORM path.
-        records_saved.send(
-            sender=ProductionRecord,
-            months=set(result.months),
-            worker_ids=set(result.worker_ids),
-        )
+    _announce(result)
     return result
 
 

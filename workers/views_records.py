@@ -3,13 +3,12 @@ the advanced standard and the committee's disqualifications."""
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Max, Window
+from django.db.models import F, Window
 from django.db.models.functions import Rank
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from workers.completeness import default_month, describe, page_month
 from workers.forms_records import (
     DisqualificationForm,
     EntryChoiceForm,
@@ -82,12 +82,6 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def latest_record_month(records) -> dt.date:
-    """The newest month with records (this month when there are none)."""
-    latest = records.aggregate(latest=Max("month"))["latest"]
-    return latest or timezone.localdate().replace(day=1)
-
-
 # --- the month's ranking ---------------------------------------------------------
 
 
@@ -111,8 +105,8 @@ def ranking(request):
             month = form.cleaned_data["month"]
             chosen = form.cleaned_data["workshop"]
     records = ProductionRecord.objects.filter(worker__workshop__in=workshops)
-    if month is None:
-        month = latest_record_month(records)
+    # The working month unless one is chosen (DESIGN.md, "The month").
+    month, state = page_month(month)
     shown = [chosen] if chosen else workshops
     standard = AdvancedStandard.objects.filter(effective_from__lte=month).first()
     rows = (
@@ -147,6 +141,8 @@ def ranking(request):
             "standard_pct": standard.threshold_pct if standard else None,
             "may_enter": may_enter_records(request.user),
             "chosen": chosen,
+            "completeness": describe(state),
+            "may_mark": is_secretary(request.user),
         },
     )
 
@@ -384,7 +380,7 @@ def disqualification_list(request):
     if request.GET and chooser.is_valid():
         month = chooser.cleaned_data["month"]
     if month is None:
-        month = latest_record_month(ProductionRecord.objects.all())
+        month = default_month()
     form = DisqualificationForm(
         request.POST or None, initial={"month": month_str(month)}
     )

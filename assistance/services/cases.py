@@ -31,6 +31,7 @@ from assistance.services.common import (
     _event,
     _field_error,
     _lock_case,
+    action_month,
 )
 from assistance.services.sync import _apply_transitions
 from workers.models import Cause, Worker
@@ -92,7 +93,15 @@ def open_case(
     except IntegrityError as error:  # the database's own one-active-case check
         raise StaleEditError(None) from error
     case.helpers.set(helper_list)
-    _event(case, by=opened_by, from_status="", to_status=CaseStatus.OPEN, month=month)
+    _event(
+        case,
+        by=opened_by,
+        from_status="",
+        to_status=CaseStatus.OPEN,
+        month=month,
+        effective_month=month,
+        measure=measure,
+    )
     _apply_transitions(AssistanceCase.objects.filter(pk=case.pk))
     case.refresh_from_db()
     return case
@@ -107,10 +116,16 @@ def update_case(
     helpers: Iterable[Worker],
     target_month: dt.date | None = None,
     expected_version: int | None = None,
+    effective_month: dt.date | None = None,
 ) -> AssistanceCase:
-    """Change a case's measure, helpers or target month (the secretary's edit)."""
+    """Change a case's measure, helpers or target month (the secretary's edit).
+
+    The changes are effective in ``effective_month`` (default: the working
+    month; see action_month).
+    """
     case = _lock_case(case)
     _check_version(case, expected_version)
+    when = action_month(case, effective_month)
     if case.status == CaseStatus.CLOSED:
         raise ValidationError(
             _("A closed case cannot be changed; reopen it first."), code="closed"
@@ -131,6 +146,8 @@ def update_case(
             kind=CaseEventKind.MEASURE_CHANGED,
             to_status=case.status,
             note=f"{case.measure} → {measure}",
+            measure=measure,
+            effective_month=when,
         )
         case.measure = measure
         changed = True
@@ -143,6 +160,7 @@ def update_case(
             kind=CaseEventKind.HELPERS_CHANGED,
             to_status=case.status,
             note=", ".join(h.name for h in helper_list),
+            effective_month=when,
         )
         changed = True
     if target_month != case.target_month:
@@ -152,6 +170,7 @@ def update_case(
             kind=CaseEventKind.TARGET_CHANGED,
             to_status=case.status,
             month=target_month,
+            effective_month=when,
         )
         case.target_month = target_month
         changed = True
@@ -227,7 +246,13 @@ def propose_closure(*, case: AssistanceCase, by: AbstractBaseUser) -> Assistance
     case.closure_proposed_by = by
     case.version += 1
     case.save(update_fields=["closure_proposed_at", "closure_proposed_by", "version"])
-    _event(case, by=by, kind=CaseEventKind.CLOSURE_PROPOSED, to_status=case.status)
+    _event(
+        case,
+        by=by,
+        kind=CaseEventKind.CLOSURE_PROPOSED,
+        to_status=case.status,
+        effective_month=action_month(case),
+    )
     return case
 
 
@@ -239,11 +264,14 @@ def close_case(
     outcome: str,
     reason: str = "",
     expected_version: int | None = None,
+    effective_month: dt.date | None = None,
 ) -> AssistanceCase:
-    """The secretary closes a case.
+    """The secretary closes a case, effective in ``effective_month``.
 
     Closing as "reached quota" needs the measured result (status reached
-    quota, set by a record); any other outcome needs a reason.
+    quota, set by a record), and is effective no earlier than the month the
+    worker reached quota; any other outcome needs a reason. The default
+    month is the working month (action_month).
     """
     case = _lock_case(case)
     _check_version(case, expected_version)
@@ -267,6 +295,17 @@ def close_case(
             _("Give the reason for closing without success."),
             "reason_required",
         )
+    when = action_month(case, effective_month)
+    if outcome == CaseOutcome.REACHED_QUOTA and case.reached_quota_month:
+        if effective_month is None:
+            when = max(when, case.reached_quota_month)
+        elif when < case.reached_quota_month:
+            raise _field_error(
+                "effective_month",
+                _("The worker reached quota in %(month)s; close it then or later.")
+                % {"month": month_str(case.reached_quota_month)},
+                "effective_before_reached",
+            )
     from_status = case.status
     case.status = CaseStatus.CLOSED
     case.outcome = outcome
@@ -276,7 +315,13 @@ def close_case(
     case.version += 1
     case.save()
     _event(
-        case, by=by, from_status=from_status, to_status=CaseStatus.CLOSED, note=reason
+        case,
+        by=by,
+        from_status=from_status,
+        to_status=CaseStatus.CLOSED,
+        note=reason,
+        outcome=outcome,
+        effective_month=when,
     )
     return case
 
@@ -288,8 +333,10 @@ def reopen_case(
     by: AbstractBaseUser | None,
     reason: str,
     expected_version: int | None = None,
+    effective_month: dt.date | None = None,
 ) -> AssistanceCase:
-    """Reopen a closed case (closed by mistake, the worker came back…).
+    """Reopen a closed case (closed by mistake, the worker came back…),
+    effective in ``effective_month`` (default: the working month).
 
     The status then follows the records again, so a worker whose latest
     record meets quota is at "reached quota" straight away.
@@ -305,6 +352,7 @@ def reopen_case(
             _("Give the reason for reopening the case."),
             "reason_required",
         )
+    when = action_month(case, effective_month)
     Worker.objects.select_for_update().filter(pk=case.worker_id).first()
     if AssistanceCase.objects.filter(worker_id=case.worker_id).active().exists():
         raise ValidationError(
@@ -327,6 +375,7 @@ def reopen_case(
         from_status=CaseStatus.CLOSED,
         to_status=CaseStatus.OPEN,
         note=reason,
+        effective_month=when,
     )
     _apply_transitions(AssistanceCase.objects.filter(pk=case.pk))
     case.refresh_from_db()

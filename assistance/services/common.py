@@ -10,9 +10,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from assistance.models import AssistanceCase, CaseEvent, CaseEventKind, CaseStatus
+from workers.completeness import default_month
 from workers.models import Worker
 from workers.months import month_str
 
@@ -74,10 +76,13 @@ def _event(
     *,
     by: AbstractBaseUser | None,
     to_status: str,
+    effective_month: dt.date,
     from_status: str | None = None,
     kind: str = CaseEventKind.STATUS,
     month: dt.date | None = None,
     note: str = "",
+    measure: str = "",
+    outcome: str = "",
 ) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
@@ -86,8 +91,40 @@ def _event(
         from_status=case.status if from_status is None else from_status,
         to_status=to_status,
         month=month,
+        effective_month=effective_month,
         note=note,
+        measure=measure,
+        outcome=outcome,
     )
+
+
+def action_month(case: AssistanceCase, chosen: dt.date | None = None) -> dt.date:
+    """The month a person's action on ``case`` is effective in (DESIGN.md).
+
+    The working month when it is done, unless the person chose another;
+    never before the case's month, nor before the case's latest closing or
+    reopening (the status of a month is read from the latest of those, so
+    they must follow each other). A chosen month earlier than that is
+    refused with a message for the form's ``effective_month`` field.
+    """
+    latest = (
+        CaseEvent.objects.filter(case=case, kind=CaseEventKind.STATUS)
+        .filter(Q(to_status=CaseStatus.CLOSED) | Q(from_status=CaseStatus.CLOSED))
+        .order_by("-effective_month")
+        .values_list("effective_month", flat=True)
+        .first()
+    )
+    floor = max(case.month, latest) if latest else case.month
+    if chosen is None:
+        return max(default_month(), floor)
+    _check_month(chosen, "effective_month")
+    if chosen < floor:
+        raise _field_error(
+            "effective_month",
+            _("The month cannot be before %(month)s.") % {"month": month_str(floor)},
+            "effective_too_early",
+        )
+    return chosen
 
 
 def helper_loads(helper_ids: Iterable[int] | None = None) -> dict[int, int]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from assistance.models import AssistanceCase, CaseEvent, CaseEventKind, CaseStatus
 from workers.models import MEETS_QUOTA, ProductionRecord
+from workers.signals import announce_change
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,20 @@ def _apply_transitions(cases: models.QuerySet) -> SyncResult:
     )
     # Lock the rows that will change before writing, so a secretary closing
     # one of them at the same moment waits, and the events match the updates.
+    latest_month = Subquery(latest.values("month")[:1])
     changing = list(
         judged.filter(
             Q(status=CaseStatus.OPEN, latest_meets=True)
             | Q(status=CaseStatus.REACHED_QUOTA, latest_meets=False)
         )
+        .annotate(deciding_month=latest_month)
         .select_for_update()
-        .values_list("pk", "status")
+        .values_list("pk", "status", "deciding_month")
     )
-    to_reach = [pk for pk, status in changing if status == CaseStatus.OPEN]
-    to_reopen = [pk for pk, status in changing if status == CaseStatus.REACHED_QUOTA]
-    latest_month = Subquery(latest.values("month")[:1])
+    to_reach = [pk for pk, status, _m in changing if status == CaseStatus.OPEN]
+    to_reopen = [
+        pk for pk, status, _m in changing if status == CaseStatus.REACHED_QUOTA
+    ]
     now = timezone.now()
     if to_reach:
         _log_status_changes(
@@ -104,6 +108,12 @@ def _apply_transitions(cases: models.QuerySet) -> SyncResult:
             reached_quota_month=None,
             version=F("version") + 1,
         )
+    if changing:
+        # QuerySet.update and the INSERT … SELECT send no model signals. The
+        # changes are effective in the months of the records behind them.
+        announce_change(
+            months={month for _pk, _status, month in changing}, source="case sync"
+        )
     return SyncResult(reached_quota=len(to_reach), reopened=len(to_reopen))
 
 
@@ -117,7 +127,19 @@ def _log_status_changes(
     cases; copying them from a SELECT keeps it at one on every database. The
     event's month is the record's month that decided the change.
     """
-    columns = ["case", "kind", "at", "by", "from_status", "to_status", "month", "note"]
+    columns = [
+        "case",
+        "kind",
+        "at",
+        "by",
+        "from_status",
+        "to_status",
+        "month",
+        "effective_month",
+        "note",
+        "measure",
+        "outcome",
+    ]
     source = (
         AssistanceCase.objects.filter(pk__in=case_ids)
         .order_by()
@@ -128,10 +150,24 @@ def _log_status_changes(
             e_from=Value(from_status),
             e_to=Value(to_status),
             e_month=Subquery(_latest_later_record().values("month")[:1]),
+            # A change caused by records is effective in the record's month.
+            e_effective=Subquery(_latest_later_record().values("month")[:1]),
             e_note=Value(""),
+            e_measure=Value(""),
+            e_outcome=Value(""),
         )
         .values_list(
-            "pk", "e_kind", "e_at", "e_by", "e_from", "e_to", "e_month", "e_note"
+            "pk",
+            "e_kind",
+            "e_at",
+            "e_by",
+            "e_from",
+            "e_to",
+            "e_month",
+            "e_effective",
+            "e_note",
+            "e_measure",
+            "e_outcome",
         )
     )
     select_sql, params = source.query.sql_with_params()

@@ -10,23 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from workers.months import MonthError, parse_month
+from workers.months import MonthError, checked_month
 from workers.spreadsheet_safety import safe_cell
-
-# The pages look at the month before and after the one asked for; at the
-# ends of the calendar (0001-01, 9999-12) those do not exist.
-FIRST_YEAR, LAST_YEAR = 1900, 2999
-
-
-def parse_page_month(raw: str) -> dt.date:
-    """parse_month, refusing months too far off for the pages to handle."""
-    month = parse_month(raw)
-    if not FIRST_YEAR <= month.year <= LAST_YEAR:
-        raise MonthError(
-            _("“%(value)s” is not a month: write it as YYYY-MM, e.g. 1956-03.")
-            % {"value": raw}
-        )
-    return month
 
 
 def month_param(request, name: str = "month", default: dt.date | None = None):
@@ -35,7 +20,7 @@ def month_param(request, name: str = "month", default: dt.date | None = None):
     if not raw:
         return default
     try:
-        return parse_page_month(raw)
+        return checked_month(raw)
     except MonthError as error:
         messages.error(request, str(error))
         return default

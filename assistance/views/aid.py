@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
 
 from assistance import selectors
 from assistance.access import require_perm
 from assistance.views._common import month_param
+from workers.completeness import default_month
+from workers.months import FIRST_YEAR, LAST_YEAR
 
 
 @login_required
@@ -20,12 +21,12 @@ def aid_totals(request):
     Who received aid is personal: the secretary only.
     """
     require_perm(request.user, "assistance.view_private_notes")
-    latest = selectors.latest_record_month() or timezone.localdate().replace(day=1)
+    latest = default_month()
     try:
         year = int(request.GET.get("year") or latest.year)
     except ValueError:
         year = latest.year
-    year = min(max(year, 1900), 2999)
+    year = min(max(year, FIRST_YEAR), LAST_YEAR)
     months = selectors.aid_by_month(year)
     month = month_param(request, default=None)
     return render(

@@ -16,9 +16,11 @@ from assistance.access import require_perm
 from assistance.forms import OpenCaseForm, workers_for
 from assistance.models import SUGGESTED_MEASURE, AssistanceCase
 from assistance.services import StaleEditError, classify, helper_limit, open_case
-from assistance.views._common import attach_error, month_param, parse_page_month
+from assistance.views._common import attach_error, month_param
+from workers.completeness import describe, page_month
 from workers.models import Cause, ShortfallClassification, Worker
-from workers.months import MonthError, month_str
+from workers.months import MonthError, checked_month, month_str
+from workers.roles import is_secretary
 
 CLASSIFY_PERM = "workers.change_shortfallclassification"
 OPEN_PERM = "assistance.add_assistancecase"
@@ -32,12 +34,15 @@ def _queue_url(month) -> str:
 def classification_queue(request):
     """Every worker below quota in a month: classify several at once."""
     require_perm(request.user, CLASSIFY_PERM)
-    month = month_param(request, default=selectors.latest_record_month())
-    if request.method == "POST":
-        month = month_param(request, default=None)
-        if month is None:
-            messages.error(request, _("Choose a month first."))
-            return redirect("assistance:classification_queue")
+    month = month_param(request, default=None)
+    if request.method == "POST" and month is None:
+        messages.error(request, _("Choose a month first."))
+        return redirect("assistance:classification_queue")
+    # The working month unless one is chosen (DESIGN.md, "The month").
+    chosen = month
+    month, state = page_month(month)
+    if chosen is None and not state.workers_with_records:
+        month = None  # no records at all yet
     groups = selectors.classification_queue(month) if month else []
     rows = [row for group in groups for row in group.rows]
     entered: dict[int, dict] = {}
@@ -76,6 +81,8 @@ def classification_queue(request):
             "causes": Cause.choices,
             "cause_labels": dict(Cause.choices),
             "may_open": request.user.has_perm(OPEN_PERM),
+            "completeness": describe(state),
+            "may_mark": is_secretary(request.user),
         },
     )
 
@@ -253,7 +260,7 @@ def cases_open(request):
 
 def _post_month(request):
     try:
-        return parse_page_month(request.POST.get("month", ""))
+        return checked_month(request.POST.get("month", ""))
     except MonthError:
         return None
 

@@ -18,6 +18,7 @@ from assistance.access import (
 )
 from assistance.forms import AddAttendeeForm, AddWorkshopForm, DemonstrationForm
 from assistance.models import AssistanceCase, CaseStatus, Demonstration
+from workers.completeness import default_month
 from workers.models import Cause, Worker
 
 PAGE_SIZE = 50
@@ -73,7 +74,7 @@ def demonstration_create(request):
             "trade": trade,
             "trades": selectors.trades(),
             "suggestions": selectors.suggest_demonstrators(trade) if trade else [],
-            "latest_month": selectors.latest_record_month(),
+            "latest_month": default_month(),
         },
     )
 

@@ -8,6 +8,7 @@ first: running the seed again changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -15,10 +16,18 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from assistance import services as case_services
-from assistance.models import AssistanceCase, Demonstration, FollowUp
+from assistance.models import (
+    AssistanceCase,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+    Demonstration,
+    FollowUp,
+)
 from factory.demo.plan import FEB, JAN, MAR, UNIT, DemoPlan, UserSpec, build_plan
 from workers.models import (
     Disqualification,
@@ -62,7 +71,30 @@ def seed_demo(*, reset: bool = False) -> SeedResult:
     # "reached quota" (assistance's receiver of records_saved).
     _records(plan, workers, (MAR,), secretary, result)
     _disqualifications(plan, workers, secretary, result)
+    _date_case_events(workers)
     return result
+
+
+def _date_case_events(workers: dict) -> None:
+    """Give the cases' events the 1956 days they stand for, so that a case's
+    timeline reads in order beside its 1956 follow-ups: the cases were
+    opened once February's figures were in (1 March), and reached quota
+    when March's arrived (1 April). Loading the demo happens today; what it
+    replays happened then. Their effective months (February, March) are
+    set by the services already."""
+    events = CaseEvent.objects.filter(case__worker__in=workers.values())
+    events.filter(kind=CaseEventKind.STATUS, from_status="").update(
+        at=_demo_time(dt.date(1956, 3, 1))
+    )
+    events.filter(
+        kind=CaseEventKind.STATUS,
+        from_status=CaseStatus.OPEN,
+        to_status=CaseStatus.REACHED_QUOTA,
+    ).update(at=_demo_time(dt.date(1956, 4, 1)))
+
+
+def _demo_time(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
 
 
 # --- users, workshops, workers ---

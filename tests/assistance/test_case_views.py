@@ -1,6 +1,7 @@
 """The case pages: follow-ups, proposals, closing, editing, lists and exports."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -346,3 +347,16 @@ def test_admin_shows_cases_read_only(case, db):
     assert b'name="measure"' not in page.content
     add = client.get(reverse("admin:assistance_assistancecase_add"))
     assert add.status_code == 403
+
+
+def test_a_helpers_card_colours_attainment_by_the_definition_of_meets_quota(
+    helper_client, case
+):
+    """9,999.60 of 10,000 is shown as 100.0% but is below quota: the card
+    asks the record (MEETS_QUOTA), it does not compare the rounded figure."""
+    record(case.worker, APR, "9999.60", quota="10000")
+    page = helper_client.get(reverse("assistance:my_cases")).content.decode()
+    assert '<span class="band-below">100.0%</span>' in page
+    record(case.worker, dt.date(1956, 5, 1), "10000", quota="10000")
+    page = helper_client.get(reverse("assistance:my_cases")).content.decode()
+    assert '<span class="band-meets">100.0%</span>' in page

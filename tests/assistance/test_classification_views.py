@@ -248,8 +248,10 @@ def test_queue_query_count_does_not_grow(
     for index in range(8):
         worker = WorkerFactory(workshop=WorkshopFactory() if index % 2 else workshop)
         record(worker, MAR, 50 + index)
-    # session, user, permissions (2), latest month, the queue's records,
-    # the month's classifications, the user's worker (navigation)
-    with django_assert_num_queries(8):
+    # session, user, permissions (2), the working month and its completeness
+    # (5: months with records, roster, records by workshop, marks, first
+    # records), the queue's records, the month's classifications, the user's
+    # worker (navigation)
+    with django_assert_num_queries(12):
         response = secretary_client.get(QUEUE)
     assert response.context["total"] == 8

@@ -168,8 +168,8 @@ def test_the_bulletin_runs_a_fixed_number_of_queries(
     # in force, standing counts, causes, cases), causes of the
     # compared month, measures (4), reached cases (their helpers are
     # prefetched in one more query when there are any), snapshot, months
-    # with records, navigation's helper check
-    with django_assert_num_queries(18):
+    # with records and their completeness (4), navigation's helper check
+    with django_assert_num_queries(22):
         response = secretary_client.get(BULLETIN)
     assert response.context["report"]["workers_on_quota"] == size
 

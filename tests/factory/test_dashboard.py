@@ -7,8 +7,9 @@ import pytest
 from django.db.models import F
 from django.urls import reverse
 
-from factory.reports import trend
-from factory.selectors import case_outcomes, flatten
+from factory.bundles import flatten
+from factory.reports import case_outcomes, trend
+from factory.services import mark_month_complete
 from tests.conftest import in_english
 from tests.factories import WorkshopFactory
 from tests.factory.test_report_data import (
@@ -106,12 +107,32 @@ def test_a_manager_sees_the_same_figures_as_their_json(small, manager_client):
     assert_page_matches(page, expected_figures(manager_client))
 
 
-def test_defaults_are_the_latest_month_with_records_and_the_month_before(
-    small, secretary_client
+def test_defaults_are_the_working_month_and_the_month_before(
+    small, secretary, secretary_client, django_capture_on_commit_callbacks
 ):
+    # March is partial: zz's only worker has no March record. The working
+    # month is the latest complete one, February.
+    response = secretary_client.get(reverse("reports:dashboard"))
+    assert response.context["month"] == "1956-02"
+    assert response.context["compare"] == "1956-01"
+    assert not response.context["month_partial"]
+    # The secretary marks March complete (zz was closed for overhaul).
+    with django_capture_on_commit_callbacks(execute=True):
+        mark_month_complete(month=MAR, by=secretary)
     response = secretary_client.get(reverse("reports:dashboard"))
     assert response.context["month"] == "1956-03"
     assert response.context["compare"] == "1956-02"
+
+
+def test_a_partial_month_is_shown_when_chosen_and_marked_partial(
+    small, secretary_client
+):
+    response = secretary_client.get(reverse("reports:dashboard"), {"month": "1956-03"})
+    assert response.context["month_partial"]
+    body = response.content.decode()
+    assert 'id="month-partial"' in body
+    assert 'data-missing="zz"' in body
+    assert 'id="mark-complete"' in body  # the secretary may mark it
 
 
 def test_compare_month_can_be_chosen(small, secretary_client):
@@ -204,7 +225,7 @@ def test_the_workshop_page_ranks_its_workers_and_shows_who_moved_up(
         "advanced",
         "advanced",
         "advanced",
-        "below",
+        "below_quota",
     ]
     assert [row["rank"] for row in ranking] == [1, 2, 3, 4]
     # Below quota in February, advanced in March: b1 (50) and b2 (99.99).
@@ -238,7 +259,7 @@ def test_equal_attainment_shares_a_rank(small, secretary_client):
     # a1 130, a5 110, a2 and a3 100, a4 95.
     assert ranks == {"T-a1": 1, "T-a5": 2, "T-a2": 3, "T-a3": 3, "T-a4": 5}
     bands = {row["employee_no"]: row["band"] for row in response.context["ranking"]}
-    assert bands["T-a2"] == "meets"  # disqualified: meets quota, not advanced
+    assert bands["T-a2"] == "meets_quota"  # disqualified: meets quota, not advanced
 
 
 def test_the_unclassified_link_goes_to_the_classification_queue(
@@ -311,17 +332,19 @@ def _fill(size: int):
 def test_dashboard_queries_do_not_grow_with_the_factory(
     request, db, django_assert_num_queries, size, persona, page, workshop
 ):
-    """The same number at 10 and at 1,000 workers, at most 20.
+    """The same number at 10 and at 1,000 workers.
 
     With an empty cache, the secretary's factory page: session, user, the
-    user's permissions (user and group), the cache generation, the months
-    with records, the standards in force (read once for the report and the
-    trend), the report (standing counts, causes, cases), the trend, the case
-    outcomes, the month's snapshot, the navigation's helper check (14). The
-    workshop page adds the workshop lookup, the standards again for the
-    ranking, the ranking and the demonstrations (18); a manager's factory
-    page adds their workshop codes and the navigation's manager check, and
-    skips the helper check (15).
+    user's permissions (user and group), the generation tokens, the months
+    with records, their completeness (4: roster, records by workshop, marks,
+    first records), the standards in force (read once for the report and
+    the trend), the report (standing counts, causes, cases), the trend, the
+    case outcomes (2, and the cases that reached quota this month), the
+    month's revisions, the navigation's helper check (20). The workshop page
+    adds the workshop lookup, the standards again for the ranking, the
+    ranking and the demonstrations (24); a manager's factory page adds their
+    workshop codes and the navigation's manager check, and skips the helper
+    check (21).
     """
     big = _fill(size)
     big.managers.add(request.getfixturevalue("manager"))
@@ -332,9 +355,9 @@ def test_dashboard_queries_do_not_grow_with_the_factory(
         else reverse("reports:workshop_dashboard", args=["big1"])
     )
     expected = {
-        ("secretary_client", "factory"): 14,
-        ("secretary_client", "workshop"): 18,
-        ("manager_client", "factory"): 15,
+        ("secretary_client", "factory"): 20,
+        ("secretary_client", "workshop"): 24,
+        ("manager_client", "factory"): 21,
     }[(persona, page)]
     with django_assert_num_queries(expected):
         response = client.get(url)

@@ -18,10 +18,15 @@ def small(db, workshop, other_workshop):
     return build_small_factory(workshop, other_workshop)
 
 
+# March in the small factory: zz has not reported, b4's shortfall is not
+# classified. Publishing asks to acknowledge both.
+ACKNOWLEDGED = {"ack_missing_workshops": "on", "ack_unclassified": "on"}
+
+
 @pytest.fixture
 def published(small, secretary_client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = secretary_client.post(PUBLISH)
+        response = secretary_client.post(PUBLISH, ACKNOWLEDGED)
     assert response.status_code == 302
     return MonthSnapshot.objects.get(month=MAR)
 
@@ -144,20 +149,72 @@ def test_without_corrections_the_published_and_live_figures_agree(
     assert 'id="live-same"' in response.content.decode()
 
 
-def test_publishing_again_changes_nothing(
+def test_publishing_lists_what_is_unfinished_and_asks_for_each_kind(
+    small, secretary_client
+):
+    page = secretary_client.get(PUBLISH).content.decode()
+    assert 'data-missing="zz"' in page
+    assert 'data-unclassified="T-b4"' in page
+    assert 'id="unfinished-proposed_closures"' not in page  # none proposed
+    # One kind acknowledged is not enough: nothing is published.
+    response = secretary_client.post(PUBLISH, {"ack_missing_workshops": "on"})
+    assert response.status_code == 400
+    assert not MonthSnapshot.objects.exists()
+    assert response.context["form"].errors["ack_unclassified"]
+
+
+def test_publishing_again_without_a_correction_changes_nothing(
+    published, secretary_client
+):
+    page = secretary_client.get(PUBLISH).content.decode()
+    assert 'id="already-published"' in page
+    response = secretary_client.post(PUBLISH, {**ACKNOWLEDGED, "reason": "again"})
+    assert response.status_code == 400
+    assert MonthSnapshot.objects.count() == 1
+
+
+def test_a_correction_is_published_as_the_next_revision_with_its_reason(
     published, secretary_client, django_capture_on_commit_callbacks
 ):
     correct_b4(django_capture_on_commit_callbacks)
-    response = secretary_client.post(PUBLISH)
-    assert response.status_code == 302
+    page = secretary_client.get(PUBLISH)
+    assert page.context["next_revision"] == 2
+    assert "report.failing" in {row["figure"] for row in page.context["changes"]}
+    # A correction needs its reason.
+    refused = secretary_client.post(PUBLISH, ACKNOWLEDGED)
+    assert refused.status_code == 400
     assert MonthSnapshot.objects.count() == 1
-    published.refresh_from_db()
-    assert published.data["factory"]["report"]["failing"] == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretary_client.post(
+            PUBLISH, {**ACKNOWLEDGED, "reason": "b4 的三月产量更正为 100"}
+        )
+    assert response.status_code == 302
+    second = MonthSnapshot.objects.get(month=MAR, revision=2)
+    assert second.reason == "b4 的三月产量更正为 100"
+    assert second.data["factory"]["report"]["failing"] == 1
+    changed = {row["figure"]: row for row in second.changes}
+    assert changed["report.failing"]["published"] == 2
+    assert changed["report.failing"]["live"] == 1
+    # The bulletin shows the latest revision and lists both; the first stays
+    # readable at its own address, unchanged.
+    bulletin = secretary_client.get(BULLETIN)
+    assert bulletin.context["shown_revision"] == 2
+    assert bulletin.context["report"]["failing"] == 1
+    assert [r["revision"] for r in bulletin.context["revision_rows"]] == [2, 1]
+    first = secretary_client.get(published.get_absolute_url())
+    assert first.status_code == 200
+    assert first.context["shown_revision"] == 1
+    assert first.context["report"]["failing"] == 2
+    assert (
+        secretary_client.get("/reports/movement.json?month=1956-03").json()["revision"]
+        == 2
+    )
+    assert secretary_client.get("/reports/1956-03/revisions/3/").status_code == 404
 
 
 def test_a_month_without_records_cannot_be_published(small, secretary_client):
     response = secretary_client.post("/reports/1957-01/publish/")
-    assert response.status_code == 302
+    assert response.status_code == 400
     assert not MonthSnapshot.objects.exists()
 
 

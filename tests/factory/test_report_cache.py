@@ -1,4 +1,5 @@
-"""Cached report figures are dropped whenever the data behind them changes."""
+"""Cached figures are dropped whenever the data behind them changes, and
+only the figures of the months it reaches (factory.cache)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -8,12 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assistance.models import AssistanceCase, CaseStatus, Demonstration
-from factory.models import CacheGeneration
-from factory.selectors_cache import bump_generation, current_generation
-from tests.factory.test_report_data import MAR, build_small_factory
+from assistance.models import AssistanceCase, Demonstration
+from assistance.services import close_case
+from factory.cache import ReportCache, bump, read_tokens
+from factory.models import EVERY_MONTH, FiguresGeneration
+from tests.factory.test_report_data import FEB, MAR, build_small_factory
 from workers.models import Cause, ProductionRecord, ShortfallClassification
-from workers.signals import records_saved
+from workers.signals import announce_change
 
 DASHBOARD = "/dashboard/?month=1956-03"
 
@@ -27,23 +29,50 @@ def shown(client, key):
     return client.get(DASHBOARD).context["report"][key]
 
 
-def test_the_generation_changes_once_a_change_commits(
+def test_the_months_token_changes_once_a_change_commits(
     small, django_capture_on_commit_callbacks
 ):
-    before = current_generation()
+    before = ReportCache().generation(MAR)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         ShortfallClassification.objects.filter(worker=small.workers["a4"]).update(
             note="x"
         )  # QuerySet.update sends no signal ...
-        records_saved.send(sender=None, months={MAR}, worker_ids=set())
-    after = current_generation()
-    assert after != before
+        announce_change(months={MAR}, source="test")  # ... so it is announced
+        assert ReportCache().generation(MAR) == before, "not before the commit"
+    assert ReportCache().generation(MAR) != before
     assert callbacks, "the bump waits for the commit"
+
+
+def test_a_change_of_a_month_leaves_earlier_months_cached(
+    small, django_capture_on_commit_callbacks
+):
+    feb, mar = ReportCache().generation(FEB), ReportCache().generation(MAR)
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_change(months={MAR}, source="test")
+    assert ReportCache().generation(FEB) == feb
+    assert ReportCache().generation(MAR) != mar
+    # A change of February reaches March too: its figures read February's.
+    mar = ReportCache().generation(MAR)
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_change(months={FEB}, source="test")
+    assert ReportCache().generation(FEB) != feb
+    assert ReportCache().generation(MAR) != mar
+
+
+def test_a_roster_change_reaches_every_month(small, django_capture_on_commit_callbacks):
+    feb = ReportCache().generation(FEB)
+    with django_capture_on_commit_callbacks(execute=True):
+        worker = small.workers["a1"]
+        worker.name = "改名"
+        worker.save()
+    assert ReportCache().generation(FEB) != feb
+    assert FiguresGeneration.objects.filter(month=EVERY_MONTH).exists()
 
 
 def test_many_saves_in_one_transaction_bump_once(
     small, django_capture_on_commit_callbacks
 ):
+    bump([MAR])  # the month's row exists: a bump is one UPDATE
     with (
         CaptureQueriesContext(connection) as queries,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
@@ -54,10 +83,10 @@ def test_many_saves_in_one_transaction_bump_once(
     bumps = [
         query
         for query in queries.captured_queries
-        if query["sql"].startswith('UPDATE "factory_cachegeneration"')
+        if query["sql"].startswith('UPDATE "factory_figuresgeneration"')
     ]
     assert len(bumps) == 1
-    assert CacheGeneration.objects.count() == 1
+    assert list(FiguresGeneration.objects.values_list("month", flat=True)) == [MAR]
 
 
 def test_a_record_change_reaches_the_dashboard(
@@ -75,14 +104,14 @@ def test_without_a_change_the_cached_figures_are_served(
     small, secretary_client, django_capture_on_commit_callbacks
 ):
     assert shown(secretary_client, "failing") == 2
-    # A write that sends no signal is not seen (until the entry expires):
+    # A write that is not announced is not seen (until the entry expires):
     # the page really comes from the cache.
     ProductionRecord.objects.filter(worker=small.workers["a4"], month=MAR).update(
         output=Decimal("100")
     )
     assert shown(secretary_client, "failing") == 2
     with django_capture_on_commit_callbacks(execute=True):
-        records_saved.send(sender=None, months={MAR}, worker_ids=set())
+        announce_change(months={MAR}, source="test")
     assert shown(secretary_client, "failing") == 1
 
 
@@ -101,17 +130,22 @@ def test_a_classification_reaches_the_dashboard(
 
 
 def test_a_case_change_reaches_the_dashboard(
-    small, secretary_client, django_capture_on_commit_callbacks
+    small, secretary, secretary_client, django_capture_on_commit_callbacks
 ):
     assert shown(secretary_client, "cases")["open"] == 1
     with django_capture_on_commit_callbacks(execute=True):
         AssistanceCase.objects.filter(pk=small.cases["a4"].pk).delete()
     assert shown(secretary_client, "cases")["open"] == 0
+    closed_before = shown(secretary_client, "cases")["closed"]
     with django_capture_on_commit_callbacks(execute=True):
-        case = small.cases["a3"]
-        case.status = CaseStatus.OPEN
-        case.save()
-    assert shown(secretary_client, "cases")["open"] == 1
+        close_case(
+            case=small.cases["a3"],
+            by=secretary,
+            outcome="other",
+            reason="moved",
+            effective_month=MAR,
+        )
+    assert shown(secretary_client, "cases")["closed"] == closed_before + 1
 
 
 def test_attendance_reaches_the_workshop_page(
@@ -143,23 +177,23 @@ def shared_cache(settings, tmp_path):
     }
 
 
-def test_with_a_shared_cache_the_generation_is_read_from_it(
+def test_with_a_shared_cache_the_tokens_are_read_from_it(
     db, shared_cache, django_assert_num_queries
 ):
-    first = current_generation()
+    first = read_tokens()
     with django_assert_num_queries(0):
-        assert current_generation() == first
-    bump_generation()
-    with django_assert_num_queries(0):
-        bumped = current_generation()
+        assert read_tokens() == first
+    bump([MAR])
+    bumped = read_tokens()
     assert bumped != first
-    assert CacheGeneration.objects.get().token == bumped
+    with django_assert_num_queries(0):
+        assert read_tokens() == bumped
 
 
-def test_with_a_memory_cache_the_generation_is_read_from_the_database(
+def test_with_a_memory_cache_the_tokens_are_read_from_the_database(
     db, django_assert_num_queries
 ):
-    current_generation()
+    read_tokens()
     # A per-process cache could hold a token another process has replaced.
     with django_assert_num_queries(1):
-        current_generation()
+        read_tokens()

@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from assistance.models import (
     AssistanceCase,
+    CaseEvent,
     CaseOutcome,
     CaseStatus,
     Demonstration,
@@ -162,6 +163,33 @@ def build_small_factory(workshop, other_workshop) -> Small:
             measure=Measure.OTHER,
         ),
     }
+    # The trace a case's services would have left: the figures of a month
+    # read a case's standing from its events and the records.
+    for case in cases.values():
+        CaseEvent.objects.create(
+            case=case,
+            from_status="",
+            to_status=CaseStatus.OPEN,
+            month=case.month,
+            effective_month=case.month,
+            measure=case.measure,
+        )
+    for key in ("a3", "b1"):
+        CaseEvent.objects.create(
+            case=cases[key],
+            from_status=CaseStatus.OPEN,
+            to_status=CaseStatus.REACHED_QUOTA,
+            month=MAR,
+            effective_month=MAR,
+        )
+    CaseEvent.objects.create(
+        case=cases["b1"],
+        from_status=CaseStatus.REACHED_QUOTA,
+        to_status=CaseStatus.CLOSED,
+        effective_month=MAR,
+        outcome=CaseOutcome.REACHED_QUOTA,
+        note=SENTINEL,
+    )
     cases["a3"].helpers.add(league)
     cases["a4"].helpers.add(league)
     cases["b1"].helpers.add(member)

@@ -95,9 +95,20 @@ def test_bad_parameters_are_400_with_a_message(small, secretary_client, query):
     assert response.json()["error"]
 
 
-def test_the_month_defaults_to_the_latest_with_records(small, secretary_client):
+def test_the_month_defaults_to_the_working_month(small, secretary_client):
+    # March is partial (zz has not reported): February is the working month.
     data = secretary_client.get(URL).json()
-    assert (data["month"], data["compare_month"]) == ("1956-03", "1956-02")
+    assert (data["month"], data["compare_month"]) == ("1956-02", "1956-01")
+    assert data["completeness"]["complete"] is True
+    march = secretary_client.get(URL, {"month": "1956-03"}).json()
+    assert march["completeness"] == {
+        "complete": False,
+        "marked_complete": False,
+        "workshops_expected": 3,
+        "workshops_reporting": 2,
+        "workers_with_records": 9,
+        "missing_workshops": ["zz"],
+    }
 
 
 def test_the_message_is_in_the_readers_language(small, secretary_client):
@@ -115,9 +126,9 @@ def test_the_json_runs_a_fixed_number_of_queries(
     from tests.factory.test_report_data import make_workers_with_records
 
     make_workers_with_records(size, WorkshopFactory(code="big"), month=MAR)
-    # session, user, permissions (2), generation, months with records (the
-    # default month), the report (4: standards, counts, causes, cases), the
-    # month's snapshot
-    with django_assert_num_queries(11):
+    # session, user, permissions (2), generation tokens, months with records
+    # and their completeness (4: the default month), the report (4:
+    # standards, counts, causes, cases), the month's revisions
+    with django_assert_num_queries(15):
         data = secretary_client.get(URL).json()
     assert data["workers_on_quota"] == size

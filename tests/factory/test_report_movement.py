@@ -7,7 +7,6 @@ import pytest
 
 from factory.reports import (
     change_pct,
-    months_with_records,
     movement_report,
     points_change,
     share,
@@ -21,6 +20,7 @@ from tests.factory.test_report_data import (
     build_small_factory,
     make_workers_with_records,
 )
+from workers.completeness import months_with_records
 from workers.models import AdvancedStandard, Disqualification
 
 TOP_KEYS = [
@@ -37,6 +37,8 @@ TOP_KEYS = [
     "causes",
     "workshops",
     "cases",
+    "completeness",
+    "revision",
 ]
 
 
@@ -233,7 +235,8 @@ def test_a_given_schedule_saves_the_read_of_the_standards(
 ):
     AdvancedStandard.objects.create(effective_from=MAR, threshold_pct=Decimal("110"))
     schedule = AdvancedStandard.schedule()
-    with django_assert_num_queries(3):
+    # counts, causes, cases, and the month's completeness (4)
+    with django_assert_num_queries(7):
         report = movement_report(month=MAR, schedule=schedule)
     with django_assert_num_queries(1):
         points = trend(month=MAR, schedule=schedule)
@@ -292,7 +295,7 @@ def test_trend_has_every_month_with_zeros_where_no_records(small):
 
 
 @pytest.mark.parametrize("size", [10, 1000])
-def test_the_report_runs_four_queries_whatever_the_size(
+def test_the_report_runs_eight_queries_whatever_the_size(
     db, django_assert_num_queries, size
 ):
     shop = WorkshopFactory(code="q1")
@@ -300,10 +303,12 @@ def test_the_report_runs_four_queries_whatever_the_size(
     make_workers_with_records(size // 2, shop, month=FEB)
     make_workers_with_records(size - size // 2, other, month=MAR)
     # the standards in force; standing counts grouped by month and workshop;
-    # causes; cases
-    with django_assert_num_queries(4):
+    # causes; cases; the month's completeness (the active roster by
+    # workshop, records by workshop, the secretary's mark, and the first
+    # record of workshops whose workers joined after the month)
+    with django_assert_num_queries(8):
         report = movement_report(month=MAR)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(8):
         movement_report(month=MAR, workshop=shop)
     assert report["workers_on_quota"] == size - size // 2
     assert report["compare"]["workers_on_quota"] == size // 2

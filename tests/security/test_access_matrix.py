@@ -165,7 +165,11 @@ reports:bulletin_index                POST  L    200  403  403  200  200  L    4
 reports:bulletin                      GET   L    200  403  403  200  200  L    403  403
 reports:bulletin                      POST  L    200  403  403  200  200  L    403  403
 reports:publish                       GET   L    200  403  403  403  403  L    403  403
-reports:publish                       POST  L    302  403  403  403  403  L    403  403
+reports:publish                       POST  L    400  403  403  403  403  L    403  403
+reports:bulletin_revision             GET   L    404  403  403  404  404  L    403  403
+reports:bulletin_revision             POST  L    404  403  403  404  404  L    403  403
+reports:month_completion              GET   L    405  405  405  405  405  L    405  405
+reports:month_completion              POST  L    302  403  403  403  403  L    403  403
 """
 # fmt: on
 
@@ -283,7 +287,13 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
         + f"?month={month}&workshop={code}",
         "reports:bulletin_index": reverse("reports:bulletin_index"),
         "reports:bulletin": reverse("reports:bulletin", args=[month]),
+        # An empty POST lacks the acknowledgements of unfinished work: 400.
         "reports:publish": reverse("reports:publish", args=[month]),
+        # Nothing is published in this world: no revision to read.
+        "reports:bulletin_revision": reverse(
+            "reports:bulletin_revision", args=[month, 1]
+        ),
+        "reports:month_completion": reverse("reports:month_completion", args=[month]),
     }
 
 

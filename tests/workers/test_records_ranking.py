@@ -149,11 +149,11 @@ def test_query_count_does_not_grow_with_the_workshop(
     )
     secretary_client.get(URL, {"month": "1956-03"})  # warm the session
 
-    # session, user, the user's permissions (2), visible workshops, standard,
-    # the standards (for the band), records (band, standard and
-    # disqualification computed in SQL), and the navigation's "is this user a
-    # helper" (the user's worker)
-    with django_assert_num_queries(9):
+    # session, user, the user's permissions (2), visible workshops, the
+    # month's completeness (4), standard, the standards (for the band),
+    # records (band, standard and disqualification computed in SQL), and the
+    # navigation's "is this user a helper" (the user's worker)
+    with django_assert_num_queries(13):
         response = secretary_client.get(URL, {"month": "1956-03"})
     assert sum(len(s["rows"]) for s in response.context["sections"]) == size
 
@@ -164,9 +164,9 @@ def test_manager_query_count_is_fixed_too(
 ):
     for index in range(size):
         rec(workshop, f"H{index:03d}", str(index))
-    # session, user, permissions (2), the manager's workshops, latest month,
-    # standard, the standards (for the band), records, and the navigation's
-    # "is this user a manager"
-    with django_assert_num_queries(10):
+    # session, user, permissions (2), the manager's workshops, the working
+    # month and its completeness (5), standard, the standards (for the
+    # band), records, and the navigation's "is this user a manager"
+    with django_assert_num_queries(14):
         response = manager_client.get(URL, {"workshop": "jg2"})
     assert len(response.context["sections"][0]["rows"]) == size

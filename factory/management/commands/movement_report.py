@@ -1,5 +1,5 @@
-"""python manage.py movement_report --month YYYY-MM [--compare YYYY-MM]
-[--workshop CODE] [--format text|json|csv]"""
+"""python manage.py movement_report [--month YYYY-MM] [--compare YYYY-MM]
+[--workshop CODE] [--format text|json|csv] [--live]"""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from factory.reports import movement_report
-from factory.selectors import checked_month, flatten
-from factory.selectors_text import report_text
+from factory.bulletin_text import report_text
+from factory.bundles import flatten, report_view, resolve_period
+from factory.cache import ReportCache
 from workers.models import Workshop
 from workers.months import MonthError
 from workers.spreadsheet_safety import safe_cell
@@ -22,12 +22,19 @@ class Command(BaseCommand):
     help = "Print the movement report of a month (DESIGN.md) as text, JSON or CSV."
 
     def add_arguments(self, parser):
-        parser.add_argument("--month", required=True, help="YYYY-MM")
+        parser.add_argument(
+            "--month", help="YYYY-MM (default: the working month, the latest complete)"
+        )
         parser.add_argument(
             "--compare", help="YYYY-MM (default: the month before --month)"
         )
         parser.add_argument("--workshop", help="workshop code (default: factory)")
         parser.add_argument("--format", choices=["text", "json", "csv"], default="text")
+        parser.add_argument(
+            "--live",
+            action="store_true",
+            help="the live figures of a published month, not its latest revision",
+        )
         parser.add_argument(
             "--language",
             help="language of the text format, e.g. en or zh-hans "
@@ -37,9 +44,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["language"]:
             translation.activate(options["language"])
+        rc = ReportCache()
         try:
-            month = checked_month(options["month"])
-            compare = checked_month(options["compare"]) if options["compare"] else None
+            period = resolve_period(options["month"], options["compare"], rc)
         except MonthError as error:
             raise CommandError(str(error)) from error
         workshop = None
@@ -50,7 +57,16 @@ class Command(BaseCommand):
                     _("There is no workshop with the code “%(code)s”.")
                     % {"code": options["workshop"]}
                 )
-        report = movement_report(month=month, compare=compare, workshop=workshop)
+        # The same figures as /reports/movement.json: the latest published
+        # revision of a published month, else the live ones.
+        view = report_view(
+            kind="report",
+            period=period,
+            workshop=workshop,
+            want_live=options["live"],
+            rc=rc,
+        )
+        report = view["data"]["report"]
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False))
         elif options["format"] == "csv":

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from factory.selectors import cause_label, helper_kind_label, measure_label
+from factory.labels import cause_label, helper_kind_label, measure_label
 from factory.templatetags.report_tags import month_label, number, signed
 
 

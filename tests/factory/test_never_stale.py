@@ -1,0 +1,410 @@
+"""Never stale: every write path shows at once on the next page.
+
+Each write path of the product — the three imports through the page and
+through the command, the entry grid, the admin, the roster forms, the
+standard, disqualifications, classification, every case change, follow-ups,
+demonstrations, marking a month complete, publishing — runs once against
+warm caches; then the dashboards, the workshop page, the JSON, the bulletin
+and an export, read through the cache, must equal the same pages computed
+from scratch (the cache emptied), and must show the write.
+
+When you add a write path, add it to WRITES (docs/ARCHITECTURE.md, "Never
+stale").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from assistance import services as cases
+from assistance.models import Demonstration, FollowUpKind, Measure
+from factory.services import mark_month_complete, publish_month
+from tests.factories import UserFactory
+from tests.factory.test_report_data import FEB, MAR, build_small_factory
+from tests.spreadsheets import csv_bytes
+from workers.models import (
+    AdvancedStandard,
+    Cause,
+    Disqualification,
+    ImportBatch,
+    ProductionRecord,
+)
+from workers.services import disqualify, requalify, set_advanced_standard
+
+MONTH = "1956-03"
+
+
+@pytest.fixture
+def world(db, workshop, other_workshop, secretary):
+    small = build_small_factory(workshop, other_workshop)
+    small.secretary = secretary
+    return small
+
+
+def observe(client) -> dict:
+    """What the pages show of March (live figures where a month is
+    published, so that every write shows)."""
+    query = {"month": MONTH, "live": "1"}
+    dashboard = client.get(reverse("reports:dashboard"), query)
+    jg2 = client.get(reverse("reports:workshop_dashboard", args=["jg2"]), query)
+    bulletin = client.get(reverse("reports:bulletin", args=[MONTH]), query)
+    return {
+        "dashboard": dashboard.context["data"],
+        "completeness": dashboard.context["completeness"],
+        "jg2": jg2.context["data"],
+        "jg2 people": [jg2.context["ranking"], jg2.context["demonstrations"]],
+        "bulletin": bulletin.context["data"],
+        "json": client.get(reverse("reports:movement_json"), query).json(),
+        "json as published": client.get(
+            reverse("reports:movement_json"), {"month": MONTH}
+        ).json(),
+        "cases.csv": client.get(
+            reverse("reports:export", args=["cases", "csv"]), query
+        ).content,
+    }
+
+
+def upload_and_confirm(client, kind: str, rows: list[list[str]]) -> None:
+    upload = reverse("workers:import_upload", args=[kind])
+    response = client.post(
+        upload, {"file": SimpleUploadedFile(f"{kind}.csv", csv_bytes(rows))}
+    )
+    assert response.status_code in {200, 302}  # the preview
+    batch = ImportBatch.objects.latest("pk")
+    confirmed = client.post(reverse("workers:import_confirm", args=[batch.pk]))
+    assert confirmed.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == "applied", batch.error
+
+
+def command_file(tmp_path, rows) -> str:
+    path = tmp_path / "file.csv"
+    path.write_bytes(csv_bytes(rows))
+    return str(path)
+
+
+# --- the write paths -----------------------------------------------------------
+
+
+def roster_import_page(w, client, tmp_path):
+    upload_and_confirm(
+        client,
+        "workers",
+        [["工号", "姓名", "车间", "工种", "政治面貌", "积极分子"]]
+        + [["T-b1", "新名字", "jg2", "车工", "群众", "否"]],
+    )
+
+
+def roster_import_command(w, client, tmp_path):
+    call_command(
+        "import_workers",
+        command_file(
+            tmp_path,
+            [["工号", "姓名", "车间", "工种", "政治面貌", "积极分子"]]
+            + [["T-b2", "命令改名", "jg2", "车工", "群众", "否"]],
+        ),
+    )
+
+
+def records_import_page(w, client, tmp_path):
+    upload_and_confirm(
+        client,
+        "records",
+        [["工号", "月份", "定额", "实际完成"], ["T-b4", MONTH, "100", "130"]],
+    )
+
+
+def records_import_command(w, client, tmp_path):
+    call_command(
+        "import_records",
+        command_file(
+            tmp_path,
+            [["工号", "月份", "定额", "实际完成"], ["T-b4", MONTH, "100", "140"]],
+        ),
+    )
+
+
+def classifications_import_page(w, client, tmp_path):
+    upload_and_confirm(
+        client,
+        "classifications",
+        [["工号", "月份", "原因", "备注"], ["T-b4", MONTH, "家庭经济困难", ""]],
+    )
+
+
+def classifications_import_command(w, client, tmp_path):
+    call_command(
+        "import_classifications",
+        command_file(
+            tmp_path,
+            [["工号", "月份", "原因", "备注"], ["T-b4", MONTH, "思想问题", ""]],
+        ),
+    )
+
+
+def entry_grid(w, client, tmp_path):
+    url = reverse("workers:records_entry") + f"?workshop=jg2&month={MONTH}"
+    page = client.get(url)
+    formset = page.context["formset"]
+    data = {
+        f"{formset.prefix}-TOTAL_FORMS": str(formset.total_form_count()),
+        f"{formset.prefix}-INITIAL_FORMS": str(formset.initial_form_count()),
+        f"{formset.prefix}-MIN_NUM_FORMS": "0",
+        f"{formset.prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for row in page.context["rows"]:
+        form = row["form"]
+        for name in ("worker_id", "version", "quota", "output", "unit"):
+            value = form[name].value()
+            if row["worker"].employee_no == "T-b4" and name == "output":
+                value = "150"
+            data[f"{form.prefix}-{name}"] = "" if value is None else str(value)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content[:800]
+
+
+def admin_record(w, client, tmp_path):
+    admin = UserFactory(username="it-admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    record = ProductionRecord.objects.get(worker=w.workers["b4"], month=MAR)
+    url = reverse("admin:workers_productionrecord_change", args=[record.pk])
+    page = client.get(url)
+    data = {
+        key: value
+        for key, value in page.context["adminform"].form.initial.items()
+        if value is not None
+    }
+    data.update(
+        {
+            "worker": record.worker_id,
+            "month": "1956-03-01",
+            "quota": "100",
+            "output": "160",
+            "unit": "",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content[:800]
+    client.force_login(w.secretary)
+
+
+def roster_form(w, client, tmp_path):
+    worker = w.workers["b3"]
+    page = client.get(reverse("workers:worker_edit", args=[worker.pk]))
+    form = page.context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data["name"] = "表单改名"
+    if "is_activist" in data and data["is_activist"] is False:
+        del data["is_activist"]
+    if "active" in data and data["active"] is False:
+        del data["active"]
+    response = client.post(reverse("workers:worker_edit", args=[worker.pk]), data)
+    assert response.status_code == 302, response.content[:800]
+
+
+def standard(w, client, tmp_path):
+    set_advanced_standard(month=MAR, threshold_pct=Decimal("110"), by=w.secretary)
+
+
+def standard_page(w, client, tmp_path):
+    response = client.post(
+        reverse("workers:standard"), {"month": MONTH, "threshold_pct": "120"}
+    )
+    assert response.status_code == 302
+    assert AdvancedStandard.objects.filter(threshold_pct=120).exists()
+
+
+def disqualification(w, client, tmp_path):
+    disqualify(
+        worker=w.workers["a1"],
+        month=MAR,
+        reason="safety",
+        note="",
+        by=w.secretary,
+    )
+
+
+def requalification(w, client, tmp_path):
+    assert Disqualification.objects.filter(worker=w.workers["a2"]).exists()
+    requalify(worker=w.workers["a2"], month=MAR, by=w.secretary)
+
+
+def classification_queue(w, client, tmp_path):
+    b4 = w.workers["b4"]
+    response = client.post(
+        reverse("assistance:classification_queue") + f"?month={MONTH}",
+        {f"cause-{b4.pk}": Cause.OTHER, f"note-{b4.pk}": "", f"version-{b4.pk}": "0"},
+    )
+    assert response.status_code == 302
+
+
+def open_case(w, client, tmp_path):
+    cases.open_case(
+        worker=w.workers["b2"],
+        month=FEB,
+        cause=Cause.TECHNIQUE,
+        measure=Measure.MENTORING,
+        helpers=[w.cases["b1"].helpers.get()],
+        opened_by=w.secretary,
+    )
+
+
+def close_case(w, client, tmp_path):
+    cases.close_case(
+        case=w.cases["a3"],
+        by=w.secretary,
+        outcome="reached_quota",
+        effective_month=MAR,
+    )
+
+
+def reopen_case(w, client, tmp_path):
+    cases.reopen_case(
+        case=w.cases["b1"], by=w.secretary, reason="又掉下来", effective_month=MAR
+    )
+
+
+def change_measure(w, client, tmp_path):
+    case = w.cases["a4"]
+    cases.update_case(
+        case=case,
+        by=w.secretary,
+        measure=Measure.MENTORING,
+        helpers=list(case.helpers.all()),
+        effective_month=MAR,
+    )
+
+
+def aid_granted(w, client, tmp_path):
+    cases.add_follow_up(
+        case=w.cases["a4"],
+        author=w.secretary,
+        kind=FollowUpKind.AID_GRANTED,
+        text="补助",
+        date=dt.date(1956, 3, 20),
+        aid_amount=Decimal("12.00"),
+    )
+
+
+def demonstration(w, client, tmp_path):
+    Demonstration.objects.create(
+        technique="刃磨",
+        demonstrator=w.workers["b3"],
+        workshop=w.workshops["jg2"],
+        date=dt.date(1956, 3, 10),
+    )
+
+
+def attendance(w, client, tmp_path):
+    w.demonstration.attendees.add(w.workers["b3"])
+
+
+def sync_from_a_record(w, client, tmp_path):
+    # a4's case: March 95 → 100 reaches quota through the records' sync.
+    from workers.services import RecordInput, save_records
+
+    save_records(
+        rows=[
+            RecordInput(
+                worker_id=w.workers["a4"].pk,
+                month=MAR,
+                quota=Decimal("100"),
+                output=Decimal("100"),
+            )
+        ],
+        by=w.secretary,
+        source="test",
+    )
+
+
+def mark_complete(w, client, tmp_path):
+    mark_month_complete(month=MAR, by=w.secretary)
+
+
+def publish(w, client, tmp_path):
+    publish_month(
+        month=MAR,
+        by=w.secretary,
+        acknowledged={"missing_workshops", "unclassified", "proposed_closures"},
+    )
+
+
+def publish_page(w, client, tmp_path):
+    response = client.post(
+        reverse("reports:publish", args=[MONTH]),
+        {"ack_missing_workshops": "on", "ack_unclassified": "on"},
+    )
+    assert response.status_code == 302
+
+
+WRITES = [
+    roster_import_page,
+    roster_import_command,
+    records_import_page,
+    records_import_command,
+    classifications_import_page,
+    classifications_import_command,
+    entry_grid,
+    admin_record,
+    roster_form,
+    standard,
+    standard_page,
+    disqualification,
+    requalification,
+    classification_queue,
+    open_case,
+    close_case,
+    reopen_case,
+    change_measure,
+    aid_granted,
+    demonstration,
+    attendance,
+    sync_from_a_record,
+    mark_complete,
+    publish,
+    publish_page,
+]
+
+
+@pytest.mark.parametrize("write", WRITES, ids=[w.__name__ for w in WRITES])
+def test_every_write_shows_at_once_through_the_cache(
+    write, world, secretary_client, django_capture_on_commit_callbacks, tmp_path
+):
+    before = observe(secretary_client)  # warms every cache entry
+    with django_capture_on_commit_callbacks(execute=True):
+        write(world, secretary_client, tmp_path)
+    through_cache = observe(secretary_client)
+    cache.clear()
+    from_scratch = observe(secretary_client)
+    assert through_cache == from_scratch, "a cached page is stale after the write"
+    assert from_scratch != before, "the write changed nothing the pages show"
+
+
+def test_a_write_of_a_later_month_leaves_the_months_cache_alone(
+    world,
+    secretary_client,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    """April's records refresh April on, and March's pages stay cached."""
+    observe(secretary_client)
+    with django_capture_on_commit_callbacks(execute=True):
+        ProductionRecord.objects.create(
+            worker=world.workers["a1"],
+            month=dt.date(1956, 4, 1),
+            quota=Decimal("100"),
+            output=Decimal("90"),
+        )
+    # session, user, permissions (2), the tokens, the months with records
+    # and their completeness (every month's list changed: 5), the user's
+    # worker for the navigation; the figures of March come from the cache.
+    with django_assert_num_queries(11):
+        secretary_client.get(reverse("reports:dashboard"), {"month": MONTH})

@@ -1,0 +1,308 @@
+"""Which months are complete, and the working month (docs/ARCHITECTURE.md).
+
+A month's records are *complete* when every workshop expected to report has
+at least one record for it, or when the secretary marked the month complete
+(MonthCompletion). The *working month* is the latest complete month: the
+default month of every page, of the JSON report and of the commands, so that
+a month still being collected never poses as the current one.
+
+Expected to report in month M: a workshop with active workers on the roster,
+unless it only joined later — its first record is after M and none of its
+active workers was on the roster by the end of M. Without that exception a
+workshop set up this year would make every past month partial.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Min, OuterRef, Subquery
+from django.utils import timezone
+
+from workers.models import MonthCompletion, ProductionRecord, Worker
+from workers.months import add_months, first_of_month, month_str
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How complete one month's records are."""
+
+    month: dt.date
+    workers_with_records: int
+    active_workers: int
+    # (code, name) of the workshops expected to report, and of those that have.
+    expected: tuple[tuple[str, str], ...]
+    reporting: tuple[tuple[str, str], ...]
+    marked_by: str | None = None
+    marked_at: dt.datetime | None = None
+    missing: tuple[tuple[str, str], ...] = field(init=False)
+
+    def __post_init__(self):
+        reported = {code for code, _name in self.reporting}
+        object.__setattr__(
+            self,
+            "missing",
+            tuple((code, name) for code, name in self.expected if code not in reported),
+        )
+
+    @property
+    def marked_complete(self) -> bool:
+        return self.marked_by is not None
+
+    @property
+    def complete(self) -> bool:
+        # A month without a single record is never complete: there is
+        # nothing in it, whatever the roster.
+        if not self.workers_with_records:
+            return self.marked_complete
+        return self.marked_complete or not self.missing
+
+    @property
+    def partial(self) -> bool:
+        return not self.complete
+
+    def as_report(self) -> dict:
+        """The ``completeness`` object of the JSON report (DESIGN.md)."""
+        return {
+            "complete": self.complete,
+            "marked_complete": self.marked_complete,
+            "workshops_expected": len(self.expected),
+            "workshops_reporting": len(self.reporting),
+            "workers_with_records": self.workers_with_records,
+            "missing_workshops": [code for code, _name in self.missing],
+        }
+
+
+def months_with_records() -> list[dt.date]:
+    """Every month that has records, latest first (one query).
+
+    SELECT DISTINCT month reads every record (two million in a big
+    factory's three years: a quarter of a second); this walks the month
+    index instead, one step a month, each "the latest month before this
+    one" found at the index's edge: a few dozen index probes whatever the
+    number of records.
+    """
+    table = connection.ops.quote_name(ProductionRecord._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE months(month) AS (
+            SELECT MAX(month) FROM {table}
+            UNION ALL
+            SELECT (SELECT MAX(month) FROM {table} WHERE month < months.month)
+            FROM months
+            WHERE months.month IS NOT NULL
+        )
+        SELECT month FROM months WHERE month IS NOT NULL
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    # SQLite hands the dates of a raw query back as text.
+    return [
+        value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+        for (value,) in rows
+    ]
+
+
+def _records_by_workshop(months: Iterable[dt.date]) -> dict[dt.date, dict[int, int]]:
+    """{month: {workshop id: workers with records}} (one grouped query)."""
+    result: dict[dt.date, dict[int, int]] = {}
+    rows = (
+        ProductionRecord.objects.filter(month__in=list(months))
+        .values("month", "worker__workshop_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        result.setdefault(row["month"], {})[row["worker__workshop_id"]] = row["n"]
+    return result
+
+
+@dataclass(frozen=True)
+class _Roster:
+    """The active roster by workshop, read once for any number of months."""
+
+    workshops: dict[int, tuple[str, str]]  # id → (code, name), with active workers
+    active_workers: int
+    first_joined: dict[int, dt.datetime]  # id → earliest active worker's created_at
+
+
+def _roster() -> _Roster:
+    rows = list(
+        Worker.objects.active()
+        .values("workshop_id", "workshop__code", "workshop__name")
+        .annotate(n=Count("pk"), first=Min("created_at"))
+        .order_by("workshop__code")
+    )
+    return _Roster(
+        workshops={
+            row["workshop_id"]: (row["workshop__code"], row["workshop__name"])
+            for row in rows
+        },
+        active_workers=sum(row["n"] for row in rows),
+        first_joined={row["workshop_id"]: row["first"] for row in rows},
+    )
+
+
+def _first_record_months(workshop_ids: Iterable[int]) -> dict[int, dt.date]:
+    """The month of each workshop's first record (one query; an index probe
+    per worker of those workshops, not a scan of the records)."""
+    ids = list(workshop_ids)
+    if not ids:
+        return {}
+    first = (
+        ProductionRecord.objects.filter(worker=OuterRef("pk"))
+        .order_by("month")
+        .values("month")[:1]
+    )
+    rows = (
+        Worker.objects.filter(workshop_id__in=ids)
+        .annotate(first=Subquery(first))
+        .values("workshop_id")
+        .annotate(first_month=Min("first"))
+        .order_by()
+    )
+    return {
+        row["workshop_id"]: row["first_month"] for row in rows if row["first_month"]
+    }
+
+
+def _end_of(month: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(add_months(month, 1), dt.time.min))
+
+
+def completeness_of(months: Iterable[dt.date]) -> dict[dt.date, Completeness]:
+    """The completeness of each month (four queries for any number)."""
+    months = sorted({first_of_month(m) for m in months})
+    if not months:
+        return {}
+    roster = _roster()
+    by_month = _records_by_workshop(months)
+    marks = {
+        mark.month: mark
+        for mark in MonthCompletion.objects.filter(month__in=months).select_related(
+            "marked_by"
+        )
+    }
+    # Workshops that might have joined after some month: their first record
+    # decides whether they were expected then.
+    late = {
+        workshop_id
+        for workshop_id, joined in roster.first_joined.items()
+        if joined >= _end_of(months[0])
+    }
+    first_records = _first_record_months(late)
+    ids_by_label = {label: wid for wid, label in roster.workshops.items()}
+    result = {}
+    for month in months:
+        reported = by_month.get(month, {})
+        end = _end_of(month)
+        expected = []
+        for workshop_id, label in roster.workshops.items():
+            if workshop_id in late and roster.first_joined[workshop_id] >= end:
+                first = first_records.get(workshop_id)
+                if first is None or first > month:
+                    continue
+            expected.append(label)
+        mark = marks.get(month)
+        result[month] = Completeness(
+            month=month,
+            workers_with_records=sum(reported.values()),
+            active_workers=roster.active_workers,
+            expected=tuple(expected),
+            reporting=tuple(
+                label for label in expected if ids_by_label[label] in reported
+            ),
+            marked_by=(
+                (mark.marked_by.get_full_name() or mark.marked_by.get_username())
+                if mark
+                else None
+            ),
+            marked_at=mark.marked_at if mark else None,
+        )
+    return result
+
+
+def completeness(month: dt.date) -> Completeness:
+    return completeness_of([month])[first_of_month(month)]
+
+
+def _latest_complete(months: list[dt.date]) -> Completeness | None:
+    """The completeness of the latest complete month of ``months`` (latest
+    first), looking a few months at a time, so that the usual case (the
+    latest or the one before) costs a handful of queries."""
+    step = 3
+    for start in range(0, len(months), step):
+        chunk = months[start : start + step]
+        found = completeness_of(chunk)
+        for month in chunk:
+            if found[month].complete:
+                return found[month]
+    return None
+
+
+def working_month(months: list[dt.date] | None = None) -> dt.date | None:
+    """The latest complete month, or None when no month is complete.
+
+    ``months`` is months_with_records() when the caller has it.
+    """
+    months = months_with_records() if months is None else months
+    found = _latest_complete(months)
+    return found.month if found else None
+
+
+def page_month(chosen: dt.date | None) -> tuple[dt.date, Completeness]:
+    """The month a page shows — ``chosen``, else the default month — with
+    its completeness, in one computation (about five queries)."""
+    if chosen is None:
+        months = months_with_records()
+        found = _latest_complete(months)
+        if found is not None:
+            return found.month, found
+        chosen = choose_default_month(dict.fromkeys(months, False))
+    return chosen, completeness(chosen)
+
+
+def choose_default_month(complete_by_month: dict[dt.date, bool]) -> dt.date:
+    """The rule for the month a page shows when none is asked for.
+
+    The working month (the latest complete one); when no month is complete
+    yet (a factory's first month being collected), the latest month with
+    records, which the pages mark partial; with no records at all, the
+    current month.
+    """
+    complete = [month for month, done in complete_by_month.items() if done]
+    if complete:
+        return max(complete)
+    if complete_by_month:
+        return max(complete_by_month)
+    return first_of_month(timezone.localdate())
+
+
+def default_month(months: list[dt.date] | None = None) -> dt.date:
+    """choose_default_month over the months with records (a few queries)."""
+    months = months_with_records() if months is None else months
+    found = working_month(months)
+    if found is not None:
+        return found
+    return choose_default_month(dict.fromkeys(months, False))
+
+
+def describe(c: Completeness) -> dict:
+    """Template-friendly figures ("5 of 600 workers, 1 of 6 workshops")."""
+    return {
+        "month": month_str(c.month),
+        "complete": c.complete,
+        "partial": c.partial,
+        "marked_complete": c.marked_complete,
+        "marked_by": c.marked_by,
+        "marked_at": c.marked_at,
+        "workers_with_records": c.workers_with_records,
+        "active_workers": c.active_workers,
+        "workshops_expected": len(c.expected),
+        "workshops_reporting": len(c.reporting),
+        "missing": [{"code": code, "name": name} for code, name in c.missing],
+        "report": c.as_report(),
+    }
