@@ -74,7 +74,7 @@ def payload_world(world, secretary, helper, other_helper):
             month=MAR,
             quota=Decimal(100),
             output=Decimal(50),
-            unit=payload,
+            unit=payload[:20],  # the unit column holds 20 characters
         )
         open_case(
             worker=worker,
