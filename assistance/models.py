@@ -47,6 +47,10 @@ class CaseOutcome(models.TextChoices):
     OTHER = "other", _("other")
 
 
+# A case is active until the secretary closes it: one active case per worker.
+ACTIVE_STATUSES = (CaseStatus.OPEN, CaseStatus.REACHED_QUOTA)
+
+
 class AssistanceCaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> AssistanceCaseQuerySet:
         """All cases for the secretary; a manager's workshops; a helper's own."""
@@ -63,7 +67,7 @@ class AssistanceCaseQuerySet(models.QuerySet):
 
     def helped_by(self, user) -> AssistanceCaseQuerySet:
         """The cases the user helps on *now*: their worker record must still
-        be an eligible helper. Access follows the roster (DESIGN.md): a
+        be an eligible helper. Access follows the roster (docs/ARCHITECTURE.md): a
         helper who left the factory, or is no longer a member or activist,
         loses the cases at the next request. The one place of that rule."""
         return self.filter(
@@ -80,7 +84,7 @@ class AssistanceCaseQuerySet(models.QuerySet):
         return self.active().filter(Exists(gone))
 
     def active(self) -> AssistanceCaseQuerySet:
-        return self.exclude(status=CaseStatus.CLOSED)
+        return self.filter(status__in=ACTIVE_STATUSES)
 
 
 class AssistanceCase(models.Model):
@@ -203,7 +207,7 @@ class CaseEvent(models.Model):
     # The record's month for a change caused by records; the target month
     # for a target change.
     month = models.DateField(null=True, blank=True)
-    # The month whose figures the event belongs to (DESIGN.md, "The month"):
+    # The month whose figures the event belongs to (docs/ARCHITECTURE.md, "The month"):
     # an opening, the case's month; a change caused by records, that
     # record's month; a person's action, the working month when it was done
     # unless they chose another. Figures of a month read only events

@@ -1,4 +1,4 @@
-"""Help cases as they stood at the end of a month (DESIGN.md, "The month").
+"""Help cases as they stood at the end of a month (docs/ARCHITECTURE.md, "The month").
 
 A case's status at the end of month M is derived, never read from the case's
 present status, so that nothing that happens later can move a figure of M:
@@ -162,7 +162,7 @@ def with_reached_month(cases: QuerySet, month: dt.date) -> QuerySet:
 
 
 def reached_in(cases: QuerySet, month: dt.date) -> QuerySet:
-    """Cases that *reached quota in* ``month`` (DESIGN.md): open at the end
+    """Cases that *reached quota in* ``month`` (docs/ARCHITECTURE.md): open at the end
     of the month before, and the worker's record for the month meets quota."""
     month = first_of_month(month)
     meets_now = ProductionRecord.objects.filter(

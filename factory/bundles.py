@@ -289,7 +289,7 @@ def _published_part(snapshot: dict, kind: str, workshop: Workshop | None):
 
 
 def _with_revision(data: dict, revision: int) -> dict:
-    """Published figures say which revision they are (DESIGN.md)."""
+    """Published figures say which revision they are (docs/ARCHITECTURE.md)."""
     data = copy.deepcopy(data)
     data["report"]["revision"] = revision
     return data

@@ -127,7 +127,7 @@ def measures_taken(*, month: dt.date, compare: dt.date) -> dict:
 
 
 def reached_quota_cases(*, month: dt.date) -> list[dict]:
-    """The cases that reached quota in the month (DESIGN.md), with names (two
+    """The cases that reached quota in the month (docs/ARCHITECTURE.md), with names (two
     queries). Bundles anonymise them for everyone but the secretary; their
     number is the dashboard's "reached quota this month"."""
     cases = (

@@ -1,4 +1,4 @@
-"""The figures: the movement report of DESIGN.md and what the pages add.
+"""The figures: the movement report of docs/ARCHITECTURE.md and what the pages add.
 
 The first floor of the read side (docs/ARCHITECTURE.md): figures →
 page bundles (factory.bundles) → views, with caching at the edge
@@ -11,7 +11,7 @@ The definitions are not re-derived here: on quota, below quota and advanced
 producer are the QuerySet methods and Q objects of workers.models; a case's
 standing at the end of a month is assistance.standing; a month's
 completeness is workers.completeness. Every figure of month M reads only
-data effective in or before M (DESIGN.md, "The month"). Each function runs a
+data effective in or before M (docs/ARCHITECTURE.md, "The month"). Each function runs a
 fixed number of queries whatever the size of the factory.
 """
 
@@ -173,7 +173,7 @@ def movement_report(
     schedule: StandardSchedule | None = None,
     month_completeness: dict | None = None,
 ) -> dict:
-    """The movement report of DESIGN.md for a month against another.
+    """The movement report of docs/ARCHITECTURE.md for a month against another.
 
     ``month`` and ``compare`` are dates (any day; the month is taken);
     ``compare`` defaults to the month before. ``workshop`` None is the whole
@@ -306,7 +306,7 @@ def _month_index(month: dt.date) -> int:
 
 
 def reached_this_month(*, month: dt.date, workshop: Workshop | None = None) -> int:
-    """Cases that reached quota in the month (DESIGN.md; one query)."""
+    """Cases that reached quota in the month (docs/ARCHITECTURE.md; one query)."""
     return standing.reached_in(_cases(workshop), month).count()
 
 

@@ -1,4 +1,4 @@
-"""The three roles of DESIGN.md as Django groups and their permissions.
+"""The three roles of docs/ARCHITECTURE.md as Django groups and their permissions.
 
 Permissions decide; group names are only used to set the groups up and to
 choose a home page. Superusers pass every has_perm() check. How to tell the

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from assistance.models import AssistanceCase, CaseStatus
+from assistance.models import AssistanceCase
 from factory.bundles import differences, snapshot_data
 from factory.models import MonthSnapshot
 from workers.completeness import completeness
@@ -59,7 +59,7 @@ def unfinished_work(*, month: dt.date) -> Unfinished:
         AssistanceCase.objects.filter(
             month__lte=month, closure_proposed_at__isnull=False
         )
-        .exclude(status=CaseStatus.CLOSED)
+        .active()
         .order_by("worker__employee_no")
         .values_list("worker__employee_no", "worker__name")
     )

@@ -58,7 +58,7 @@ def _json_error(message: str, status: int) -> JsonResponse:
 
 @login_required
 def movement_json(request):
-    """The object of DESIGN.md. The secretary may ask for any workshop, a
+    """The object of docs/ARCHITECTURE.md. The secretary may ask for any workshop, a
     director for the factory or their own workshops; published figures for a
     published month unless ?live=1 (the X-Report-Source header says which)."""
     user = request.user

@@ -1,6 +1,6 @@
 """Import factory_boy under another name.
 
-DESIGN.md names the project package ``factory``, which shadows factory_boy's
+docs/ARCHITECTURE.md names the project package ``factory``, which shadows factory_boy's
 own top-level ``factory`` package. factory_boy imports itself relatively, so
 it loads fine as ``factory_boy``; use ``from tests.factory_boy import factory``.
 """

@@ -65,7 +65,7 @@ class Completeness:
         return not self.complete
 
     def as_report(self) -> dict:
-        """The ``completeness`` object of the JSON report (DESIGN.md)."""
+        """The ``completeness`` object of the JSON report (docs/ARCHITECTURE.md)."""
         return {
             "complete": self.complete,
             "marked_complete": self.marked_complete,

@@ -1,6 +1,6 @@
 """Workshops, the roster, monthly records and the definitions built on them.
 
-The definitions of DESIGN.md (meets quota, below quota, advanced producer)
+The definitions of docs/ARCHITECTURE.md (meets quota, below quota, advanced producer)
 live on ProductionRecordQuerySet and nowhere else.
 """
 
@@ -82,7 +82,7 @@ class Workshop(models.Model):
 
 
 # Who may be made responsible for a worker, and keeps access to the cases
-# while they are (DESIGN.md, "Helpers"). Worker.is_eligible_helper is the same
+# while they are (docs/ARCHITECTURE.md, "Access"). Worker.is_eligible_helper is the same
 # rule for one row; a test makes the two agree.
 ELIGIBLE_HELPER = Q(active=True) & (
     Q(political_status__in=HELPER_STATUSES) | Q(is_activist=True)
@@ -97,12 +97,13 @@ class WorkerQuerySet(models.QuerySet):
         return self.filter(active=True)
 
     def eligible_helpers(self) -> WorkerQuerySet:
-        """Party, probationary and League members and activists (DESIGN.md)."""
+        """Party, probationary and League members and activists
+        (docs/ARCHITECTURE.md, "Definitions")."""
         return self.filter(ELIGIBLE_HELPER)
 
     def no_longer_eligible(self) -> WorkerQuerySet:
         """Everyone else: left the factory, or no longer a member or activist.
-        A helper among them has lost their cases (DESIGN.md)."""
+        A helper among them has lost their cases (docs/ARCHITECTURE.md)."""
         return self.exclude(ELIGIBLE_HELPER)
 
 

@@ -1,4 +1,5 @@
-"""Who is who, for every app: the role predicates of DESIGN.md's users.
+"""Who is who, for every app: the role predicates of the users in
+docs/ARCHITECTURE.md.
 
 Permissions decide (superusers pass every has_perm()); group names are only
 used to set the groups up (factory.roles). This module is on the ground floor

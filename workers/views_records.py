@@ -105,7 +105,7 @@ def ranking(request):
             month = form.cleaned_data["month"]
             chosen = form.cleaned_data["workshop"]
     records = ProductionRecord.objects.filter(worker__workshop__in=workshops)
-    # The working month unless one is chosen (DESIGN.md, "The month").
+    # The working month unless one is chosen (docs/ARCHITECTURE.md, "The month").
     month, state = page_month(month)
     shown = [chosen] if chosen else workshops
     standard = AdvancedStandard.objects.filter(effective_from__lte=month).first()

@@ -52,7 +52,7 @@ def open_case(
     """Open a help case for ``worker`` from ``month`` with its helpers.
 
     Refused when the worker already has an active case, when a helper is not
-    eligible (DESIGN.md), is the worker, or already carries the most cases
+    eligible (docs/ARCHITECTURE.md), is the worker, or already carries the most cases
     CASE_HELPER_LIMIT allows. If a record after ``month`` already meets
     quota, the case reaches quota at once, as a sync would have done.
     """

@@ -13,12 +13,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from assistance.models import AssistanceCase, CaseEvent, CaseEventKind, CaseStatus
+from assistance.models import (
+    ACTIVE_STATUSES,
+    AssistanceCase,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+)
 from workers.completeness import default_month
 from workers.models import Worker
 from workers.months import month_str
-
-ACTIVE_STATUSES = (CaseStatus.OPEN, CaseStatus.REACHED_QUOTA)
 
 
 class StaleEditError(Exception):
@@ -99,7 +103,7 @@ def _event(
 
 
 def action_month(case: AssistanceCase, chosen: dt.date | None = None) -> dt.date:
-    """The month a person's action on ``case`` is effective in (DESIGN.md).
+    """The month a person's action on ``case`` is effective in (docs/ARCHITECTURE.md).
 
     The working month when it is done, unless the person chose another;
     never before the case's month, nor before the case's latest closing or
@@ -148,7 +152,8 @@ def _check_helpers(
     helper_ids: set[int],
     already_assigned: Collection[int] = (),
 ) -> list[Worker]:
-    """Lock and return the helpers; refuse the ones DESIGN.md does not allow."""
+    """Lock and return the helpers; refuse the ones the rules do not allow
+    (docs/ARCHITECTURE.md, "Definitions")."""
     if not helper_ids:
         raise _field_error("helpers", _("Choose at least one helper."), "no_helpers")
     if worker.pk in helper_ids:

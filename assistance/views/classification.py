@@ -38,7 +38,7 @@ def classification_queue(request):
     if request.method == "POST" and month is None:
         messages.error(request, _("Choose a month first."))
         return redirect("assistance:classification_queue")
-    # The working month unless one is chosen (DESIGN.md, "The month").
+    # The working month unless one is chosen (docs/ARCHITECTURE.md, "The month").
     chosen = month
     month, state = page_month(month)
     if chosen is None and not state.workers_with_records:

@@ -1,6 +1,6 @@
 """The demo factory as plain data, computed before anything touches the database.
 
-The counts are chosen first so that the definitions of DESIGN.md give the
+The counts are chosen first so that the definitions of docs/ARCHITECTURE.md give the
 report's figures (Taiyuan Mining Machinery Factory, People's Daily,
 1956-04-21); then outputs are drawn to fall on the right side of each quota.
 Everything comes from one seeded generator, so every run plans the same

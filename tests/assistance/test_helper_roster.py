@@ -1,4 +1,4 @@
-"""A helper's access follows the roster (DESIGN.md, "Helpers").
+"""A helper's access follows the roster (docs/ARCHITECTURE.md, "Access").
 
 A helper whose worker record is no longer active, or no longer eligible
 (not a Party, probationary or League member, and not an activist), loses the

@@ -29,6 +29,7 @@ from factory.services import mark_month_complete, publish_month
 from tests.factories import UserFactory
 from tests.factory.test_report_data import FEB, MAR, build_small_factory
 from tests.spreadsheets import csv_bytes
+from tests.workers.test_records_entry import post_data
 from workers.models import (
     AdvancedStandard,
     Cause,
@@ -151,21 +152,7 @@ def classifications_import_command(w, client, tmp_path):
 
 def entry_grid(w, client, tmp_path):
     url = reverse("workers:records_entry") + f"?workshop=jg2&month={MONTH}"
-    page = client.get(url)
-    formset = page.context["formset"]
-    data = {
-        f"{formset.prefix}-TOTAL_FORMS": str(formset.total_form_count()),
-        f"{formset.prefix}-INITIAL_FORMS": str(formset.initial_form_count()),
-        f"{formset.prefix}-MIN_NUM_FORMS": "0",
-        f"{formset.prefix}-MAX_NUM_FORMS": "1000",
-    }
-    for row in page.context["rows"]:
-        form = row["form"]
-        for name in ("worker_id", "version", "quota", "output", "unit"):
-            value = form[name].value()
-            if row["worker"].employee_no == "T-b4" and name == "output":
-                value = "150"
-            data[f"{form.prefix}-{name}"] = "" if value is None else str(value)
+    data = post_data(client.get(url), **{"T-b4": {"output": "150"}})
     response = client.post(url, data)
     assert response.status_code == 302, response.content[:800]
 

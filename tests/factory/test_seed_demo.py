@@ -25,7 +25,6 @@ from assistance.models import (
     FollowUp,
     FollowUpKind,
 )
-from factory.demo.build import wipe_demo
 from factory.demo.plan import (
     HAN_WENLIAN,
     HU_WEILIANG,
@@ -46,25 +45,6 @@ from workers.services import RecordInput, save_records
 
 JAN, FEB, MAR = dt.date(1956, 1, 1), dt.date(1956, 2, 1), dt.date(1956, 3, 1)
 User = get_user_model()
-
-
-@pytest.fixture(scope="module")
-def demo_output(django_db_setup, django_db_blocker):
-    """Seed once for the module (it takes seconds), and take it away after.
-
-    Each test still runs in its own rolled-back transaction (the db fixture),
-    so the tests that seed again or reset see the module's demo and leave it.
-    """
-    with django_db_blocker.unblock():
-        out = StringIO()
-        call_command("seed_demo", stdout=out)
-        yield out.getvalue()
-        wipe_demo()
-
-
-@pytest.fixture
-def demo(demo_output, db):
-    return demo_output
 
 
 def share(part: int, whole: int) -> float:
@@ -472,3 +452,17 @@ def test_attendees_of_each_demonstration_gained_more_than_the_rest_of_jg2(demo):
             ]
         )
         assert gain(attendees) > gain(others), demonstration.technique
+
+
+def test_the_demos_case_events_are_dated_in_1956_and_effective_in_their_months(
+    demo,
+):
+    """A case's timeline reads in order beside its 1956 follow-ups."""
+    events = CaseEvent.objects.filter(case__worker__employee_no__isnull=False)
+    assert events.exists()
+    assert {event.at.year for event in events} == {1956}
+    openings = events.filter(from_status="")
+    assert set(openings.values_list("effective_month", flat=True)) == {FEB}
+    reached = events.filter(to_status=CaseStatus.REACHED_QUOTA)
+    assert set(reached.values_list("effective_month", flat=True)) == {MAR}
+    assert all(e.at.date() >= dt.date(1956, 3, 1) for e in openings)

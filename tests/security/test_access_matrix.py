@@ -9,7 +9,7 @@ tests.security.conftest.PERSONAS:
 
 The last two personas are the roster and the roles changing under a user
 who is still logged in: ``left`` helped on the case and then left the
-factory (their worker record is inactive; DESIGN.md: access follows the
+factory (their worker record is inactive; docs/ARCHITECTURE.md: access follows the
 roster), ``demo`` uploaded the batch and then lost the secretary's role.
     302  a redirect elsewhere (the action was done or the page sends on)
     200 / 403 / 404 / 405 / 400  that status

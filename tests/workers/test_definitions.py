@@ -1,4 +1,4 @@
-"""The definitions of DESIGN.md at their edges, on the QuerySet that carries
+"""The definitions of docs/ARCHITECTURE.md at their edges, on the QuerySet that carries
 them (meets_quota, below_quota, advanced, with_band)."""
 
 import datetime as dt

@@ -56,7 +56,7 @@ class Command(BaseCommand):
             for helper in case.helpers.all():
                 user = helper.user
                 # A helper who has left the factory or is no longer eligible
-                # has lost the case (DESIGN.md) and is not told; the case
+                # has lost the case (docs/ARCHITECTURE.md) and is not told; the case
                 # shows up as unreached in the digest, so the secretary can
                 # give it to someone else.
                 if (

@@ -19,7 +19,7 @@ from workers.spreadsheet_safety import safe_cell
 
 
 class Command(BaseCommand):
-    help = "Print the movement report of a month (DESIGN.md) as text, JSON or CSV."
+    help = "Print the movement report of a month as text, JSON or CSV."
 
     def add_arguments(self, parser):
         parser.add_argument(
