@@ -20,6 +20,7 @@ from assistance.views._common import attach_error, month_param
 from workers.completeness import describe, page_month
 from workers.models import Cause, ShortfallClassification, Worker
 from workers.months import MonthError, checked_month, month_str
+from workers.roles import is_secretary
 
 CLASSIFY_PERM = "workers.change_shortfallclassification"
 # ?show= narrows the queue to one list of the work queue.
@@ -93,7 +94,7 @@ def classification_queue(request):
             "cause_labels": dict(Cause.choices),
             "may_open": request.user.has_perm(OPEN_PERM),
             "completeness": describe(state),
-            "may_mark": request.user.has_perm("workers.view_all_workshops"),
+            "may_mark": is_secretary(request.user),
         },
     )
 
