@@ -13,7 +13,8 @@ from assistance.models import AssistanceCase, Demonstration
 
 
 def is_case_helper(user, case: AssistanceCase) -> bool:
-    return case.helpers.filter(user=user).exists()
+    """A helper of the case now (AssistanceCase.objects.helped_by)."""
+    return AssistanceCase.objects.helped_by(user).filter(pk=case.pk).exists()
 
 
 def can_read_notes(user, case: AssistanceCase) -> bool:

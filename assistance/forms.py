@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assistance import worklists
 from assistance.models import (
     CaseOutcome,
     CaseStatus,
@@ -16,6 +18,7 @@ from assistance.models import (
     FollowUpKind,
     Measure,
 )
+from workers.forms_base import Form, ModelForm
 from workers.models import Cause, Worker, Workshop
 from workers.months import MonthError, month_str, parse_month
 
@@ -65,7 +68,7 @@ def workers_for(ids) -> list[Worker]:
     return list(Worker.objects.filter(pk__in=ids))
 
 
-class OpenCaseForm(forms.Form):
+class OpenCaseForm(Form):
     """One row of the bulk opening page (one worker)."""
 
     worker = forms.IntegerField(widget=forms.HiddenInput)
@@ -80,7 +83,7 @@ class OpenCaseForm(forms.Form):
         self.fields["measure"].widget.attrs["data-measure"] = "1"
 
 
-class CaseEditForm(forms.Form):
+class CaseEditForm(Form):
     measure = forms.ChoiceField(label=_("measure"), choices=Measure.choices)
     target_month = MonthField(label=_("target month"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -91,7 +94,7 @@ class CaseEditForm(forms.Form):
         self.order_fields(["measure", "helpers", "target_month", "version"])
 
 
-class CloseCaseForm(forms.Form):
+class CloseCaseForm(Form):
     outcome = forms.ChoiceField(
         label=_("outcome"), choices=CaseOutcome.choices, widget=forms.RadioSelect
     )
@@ -104,14 +107,14 @@ class CloseCaseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ReopenCaseForm(forms.Form):
+class ReopenCaseForm(Form):
     reason = forms.CharField(
         label=_("reason for reopening"), widget=forms.Textarea(attrs={"rows": 3})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(Form):
     kind = forms.ChoiceField(
         label=_("kind"),
         choices=FollowUpKind.choices,
@@ -150,7 +153,7 @@ class FollowUpForm(forms.Form):
         self.fields["date"].initial = timezone.localdate()
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(Form):
     status = forms.ChoiceField(
         label=_("status"), required=False, choices=[("", "—"), *CaseStatus.choices]
     )
@@ -168,6 +171,15 @@ class CaseFilterForm(forms.Form):
     )
     month = MonthField(label=_("month opened"), required=False, help_text="")
     proposed = forms.BooleanField(label=_("closure proposed"), required=False)
+    quiet = forms.BooleanField(
+        label=_("no follow-up for a while"),
+        required=False,
+        help_text=_("Active cases still below quota with no recent follow-up."),
+    )
+    helpers_left = forms.BooleanField(
+        label=_("helper left or no longer eligible"),
+        required=False,
+    )
 
     def filter(self, cases):
         if not self.is_valid():
@@ -181,11 +193,17 @@ class CaseFilterForm(forms.Form):
         if data["month"]:
             cases = cases.filter(month=data["month"])
         if data["proposed"]:
-            cases = cases.filter(closure_proposed_at__isnull=False)
+            # Proposed and not decided yet: a closed case's proposal is done.
+            cases = cases.active().filter(closure_proposed_at__isnull=False)
+        if data["quiet"]:
+            quiet = worklists.quiet(settings.CASE_REMINDER_DAYS)
+            cases = cases.filter(pk__in=quiet.values("pk"))
+        if data["helpers_left"]:
+            cases = cases.with_helper_gone()
         return cases
 
 
-class DemonstrationForm(forms.ModelForm):
+class DemonstrationForm(ModelForm):
     class Meta:
         model = Demonstration
         fields = ["technique", "demonstrator", "workshop", "date", "place"]
@@ -198,7 +216,7 @@ class DemonstrationForm(forms.ModelForm):
         )
 
 
-class AddAttendeeForm(forms.Form):
+class AddAttendeeForm(Form):
     employee_no = forms.CharField(label=_("employee number"), max_length=32)
 
     def clean_employee_no(self):
@@ -214,7 +232,7 @@ class AddAttendeeForm(forms.Form):
         return employee_no
 
 
-class AddWorkshopForm(forms.Form):
+class AddWorkshopForm(Form):
     workshop = forms.ModelChoiceField(
         label=_("workshop"),
         queryset=Workshop.objects.all(),

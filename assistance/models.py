@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -60,10 +60,28 @@ class AssistanceCaseQuerySet(models.QuerySet):
             return self
         condition = Q(pk__in=[])
         if user.has_perm("assistance.view_assistancecase"):
-            condition |= Q(helpers__user=user)
+            condition |= Q(pk__in=self.helped_by(user).values("pk"))
         if user.has_perm("workers.view_workshop"):
             condition |= Q(worker__workshop__managers=user)
         return self.filter(condition).distinct()
+
+    def helped_by(self, user) -> AssistanceCaseQuerySet:
+        """The cases the user helps on *now*: their worker record must still
+        be an eligible helper. Access follows the roster (docs/ARCHITECTURE.md): a
+        helper who left the factory, or is no longer a member or activist,
+        loses the cases at the next request. The one place of that rule."""
+        return self.filter(
+            helpers__in=Worker.objects.eligible_helpers().filter(user=user)
+        )
+
+    def with_helper_gone(self) -> AssistanceCaseQuerySet:
+        """Active cases with a helper who is no longer eligible: the
+        secretary reassigns them."""
+        gone = AssistanceCase.helpers.through.objects.filter(
+            assistancecase=OuterRef("pk"),
+            worker__in=Worker.objects.no_longer_eligible(),
+        )
+        return self.active().filter(Exists(gone))
 
     def active(self) -> AssistanceCaseQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -270,7 +288,7 @@ class FollowUpQuerySet(models.QuerySet):
             return self.none()
         if user.has_perm("assistance.view_private_notes"):
             return self
-        return self.filter(case__helpers__user=user).distinct()
+        return self.filter(case__in=AssistanceCase.objects.helped_by(user))
 
 
 class FollowUp(models.Model):

@@ -86,7 +86,7 @@ def my_cases(user) -> list[AssistanceCase]:
     """A helper's active cases, the longest without a follow-up first."""
     cases = list(
         with_progress(
-            AssistanceCase.objects.filter(helpers__user=user)
+            AssistanceCase.objects.helped_by(user)
             .active()
             .select_related("worker__workshop")
         ).order_by("worker__name")

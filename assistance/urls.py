@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assistance.views import aid, cases, classification, demonstrations
+from assistance.views import aid, cases, classification, demonstrations, worklists
 
 app_name = "assistance"
 urlpatterns = [
@@ -51,4 +51,6 @@ urlpatterns = [
         name="demonstration_attendance",
     ),
     path("aid/", aid.aid_totals, name="aid_totals"),
+    path("slipping/", worklists.slipping, name="slipping"),
+    path("helpers/", worklists.helper_loads_list, name="helper_loads"),
 ]

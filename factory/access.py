@@ -16,9 +16,7 @@ from workers.models import Workshop
 
 def may_read_reports(user) -> bool:
     """The secretary and workshop directors."""
-    return user.has_perm("workers.view_all_workshops") or user.has_perm(
-        "workers.view_workshop"
-    )
+    return is_secretary(user) or user.has_perm("workers.view_workshop")
 
 
 def require_report_reader(user) -> None:

@@ -22,6 +22,11 @@ class FactoryConfig(AppConfig):
 
         audit.connect_signals()
 
+        # Sessions end when an account is switched off or on again.
+        from factory import accounts
+
+        accounts.connect_signals()
+
 
 def _sync_groups(sender, **kwargs):
     # Runs after the permissions of every app were created (factory is the

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from factory.roles import is_helper, is_manager, is_secretary
+from workers.roles import may_use_admin
 
 
 def navigation(request):
@@ -14,6 +15,6 @@ def navigation(request):
             "secretary": is_secretary(user),
             "manager": is_manager(user),
             "helper": is_helper(user),
-            "admin": user.is_staff,
+            "admin": may_use_admin(user),
         },
     }

@@ -1,9 +1,8 @@
 """CSV and XLSX downloads, safe to open in a spreadsheet.
 
-escape_cell() is the one place where cells are guarded against formula
-injection (a worker named "=HYPERLINK(...)" must not become a live formula on
-the secretary's machine); every export of the project should pass its cells
-through it, or use csv_response()/xlsx_response(), which do.
+Every cell goes through workers.spreadsheet_safety.safe_cell, the project's
+one rule against formula injection (a worker named "=HYPERLINK(...)" must not
+become a live formula on the secretary's machine).
 """
 
 from __future__ import annotations
@@ -14,31 +13,11 @@ import io
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
-from django.utils.functional import Promise
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-# What spreadsheet programs read as the start of a formula (OWASP "CSV
-# injection"), plus tab and carriage return, which some of them skip first.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from workers.spreadsheet_safety import safe_cell
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def escape_cell(value):
-    """A cell value that no spreadsheet will run as a formula.
-
-    Text that begins with = + - @, a tab or a carriage return gets a leading
-    apostrophe; numbers (int, float, Decimal), dates and booleans are
-    returned unchanged so they stay numbers; None becomes "". Lazy
-    translations are turned into text first.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, Promise):
-        value = str(value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def csv_response(
@@ -48,20 +27,18 @@ def csv_response(
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([escape_cell(cell) for cell in header])
+    writer.writerow([safe_cell(cell) for cell in header])
     for row in rows:
-        writer.writerow([escape_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
 def _xlsx_value(value):
-    value = escape_cell(value)
-    if isinstance(value, str):
-        # openpyxl refuses control characters (IllegalCharacterError), and a
-        # name pasted from a spreadsheet may hold one: dropped, not a 500.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    # safe_cell also drops the control characters openpyxl refuses
+    # (IllegalCharacterError): a name pasted from a spreadsheet may hold one.
+    value = safe_cell(value)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         # Excel has no time zones: write the wall-clock time.
         return value.replace(tzinfo=None)

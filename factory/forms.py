@@ -11,6 +11,7 @@ from factory.services import (
     UNCLASSIFIED,
     Unfinished,
 )
+from workers.forms_base import Form
 
 ACKNOWLEDGEMENTS = {
     MISSING_WORKSHOPS: _("I know that these workshops have not reported; publish."),
@@ -21,7 +22,7 @@ ACKNOWLEDGEMENTS = {
 }
 
 
-class PublishForm(forms.Form):
+class PublishForm(Form):
     """One required acknowledgement per kind of unfinished work, and the
     reason when the month is published again (a correction)."""
 

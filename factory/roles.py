@@ -1,10 +1,26 @@
-"""The three roles of docs/ARCHITECTURE.md as Django groups, and how to tell them apart.
+"""The three roles of docs/ARCHITECTURE.md as Django groups and their permissions.
 
 Permissions decide; group names are only used to set the groups up and to
-choose a home page. Superusers pass every has_perm() check.
+choose a home page. Superusers pass every has_perm() check. How to tell the
+roles apart is workers.roles (re-exported here).
 """
 
 from __future__ import annotations
+
+# The predicates live on the ground floor, where every app may import them;
+# the names stay here for the factory's own modules.
+from workers.roles import is_helper, is_manager, is_secretary
+
+__all__ = [
+    "GROUP_PERMISSIONS",
+    "HELPER",
+    "MANAGER",
+    "SECRETARY",
+    "is_helper",
+    "is_manager",
+    "is_secretary",
+    "sync_role_groups",
+]
 
 SECRETARY = "secretary"
 HELPER = "helper"
@@ -47,22 +63,6 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "assistance.view_demonstration",
     ],
 }
-
-
-def is_secretary(user) -> bool:
-    return user.has_perm("workers.view_all_workshops")
-
-
-def is_manager(user) -> bool:
-    return (
-        user.is_authenticated
-        and not is_secretary(user)
-        and user.managed_workshops.exists()
-    )
-
-
-def is_helper(user) -> bool:
-    return user.has_perm("assistance.add_followup") and hasattr(user, "worker")
 
 
 def sync_role_groups(group_model, permission_model, *, partial: bool = False) -> None:

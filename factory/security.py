@@ -66,7 +66,7 @@ def check_login_lockout(app_configs=None, **kwargs) -> list[Warning]:
 @register(Tags.security, deploy=True)
 def check_script_policy(app_configs=None, **kwargs) -> list[Warning]:
     """The CSP must forbid inline and eval'd scripts (templates put data in
-    json_script and code in static files)."""
+    json_script and code in static files), and inline styles."""
     policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
     directives = policy.get("DIRECTIVES", {})
     scripts = directives.get("script-src", directives.get("default-src"))
@@ -77,13 +77,24 @@ def check_script_policy(app_configs=None, **kwargs) -> list[Warning]:
                 id="catchup.W004",
             )
         ]
+    problems = []
     unsafe = [source for source in scripts if source in _UNSAFE_SCRIPT_SOURCES]
     if unsafe:
-        return [
+        problems.append(
             Warning(
                 f"The Content-Security-Policy allows {', '.join(unsafe)} scripts.",
                 hint="Move the script to static/js/ and pass data with json_script.",
                 id="catchup.W005",
             )
-        ]
-    return []
+        )
+    styles = directives.get("style-src", directives.get("default-src")) or []
+    if "'unsafe-inline'" in styles:
+        problems.append(
+            Warning(
+                "The Content-Security-Policy allows inline styles.",
+                hint="Use a class in static/css/catchup.css, or set the style "
+                "from static/js through the CSSOM (docs/DEPLOY.md).",
+                id="catchup.W006",
+            )
+        )
+    return problems

@@ -26,7 +26,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 FACTORY_NAME = os.environ.get("FACTORY_NAME", "太原矿山机器厂（演示）")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with a site closed to directors and helpers.
+    "factory.admin_apps.CatchUpAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,7 +49,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store, private on every page and download (static
+    # files are answered above, by WhiteNoise).
+    "factory.privacy.NoStoreMiddleware",
     # Database down → translated 503 page; above sessions, which need it.
     "factory.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +64,8 @@ MIDDLEWARE = [
     # Every 403 and 404 to the "catchup.audit" log (user id and path only).
     "factory.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL in any GET parameter → a 400 page naming it (PostgreSQL refuses NUL).
+    "factory.query_guard.RefuseNulInQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -160,11 +167,37 @@ if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
+# Powerful browser features the app never uses, off for every page and for
+# anything a page might embed (django-permissions-policy).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, "'unsafe-inline'"],
+        # No 'unsafe-inline': sizes are classes, widths set from JS (CSSOM).
+        "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
@@ -242,8 +275,16 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        # A Host-header probe is an attacker's, not our error: one line.
+        "probe_in_one_line": {"()": "factory.logs.ProbeInOneLine"},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        "django.security.DisallowedHost": {
+            "level": "WARNING",
+            "filters": ["probe_in_one_line"],
+        },
         "catchup": {"level": "INFO"},
         "axes": {"level": "WARNING"},
     },

@@ -3,6 +3,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
 
 from factory.roles import is_helper, is_manager, is_secretary
+from factory.work_queue import helper_quiet_count, work_queue
+from workers.models import Workshop
 
 
 @login_required
@@ -11,6 +13,7 @@ def home(request):
     user = request.user
     if is_secretary(user) or is_manager(user):
         manager = is_manager(user)
+        workshops = Workshop.objects.visible_to(user) if manager else None
         return render(
             request,
             "factory/home.html",
@@ -21,10 +24,16 @@ def home(request):
                 "managed_workshops": (
                     user.managed_workshops.order_by("code") if manager else ()
                 ),
+                "work_queue": work_queue(workshops=workshops, may_act=not manager),
+                "read_only": manager,
             },
         )
     if is_helper(user):
-        return render(request, "factory/home.html", {"is_helper": True})
+        return render(
+            request,
+            "factory/home.html",
+            {"is_helper": True, "quiet_count": helper_quiet_count(user)},
+        )
     return render(request, "factory/home.html", {"no_role": True})
 
 

@@ -2,7 +2,7 @@
 
 Each export shows exactly what the page it comes from shows the same reader:
 the same figures (published or live, from the same selectors) and the same
-scoping. Cells go through factory.exports.escape_cell.
+scoping. Cells go through workers.spreadsheet_safety.safe_cell.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from factory.cache import ReportCache
 from factory.exports import export_response
 from factory.labels import measure_label
 from factory.report_lists import case_list
+from factory.roles import is_secretary
 from factory.views_common import bad_period_message, cause_rows, read_period
 from factory.views_common import report_context as _report_context
 from workers.models import Band
@@ -143,28 +144,24 @@ def _people_table(table: str, people: dict):
     return header, rows
 
 
-def _case_table(cases: list[dict]):
-    header = [
-        _("employee number"),
-        _("worker's name"),
-        _("workshop"),
-        _("month opened"),
-        _("cause"),
-        _("measure"),
-        _("status"),
-        _("reached quota in"),
+def _case_table(cases: list[dict], *, named_causes: bool):
+    """The cases with their status. A named worker's cause is personal data
+    (思想问题, 家庭经济困难): only the secretary's side gets the column;
+    a director gets causes as counts (the causes table), like on the pages."""
+    columns = [
+        ("employee_no", _("employee number")),
+        ("name", _("worker's name")),
+        ("workshop", _("workshop")),
+        ("month", _("month opened")),
+        ("cause", _("cause")),
+        ("measure", _("measure")),
+        ("status", _("status")),
+        ("reached_quota_month", _("reached quota in")),
     ]
-    keys = [
-        "employee_no",
-        "name",
-        "workshop",
-        "month",
-        "cause",
-        "measure",
-        "status",
-        "reached_quota_month",
-    ]
-    return header, [[case[key] for key in keys] for case in cases]
+    if not named_causes:
+        columns = [(key, label) for key, label in columns if key != "cause"]
+    header = [label for _key, label in columns]
+    return header, [[case[key] for key, _label in columns] for case in cases]
 
 
 @login_required
@@ -191,7 +188,8 @@ def export(request, table, fmt):
     codes = {workshop.code} if workshop else visible_codes(user)
     if table == "cases":
         header, rows = _case_table(
-            case_list(month=period.month, codes=codes, workshop=workshop)
+            case_list(month=period.month, codes=codes, workshop=workshop),
+            named_causes=is_secretary(user),
         )
     elif table in WORKSHOP_TABLES:
         header, rows = _people_table(table, people_bundle(rc, period, workshop))

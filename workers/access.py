@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from workers.models import ImportBatch, Worker, Workshop
+from workers.roles import is_secretary
 
 
 def require_roster_view(user) -> None:
@@ -22,9 +23,7 @@ def require_roster_view(user) -> None:
 
 def may_edit_roster(user) -> bool:
     # Editing needs the whole factory's view: a director edits nothing.
-    return user.has_perm("workers.view_all_workshops") and user.has_perm(
-        "workers.change_worker"
-    )
+    return is_secretary(user) and user.has_perm("workers.change_worker")
 
 
 def require_roster_edit(user) -> None:
@@ -33,9 +32,7 @@ def require_roster_edit(user) -> None:
 
 
 def may_add_workers(user) -> bool:
-    return user.has_perm("workers.view_all_workshops") and user.has_perm(
-        "workers.add_worker"
-    )
+    return is_secretary(user) and user.has_perm("workers.add_worker")
 
 
 def require_worker_add(user) -> None:
@@ -59,9 +56,7 @@ def get_rw_worker_for_user(user, pk) -> Worker:
 
 
 def may_manage_workshops(user) -> bool:
-    return user.has_perm("workers.view_all_workshops") and user.has_perm(
-        "workers.change_workshop"
-    )
+    return is_secretary(user) and user.has_perm("workers.change_workshop")
 
 
 def require_workshop_manage(user) -> None:
@@ -100,14 +95,12 @@ def require_import(user, importer_cls) -> None:
 
 
 def may_see_batch(user, batch: ImportBatch, importer_cls) -> bool:
-    """The uploader, or the secretary's side with the kind's permissions."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if batch.uploaded_by_id == user.pk:
-        return True
-    return user.has_perm("workers.view_all_workshops") and user.has_perms(
-        importer_cls.permissions
-    )
+    """Whoever may run that import now — and only they.
+
+    A batch holds the uploaded file (classification notes, names); having
+    uploaded it once is no right to read it after the role is gone.
+    """
+    return user.is_active and importer_cls.may_import(user)
 
 
 def get_batch_for_user(user, pk) -> tuple[ImportBatch, type]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from workers.forms_base import ModelForm
 from workers.models import (
     AdvancedStandard,
     ColumnMapping,
@@ -27,6 +28,7 @@ from workers.models import (
 
 @admin.register(Workshop)
 class WorkshopAdmin(admin.ModelAdmin):
+    form = ModelForm  # text refused like the app's forms (forms_base)
     list_display = ["code", "name", "director_names"]
     search_fields = ["code", "name", "managers__username"]
     list_filter = ["managers"]
@@ -42,6 +44,7 @@ class WorkshopAdmin(admin.ModelAdmin):
 
 @admin.register(Worker)
 class WorkerAdmin(SimpleHistoryAdmin):
+    form = ModelForm  # text refused like the app's forms (forms_base)
     list_display = [
         "employee_no",
         "name",
@@ -62,6 +65,7 @@ class WorkerAdmin(SimpleHistoryAdmin):
 
 @admin.register(AdvancedStandard)
 class AdvancedStandardAdmin(SimpleHistoryAdmin):
+    form = ModelForm  # text refused like the app's forms (forms_base)
     list_display = ["effective_from", "threshold_pct", "set_by", "set_at"]
     list_filter = ["effective_from"]
     search_fields = ["effective_from", "set_by__username"]
@@ -76,6 +80,7 @@ class AdvancedStandardAdmin(SimpleHistoryAdmin):
 
 @admin.register(Disqualification)
 class DisqualificationAdmin(SimpleHistoryAdmin):
+    form = ModelForm  # text refused like the app's forms (forms_base)
     list_display = ["worker", "month", "reason", "decided_by", "decided_at"]
     list_filter = ["reason", "month", "worker__workshop"]
     search_fields = ["worker__employee_no", "worker__name", "note"]
@@ -91,6 +96,7 @@ class DisqualificationAdmin(SimpleHistoryAdmin):
 
 @admin.register(ProductionRecord)
 class ProductionRecordAdmin(SimpleHistoryAdmin):
+    form = ModelForm  # text refused like the app's forms (forms_base)
     list_display = [
         "worker",
         "month",
@@ -147,6 +153,7 @@ class ProductionRecordAdmin(SimpleHistoryAdmin):
 
 @admin.register(ShortfallClassification)
 class ShortfallClassificationAdmin(SimpleHistoryAdmin):
+    form = ModelForm  # text refused like the app's forms (forms_base)
     list_display = ["worker", "month", "cause", "classified_by", "classified_at"]
     list_filter = ["cause", "month", "worker__workshop"]
     search_fields = ["worker__employee_no", "worker__name", "note"]

@@ -9,10 +9,11 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from workers.forms_base import Form, ModelForm
 from workers.models import PoliticalStatus, Worker, Workshop
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_(
@@ -123,7 +124,7 @@ def _account_choices(current_user_id=None):
     return users.filter(free).order_by("username")
 
 
-class WorkerForm(forms.ModelForm):
+class WorkerForm(ModelForm):
     # The worker's updated_at when the form was opened; a save based on an
     # older version would silently undo someone else's change.
     version = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -140,6 +141,8 @@ class WorkerForm(forms.ModelForm):
             "active",
             "user",
         ]
+        # A person's name is 姓名 (GLOSSARY); the model's "name" reads 名称.
+        labels = {"name": _("worker's name")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,7 +178,7 @@ def version_of(worker: Worker) -> str:
     return worker.updated_at.isoformat() if worker.updated_at else ""
 
 
-class WorkshopForm(forms.ModelForm):
+class WorkshopForm(ModelForm):
     class Meta:
         model = Workshop
         fields = ["code", "name", "managers"]
@@ -231,7 +234,7 @@ SORT_ORDER = {
 }
 
 
-class RosterFilterForm(forms.Form):
+class RosterFilterForm(Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from workers.forms_base import Form
 from workers.importing.values import ValueProblem, parse_decimal
 from workers.models import DisqualificationReason, Worker, Workshop
 from workers.months import MonthError, checked_month, month_str
@@ -47,7 +48,7 @@ class MonthField(forms.Field):
         return month
 
 
-class WorkshopMonthForm(forms.Form):
+class WorkshopMonthForm(Form):
     """Which workshop and month a page shows (GET parameters).
 
     ``workshops`` is the list the user may choose from, already fetched by
@@ -103,7 +104,7 @@ class AmountField(forms.DecimalField):
             raise ValidationError(problem.message, code="invalid") from None
 
 
-class RecordEntryForm(forms.Form):
+class RecordEntryForm(Form):
     """One worker's row of the entry grid.
 
     ``version`` is the stored record's updated_at when the grid was drawn
@@ -219,7 +220,7 @@ def entry_formset_class(size: int):
     )
 
 
-class StandardForm(forms.Form):
+class StandardForm(Form):
     month = MonthField(
         label=gettext_lazy("in force from"),
         help_text=gettext_lazy("The first month it applies to (YYYY-MM)."),
@@ -234,7 +235,7 @@ class StandardForm(forms.Form):
     )
 
 
-class DisqualificationForm(forms.Form):
+class DisqualificationForm(Form):
     employee_no = forms.CharField(label=gettext_lazy("employee number"), max_length=32)
     month = MonthField(label=gettext_lazy("month"), past_only=True)
     reason = forms.ChoiceField(

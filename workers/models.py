@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from workers.bulk import FastBulkQuerySet, FastHistoryManager
+from workers.roles import is_secretary
 
 DEFAULT_STANDARD_PCT = Decimal("100")
 
@@ -51,7 +52,7 @@ class WorkshopQuerySet(models.QuerySet):
         """Every workshop for the secretary, a manager's own, else none."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.has_perm("workers.view_all_workshops"):
+        if is_secretary(user):
             return self
         if user.has_perm("workers.view_workshop"):
             return self.filter(managers=user)
@@ -80,6 +81,14 @@ class Workshop(models.Model):
         return self.name
 
 
+# Who may be made responsible for a worker, and keeps access to the cases
+# while they are (docs/ARCHITECTURE.md, "Access"). Worker.is_eligible_helper is the same
+# rule for one row; a test makes the two agree.
+ELIGIBLE_HELPER = Q(active=True) & (
+    Q(political_status__in=HELPER_STATUSES) | Q(is_activist=True)
+)
+
+
 class WorkerQuerySet(models.QuerySet):
     def visible_to(self, user) -> WorkerQuerySet:
         return self.filter(workshop__in=Workshop.objects.visible_to(user))
@@ -90,9 +99,12 @@ class WorkerQuerySet(models.QuerySet):
     def eligible_helpers(self) -> WorkerQuerySet:
         """Party, probationary and League members and activists
         (docs/ARCHITECTURE.md, "Definitions")."""
-        return self.active().filter(
-            Q(political_status__in=HELPER_STATUSES) | Q(is_activist=True)
-        )
+        return self.filter(ELIGIBLE_HELPER)
+
+    def no_longer_eligible(self) -> WorkerQuerySet:
+        """Everyone else: left the factory, or no longer a member or activist.
+        A helper among them has lost their cases (docs/ARCHITECTURE.md)."""
+        return self.exclude(ELIGIBLE_HELPER)
 
 
 class Worker(models.Model):

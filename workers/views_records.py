@@ -34,6 +34,7 @@ from workers.models import (
     Workshop,
 )
 from workers.months import month_str, previous_month
+from workers.roles import is_secretary
 from workers.services import (
     RecordInput,
     StaleRecordsError,
@@ -48,7 +49,7 @@ from workers.services import (
 
 def may_enter_records(user) -> bool:
     """Records cross workshops: the secretary's side enters them."""
-    return user.has_perm("workers.view_all_workshops") and user.has_perms(
+    return is_secretary(user) and user.has_perms(
         ["workers.add_productionrecord", "workers.change_productionrecord"]
     )
 
@@ -65,13 +66,13 @@ def require_ranking_view(user) -> None:
 
 
 def may_set_standard(user) -> bool:
-    return user.has_perm("workers.view_all_workshops") and user.has_perms(
+    return is_secretary(user) and user.has_perms(
         ["workers.add_advancedstandard", "workers.change_advancedstandard"]
     )
 
 
 def may_disqualify(user) -> bool:
-    return user.has_perm("workers.view_all_workshops") and user.has_perms(
+    return is_secretary(user) and user.has_perms(
         ["workers.add_disqualification", "workers.change_disqualification"]
     )
 
@@ -141,7 +142,7 @@ def ranking(request):
             "may_enter": may_enter_records(request.user),
             "chosen": chosen,
             "completeness": describe(state),
-            "may_mark": request.user.has_perm("workers.view_all_workshops"),
+            "may_mark": is_secretary(request.user),
         },
     )
 

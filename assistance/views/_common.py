@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from workers.months import MonthError, checked_month
+from workers.spreadsheet_safety import safe_cell
 
 
 def month_param(request, name: str = "month", default: dt.date | None = None):
@@ -35,30 +36,16 @@ def attach_error(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-# What spreadsheet programs run as a formula (OWASP "CSV injection"); the
-# same rule as factory.exports.escape_cell, which this app may not import.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_cell(value):
-    """A worker named "=HYPERLINK(...)" must stay text on the secretary's
-    machine: text starting a formula gets a leading apostrophe; numbers
-    (a negative one is no formula) are left alone."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     """A CSV download that Chinese Excel opens correctly (UTF-8 with BOM),
-    every cell guarded against formula injection."""
+    every cell made safe by the project's one rule (safe_cell)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([escape_cell(cell) for cell in header])
+    writer.writerow([safe_cell(cell) for cell in header])
     for row in rows:
-        writer.writerow([escape_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     return response
 
 

@@ -76,6 +76,11 @@ def case_list(request):
             "counts": selectors.status_counts(
                 AssistanceCase.objects.visible_to(request.user)
             ),
+            # Cases waiting for a new helper (ARCHITECTURE.md: access follows the
+            # roster); the notice links to the filter.
+            "helpers_left": AssistanceCase.objects.visible_to(request.user)
+            .with_helper_gone()
+            .count(),
         },
     )
 

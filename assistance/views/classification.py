@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assistance import selectors
+from assistance import selectors, worklists
 from assistance.access import require_perm
 from assistance.forms import OpenCaseForm, workers_for
 from assistance.models import SUGGESTED_MEASURE, AssistanceCase
@@ -20,8 +20,14 @@ from assistance.views._common import attach_error, month_param
 from workers.completeness import describe, page_month
 from workers.models import Cause, ShortfallClassification, Worker
 from workers.months import MonthError, checked_month, month_str
+from workers.roles import is_secretary
 
 CLASSIFY_PERM = "workers.change_shortfallclassification"
+# ?show= narrows the queue to one list of the work queue.
+QUEUE_LISTS = {
+    "unclassified": worklists.unclassified_shortfalls,
+    "uncased": worklists.uncased_shortfalls,
+}
 OPEN_PERM = "assistance.add_assistancecase"
 
 
@@ -43,6 +49,13 @@ def classification_queue(request):
     if chosen is None and not state.workers_with_records:
         month = None  # no records at all yet
     groups = selectors.classification_queue(month) if month else []
+    show = request.GET.get("show", "")
+    if month and show in QUEUE_LISTS:
+        # The work queue's lists: the rows of one of them, nothing else.
+        keep = set(QUEUE_LISTS[show](month).values_list("pk", flat=True))
+        for group in groups:
+            group.rows = [row for row in group.rows if row.record.pk in keep]
+        groups = [group for group in groups if group.rows]
     rows = [row for group in groups for row in group.rows]
     entered: dict[int, dict] = {}
     if request.method == "POST":
@@ -81,7 +94,7 @@ def classification_queue(request):
             "cause_labels": dict(Cause.choices),
             "may_open": request.user.has_perm(OPEN_PERM),
             "completeness": describe(state),
-            "may_mark": request.user.has_perm("workers.view_all_workshops"),
+            "may_mark": is_secretary(request.user),
         },
     )
 

@@ -14,6 +14,11 @@
       form.setAttribute("aria-busy", "true");
     });
   });
+  // Progress bars: the width comes from data-width-pct and is set through
+  // the CSSOM, which the CSP allows (a style attribute it would block).
+  document.querySelectorAll("[data-width-pct]").forEach(function (bar) {
+    bar.style.width = bar.dataset.widthPct + "%";
+  });
   // Elements with data-confirm ask before submitting.
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (event) {

@@ -307,9 +307,10 @@ def test_case_list_query_count_does_not_grow(
             opened_by=secretary,
         )
     # session, user, permissions (2), the page count, the status counts, the
-    # user's worker (navigation), the workshop filter's choices (count and
-    # rows), the page of cases with their progress, their helpers (prefetch)
-    with django_assert_num_queries(11):
+    # cases waiting for a new helper, the user's worker (navigation), the
+    # workshop filter's choices (count and rows), the page of cases with
+    # their progress, their helpers (prefetch)
+    with django_assert_num_queries(12):
         response = secretary_client.get(reverse("assistance:case_list"))
     assert len(response.context["page"]) == 6
 

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from factory.exports import escape_cell
 from factory.reports import movement_report
 from tests.factory.test_report_data import MAR, SENTINEL, build_small_factory
+from workers.spreadsheet_safety import safe_cell
 
 
 @pytest.fixture
@@ -47,6 +47,11 @@ def xlsx_rows(response) -> list[tuple]:
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
+        # Control characters go first, so they cannot hide a formula.
+        ("\x01=1", "'=1"),
+        ("\x01\x1f\t=1", "'\t=1"),
+        ("a\x0bb\x00", "ab"),
+        ("line\nbreak", "line\nbreak"),
         ("a=b", "a=b"),
         ("王培胜", "王培胜"),
         ("", ""),
@@ -57,9 +62,9 @@ def xlsx_rows(response) -> list[tuple]:
         (Decimal("-3.50"), Decimal("-3.50")),
     ],
 )
-def test_escape_cell(value, expected):
-    assert escape_cell(value) == expected
-    assert type(escape_cell(value)) is type(expected)
+def test_safe_cell(value, expected):
+    assert safe_cell(value) == expected
+    assert type(safe_cell(value)) is type(expected)
 
 
 def test_a_formula_in_a_name_is_escaped_in_csv_and_xlsx(small, secretary_client):

@@ -9,20 +9,22 @@ from tests.factories import ProductionRecordFactory, WorkerFactory
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "status"),
     [
-        "/dashboard/workshops/%00/",
-        "/dashboard/workshops/a%00b/",
-        "/dashboard/export/ranking.csv?workshop=%00",
-        "/reports/movement.json?workshop=%00",
+        ("/dashboard/workshops/%00/", 404),
+        ("/dashboard/workshops/a%00b/", 404),
+        # In the query string, factory.query_guard refuses every NUL with a
+        # 400 page naming the parameter (tests/security/test_get_parameters.py).
+        ("/dashboard/export/ranking.csv?workshop=%00", 400),
+        ("/reports/movement.json?workshop=%00", 400),
     ],
 )
 @pytest.mark.parametrize("persona", ["secretary_client", "manager_client"])
-def test_a_nul_in_a_workshop_code_is_404_not_500(request, persona, url):
+def test_a_nul_in_a_workshop_code_is_not_a_500(request, persona, url, status):
     # PostgreSQL refuses NUL in a string parameter (ValueError): the lookup
     # must not reach the database.
     client = request.getfixturevalue(persona)
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == status
 
 
 def test_a_control_character_in_a_name_does_not_break_the_xlsx(

@@ -23,8 +23,9 @@ from assistance.services import (
     open_case,
     reopen_case,
 )
-from tests.factories import ProductionRecordFactory, WorkerFactory
-from workers.models import Cause, ImportBatch, ImportStatus
+from factory.roles import HELPER, SECRETARY
+from tests.factories import ProductionRecordFactory, UserFactory, WorkerFactory
+from workers.models import Cause, ImportBatch, ImportStatus, PoliticalStatus
 from workers.services import disqualify
 
 SENTINEL = "SENTINEL-PRIVATE-NOTE-7f3a"
@@ -42,6 +43,8 @@ PERSONAS = (
     "manager",
     "other_manager",
     "inactive",
+    "left_helper",
+    "demoted",
 )
 # Which sentinels each persona must never receive: the secretary reads every
 # note, a helper those of their own case only, nobody else any.
@@ -52,6 +55,8 @@ FORBIDDEN = {
     "manager": (SENTINEL, SENTINEL_OTHER),
     "other_manager": (SENTINEL, SENTINEL_OTHER),
     "inactive": (SENTINEL, SENTINEL_OTHER),
+    "left_helper": (SENTINEL, SENTINEL_OTHER),
+    "demoted": (SENTINEL, SENTINEL_OTHER),
 }
 
 
@@ -62,6 +67,28 @@ def _record(worker, month, output, quota=100):
 
 
 @pytest.fixture
+def left_helper(db, workshop):
+    """A League member who helped on the case and has since left the
+    factory: their worker record is inactive, their account still works."""
+    user = UserFactory(username="gina", groups=[HELPER])
+    WorkerFactory(
+        name="调走的团员",
+        workshop=workshop,
+        political_status=PoliticalStatus.LEAGUE_MEMBER,
+        user=user,
+        employee_no="J0099",
+    )
+    return user
+
+
+@pytest.fixture
+def demoted(db):
+    """Committee staff who uploaded a file, then lost the secretary's role:
+    the account is active and in no group."""
+    return UserFactory(username="hank", groups=[SECRETARY])
+
+
+@pytest.fixture
 def world(
     secretary,
     helper,
@@ -69,6 +96,8 @@ def world(
     manager,
     other_manager,
     inactive_user,
+    left_helper,
+    demoted,
     workshop,
     other_workshop,
 ):
@@ -80,8 +109,12 @@ def world(
     - ``closed``: 王培胜 of jg2, helped by ``other_helper``, closed, reopened
       and closed again; its note, follow-up and reasons hold SENTINEL_OTHER.
     - ``other_worker``: a worker of the other manager's workshop (zz).
-    - ``batch``: a classifications file uploaded by the secretary, with the
-      sentinel in its note column and one bad row (so it has failed rows).
+    - ``batch``: a classifications file uploaded by ``demoted`` while they
+      were on the secretary's side, with the sentinel in its note column and
+      one bad row (so it has failed rows).
+
+    ``left_helper`` helps on ``case`` too, and then leaves: their worker
+    record is made inactive. ``demoted`` loses their groups last.
     """
     failing = WorkerFactory(name="胡维亮", workshop=workshop, employee_no="J0001")
     _record(failing, MAR, 80)
@@ -97,7 +130,7 @@ def world(
         month=MAR,
         cause=Cause.IDEOLOGY,
         measure=Measure.INDIVIDUAL_HELP,
-        helpers=[helper.worker],
+        helpers=[helper.worker, left_helper.worker],
         opened_by=secretary,
     )
     add_follow_up(
@@ -186,9 +219,14 @@ def world(
         filename="causes.csv",
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=secretary,
+        uploaded_by=demoted,
         status=ImportStatus.PREVIEWED,
     )
+    # What happens later: the helper leaves the factory (the roster says
+    # so), the uploader's role is taken away.
+    left_helper.worker.active = False
+    left_helper.worker.save()
+    demoted.groups.clear()
     return {
         "case": case,
         "closed": closed,

@@ -6,6 +6,11 @@ method, and the expected result for the personas in the order of
 tests.security.conftest.PERSONAS:
 
     L    302 to the login page (anonymous and inactive users)
+
+The last two personas are the roster and the roles changing under a user
+who is still logged in: ``left`` helped on the case and then left the
+factory (their worker record is inactive; docs/ARCHITECTURE.md: access follows the
+roster), ``demo`` uploaded the batch and then lost the secretary's role.
     302  a redirect elsewhere (the action was done or the page sends on)
     200 / 403 / 404 / 405 / 400  that status
 
@@ -20,6 +25,7 @@ persona and look for private notes where they must not be.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -43,135 +49,135 @@ SKIPPED_PREFIXES = ("admin:",)
 
 # fmt: off
 MATRIX = """
-# route                                method  anon  sec   help  ohlp  mgr   omgr  inact
-home                                   GET     L     200   200   200   200   200   L
-home                                   POST    L     200   200   200   200   200   L
-healthz                                GET     200   200   200   200   200   200   200
-healthz                                POST    405   405   405   405   405   405   405
-login                                  GET     200   200   200   200   200   200   200
-login                                  POST    200   200   200   200   200   200   200
-logout                                 GET     405   405   405   405   405   405   405
-logout                                 POST    L     L     L     L     L     L     L
-password_change                        GET     L     200   200   200   200   200   L
-password_change                        POST    L     200   200   200   200   200   L
-password_change_done                   GET     L     200   200   200   200   200   L
-password_change_done                   POST    L     405   405   405   405   405   L
-password_reset                         GET     200   200   200   200   200   200   200
-password_reset                         POST    200   200   200   200   200   200   200
-password_reset_done                    GET     200   200   200   200   200   200   200
-password_reset_done                    POST    405   405   405   405   405   405   405
-password_reset_confirm                 GET     200   200   200   200   200   200   200
-password_reset_confirm                 POST    200   200   200   200   200   200   200
-password_reset_complete                GET     200   200   200   200   200   200   200
-password_reset_complete                POST    405   405   405   405   405   405   405
-set_language                           GET     302   302   302   302   302   302   302
-set_language                           POST    302   302   302   302   302   302   302
-workers:worker_list                    GET     L     200   403   403   200   200   L
-workers:worker_list                    POST    L     200   403   403   200   200   L
-workers:worker_create                  GET     L     200   403   403   403   403   L
-workers:worker_create                  POST    L     200   403   403   403   403   L
-workers:worker_detail                  GET     L     200   403   403   200   404   L
-workers:worker_detail                  POST    L     200   403   403   200   404   L
-workers:worker_detail[other_workshop]  GET     L     200   403   403   404   200   L
-workers:worker_detail[other_workshop]  POST    L     200   403   403   404   200   L
-workers:worker_edit                    GET     L     200   403   403   403   404   L
-workers:worker_edit                    POST    L     200   403   403   403   404   L
-workers:workshop_list                  GET     L     200   403   403   200   200   L
-workers:workshop_list                  POST    L     200   403   403   200   200   L
-workers:workshop_create                GET     L     200   403   403   403   403   L
-workers:workshop_create                POST    L     200   403   403   403   403   L
-workers:workshop_edit                  GET     L     200   403   403   403   404   L
-workers:workshop_edit                  POST    L     200   403   403   403   404   L
-workers:import_index                   GET     L     200   403   403   403   403   L
-workers:import_index                   POST    L     200   403   403   403   403   L
-workers:import_upload                  GET     L     200   403   403   403   403   L
-workers:import_upload                  POST    L     200   403   403   403   403   L
-workers:import_batch                   GET     L     200   404   404   404   404   L
-workers:import_batch                   POST    L     200   404   404   404   404   L
-workers:import_confirm                 GET     L     405   405   405   405   405   L
-workers:import_confirm                 POST    L     302   404   404   404   404   L
-workers:import_failed_rows             GET     L     200   404   404   404   404   L
-workers:import_failed_rows             POST    L     200   404   404   404   404   L
-workers:import_template                GET     L     200   403   403   403   403   L
-workers:import_template                POST    L     200   403   403   403   403   L
-workers:import_progress                GET     L     200   404   404   404   404   L
-workers:import_progress                POST    L     200   404   404   404   404   L
-workers:import_columns                 GET     L     405   405   405   405   405   L
-workers:import_columns                 POST    L     302   404   404   404   404   L
-workers:import_retry                   GET     L     405   405   405   405   405   L
-workers:import_retry                   POST    L     302   404   404   404   404   L
-workers:records_entry                  GET     L     200   403   403   403   403   L
-workers:records_entry                  POST    L     200   403   403   403   403   L
-workers:ranking                        GET     L     200   403   403   200   200   L
-workers:ranking                        POST    L     200   403   403   200   200   L
-workers:ranking[workshop]              GET     L     200   403   403   200   404   L
-workers:standard                       GET     L     200   403   403   403   403   L
-workers:standard                       POST    L     200   403   403   403   403   L
-workers:disqualification_list          GET     L     200   403   403   403   403   L
-workers:disqualification_list          POST    L     200   403   403   403   403   L
-workers:disqualification_withdraw      GET     L     405   405   405   405   405   L
-workers:disqualification_withdraw      POST    L     302   403   403   403   403   L
-assistance:case_list                   GET     L     200   403   403   403   403   L
-assistance:case_list                   POST    L     200   403   403   403   403   L
-assistance:case_export                 GET     L     200   403   403   403   403   L
-assistance:case_export                 POST    L     200   403   403   403   403   L
-assistance:my_cases                    GET     L     200   200   200   403   403   L
-assistance:my_cases                    POST    L     200   200   200   403   403   L
-assistance:overview                    GET     L     200   403   403   200   200   L
-assistance:overview                    POST    L     200   403   403   200   200   L
-assistance:overview_export             GET     L     200   403   403   200   200   L
-assistance:overview_export             POST    L     200   403   403   200   200   L
-assistance:case_detail                 GET     L     200   200   404   403   404   L
-assistance:case_detail                 POST    L     200   200   404   403   404   L
-assistance:case_detail[closed]         GET     L     200   404   200   403   404   L
-assistance:case_detail[closed]         POST    L     200   404   200   403   404   L
-assistance:case_edit                   GET     L     200   403   404   403   404   L
-assistance:case_edit                   POST    L     200   403   404   403   404   L
-assistance:case_close                  GET     L     200   403   404   403   404   L
-assistance:case_close                  POST    L     200   403   404   403   404   L
-assistance:case_reopen                 GET     L     200   404   403   403   404   L
-assistance:case_reopen                 POST    L     200   404   403   403   404   L
-assistance:case_propose_closure        GET     L     405   405   405   405   405   L
-assistance:case_propose_closure        POST    L     403   302   404   403   404   L
-assistance:followup_add                GET     L     200   200   404   403   404   L
-assistance:followup_add                POST    L     200   200   404   403   404   L
-assistance:followup_add[closed]        GET     L     302   404   302   403   404   L
-assistance:classification_queue        GET     L     200   403   403   403   403   L
-assistance:classification_queue        POST    L     302   403   403   403   403   L
-assistance:classification_history      GET     L     200   403   403   403   403   L
-assistance:classification_history      POST    L     200   403   403   403   403   L
-assistance:cases_open                  GET     L     302   403   403   403   403   L
-assistance:cases_open                  POST    L     302   403   403   403   403   L
-assistance:demonstration_list          GET     L     200   403   403   200   200   L
-assistance:demonstration_list          POST    L     200   403   403   200   200   L
-assistance:demonstration_create        GET     L     200   403   403   403   403   L
-assistance:demonstration_create        POST    L     200   403   403   403   403   L
-assistance:demonstration_detail        GET     L     200   404   404   200   404   L
-assistance:demonstration_detail        POST    L     200   404   404   200   404   L
-assistance:demonstration_attendance    GET     L     405   405   405   405   405   L
-assistance:demonstration_attendance    POST    L     302   404   404   403   404   L
-assistance:aid_totals                  GET     L     200   403   403   403   403   L
-assistance:aid_totals                  POST    L     200   403   403   403   403   L
-reports:dashboard                      GET     L     200   403   403   200   200   L
-reports:dashboard                      POST    L     200   403   403   200   200   L
-reports:workshop_dashboard             GET     L     200   403   403   200   404   L
-reports:workshop_dashboard             POST    L     200   403   403   200   404   L
-reports:export                         GET     L     200   403   403   200   200   L
-reports:export                         POST    L     200   403   403   200   200   L
-reports:export[workshop_ranking]       GET     L     200   403   403   200   404   L
-reports:movement_json                  GET     L     200   403   403   200   200   L
-reports:movement_json                  POST    L     200   403   403   200   200   L
-reports:movement_json[workshop]        GET     L     200   403   403   200   404   L
-reports:bulletin_index                 GET     L     200   403   403   200   200   L
-reports:bulletin_index                 POST    L     200   403   403   200   200   L
-reports:bulletin                       GET     L     200   403   403   200   200   L
-reports:bulletin                       POST    L     200   403   403   200   200   L
-reports:publish                        GET     L     200   403   403   403   403   L
-reports:publish                        POST    L     400   403   403   403   403   L
-reports:bulletin_revision              GET     L     404   403   403   404   404   L
-reports:bulletin_revision              POST    L     404   403   403   404   404   L
-reports:month_completion               GET     L     405   405   405   405   405   L
-reports:month_completion               POST    L     302   403   403   403   403   L
+# route                               verb  anon sec  help ohlp mgr  omgr inac left demo
+home                                  GET   L    200  200  200  200  200  L    200  200
+home                                  POST  L    200  200  200  200  200  L    200  200
+healthz                               GET   200  200  200  200  200  200  200  200  200
+healthz                               POST  405  405  405  405  405  405  405  405  405
+login                                 GET   200  200  200  200  200  200  200  200  200
+login                                 POST  200  200  200  200  200  200  200  200  200
+logout                                GET   405  405  405  405  405  405  405  405  405
+logout                                POST  L    L    L    L    L    L    L    L    L
+password_change                       GET   L    200  200  200  200  200  L    200  200
+password_change                       POST  L    200  200  200  200  200  L    200  200
+password_change_done                  GET   L    200  200  200  200  200  L    200  200
+password_change_done                  POST  L    405  405  405  405  405  L    405  405
+password_reset                        GET   200  200  200  200  200  200  200  200  200
+password_reset                        POST  200  200  200  200  200  200  200  200  200
+password_reset_done                   GET   200  200  200  200  200  200  200  200  200
+password_reset_done                   POST  405  405  405  405  405  405  405  405  405
+password_reset_confirm                GET   200  200  200  200  200  200  200  200  200
+password_reset_confirm                POST  200  200  200  200  200  200  200  200  200
+password_reset_complete               GET   200  200  200  200  200  200  200  200  200
+password_reset_complete               POST  405  405  405  405  405  405  405  405  405
+set_language                          GET   302  302  302  302  302  302  302  302  302
+set_language                          POST  302  302  302  302  302  302  302  302  302
+workers:worker_list                   GET   L    200  403  403  200  200  L    403  403
+workers:worker_list                   POST  L    200  403  403  200  200  L    403  403
+workers:worker_create                 GET   L    200  403  403  403  403  L    403  403
+workers:worker_create                 POST  L    200  403  403  403  403  L    403  403
+workers:worker_detail                 GET   L    200  403  403  200  404  L    403  403
+workers:worker_detail                 POST  L    200  403  403  200  404  L    403  403
+workers:worker_detail[other_workshop] GET   L    200  403  403  404  200  L    403  403
+workers:worker_detail[other_workshop] POST  L    200  403  403  404  200  L    403  403
+workers:worker_edit                   GET   L    200  403  403  403  404  L    403  403
+workers:worker_edit                   POST  L    200  403  403  403  404  L    403  403
+workers:workshop_list                 GET   L    200  403  403  200  200  L    403  403
+workers:workshop_list                 POST  L    200  403  403  200  200  L    403  403
+workers:workshop_create               GET   L    200  403  403  403  403  L    403  403
+workers:workshop_create               POST  L    200  403  403  403  403  L    403  403
+workers:workshop_edit                 GET   L    200  403  403  403  404  L    403  403
+workers:workshop_edit                 POST  L    200  403  403  403  404  L    403  403
+workers:import_index                  GET   L    200  403  403  403  403  L    403  403
+workers:import_index                  POST  L    200  403  403  403  403  L    403  403
+workers:import_upload                 GET   L    200  403  403  403  403  L    403  403
+workers:import_upload                 POST  L    200  403  403  403  403  L    403  403
+workers:import_batch                  GET   L    200  404  404  404  404  L    404  404
+workers:import_batch                  POST  L    200  404  404  404  404  L    404  404
+workers:import_confirm                GET   L    405  405  405  405  405  L    405  405
+workers:import_confirm                POST  L    302  404  404  404  404  L    404  404
+workers:import_failed_rows            GET   L    200  404  404  404  404  L    404  404
+workers:import_failed_rows            POST  L    200  404  404  404  404  L    404  404
+workers:import_template               GET   L    200  403  403  403  403  L    403  403
+workers:import_template               POST  L    200  403  403  403  403  L    403  403
+workers:import_progress               GET   L    200  404  404  404  404  L    404  404
+workers:import_progress               POST  L    200  404  404  404  404  L    404  404
+workers:import_columns                GET   L    405  405  405  405  405  L    405  405
+workers:import_columns                POST  L    302  404  404  404  404  L    404  404
+workers:import_retry                  GET   L    405  405  405  405  405  L    405  405
+workers:import_retry                  POST  L    302  404  404  404  404  L    404  404
+workers:records_entry                 GET   L    200  403  403  403  403  L    403  403
+workers:records_entry                 POST  L    200  403  403  403  403  L    403  403
+workers:ranking                       GET   L    200  403  403  200  200  L    403  403
+workers:ranking                       POST  L    200  403  403  200  200  L    403  403
+workers:ranking[workshop]             GET   L    200  403  403  200  404  L    403  403
+workers:standard                      GET   L    200  403  403  403  403  L    403  403
+workers:standard                      POST  L    200  403  403  403  403  L    403  403
+workers:disqualification_list         GET   L    200  403  403  403  403  L    403  403
+workers:disqualification_list         POST  L    200  403  403  403  403  L    403  403
+workers:disqualification_withdraw     GET   L    405  405  405  405  405  L    405  405
+workers:disqualification_withdraw     POST  L    302  403  403  403  403  L    403  403
+assistance:case_list                  GET   L    200  403  403  403  403  L    403  403
+assistance:case_list                  POST  L    200  403  403  403  403  L    403  403
+assistance:case_export                GET   L    200  403  403  403  403  L    403  403
+assistance:case_export                POST  L    200  403  403  403  403  L    403  403
+assistance:my_cases                   GET   L    200  200  200  403  403  L    200  403
+assistance:my_cases                   POST  L    200  200  200  403  403  L    200  403
+assistance:overview                   GET   L    200  403  403  200  200  L    403  403
+assistance:overview                   POST  L    200  403  403  200  200  L    403  403
+assistance:overview_export            GET   L    200  403  403  200  200  L    403  403
+assistance:overview_export            POST  L    200  403  403  200  200  L    403  403
+assistance:case_detail                GET   L    200  200  404  403  404  L    404  404
+assistance:case_detail                POST  L    200  200  404  403  404  L    404  404
+assistance:case_detail[closed]        GET   L    200  404  200  403  404  L    404  404
+assistance:case_detail[closed]        POST  L    200  404  200  403  404  L    404  404
+assistance:case_edit                  GET   L    200  403  404  403  404  L    404  404
+assistance:case_edit                  POST  L    200  403  404  403  404  L    404  404
+assistance:case_close                 GET   L    200  403  404  403  404  L    404  404
+assistance:case_close                 POST  L    200  403  404  403  404  L    404  404
+assistance:case_reopen                GET   L    200  404  403  403  404  L    404  404
+assistance:case_reopen                POST  L    200  404  403  403  404  L    404  404
+assistance:case_propose_closure       GET   L    405  405  405  405  405  L    405  405
+assistance:case_propose_closure       POST  L    403  302  404  403  404  L    404  404
+assistance:followup_add               GET   L    200  200  404  403  404  L    404  404
+assistance:followup_add               POST  L    200  200  404  403  404  L    404  404
+assistance:followup_add[closed]       GET   L    302  404  302  403  404  L    404  404
+assistance:classification_queue       GET   L    200  403  403  403  403  L    403  403
+assistance:classification_queue       POST  L    302  403  403  403  403  L    403  403
+assistance:classification_history     GET   L    200  403  403  403  403  L    403  403
+assistance:classification_history     POST  L    200  403  403  403  403  L    403  403
+assistance:cases_open                 GET   L    302  403  403  403  403  L    403  403
+assistance:cases_open                 POST  L    302  403  403  403  403  L    403  403
+assistance:demonstration_list         GET   L    200  403  403  200  200  L    403  403
+assistance:demonstration_list         POST  L    200  403  403  200  200  L    403  403
+assistance:demonstration_create       GET   L    200  403  403  403  403  L    403  403
+assistance:demonstration_create       POST  L    200  403  403  403  403  L    403  403
+assistance:demonstration_detail       GET   L    200  404  404  200  404  L    404  404
+assistance:demonstration_detail       POST  L    200  404  404  200  404  L    404  404
+assistance:demonstration_attendance   GET   L    405  405  405  405  405  L    405  405
+assistance:demonstration_attendance   POST  L    302  404  404  403  404  L    404  404
+assistance:aid_totals                 GET   L    200  403  403  403  403  L    403  403
+assistance:aid_totals                 POST  L    200  403  403  403  403  L    403  403
+reports:dashboard                     GET   L    200  403  403  200  200  L    403  403
+reports:dashboard                     POST  L    200  403  403  200  200  L    403  403
+reports:workshop_dashboard            GET   L    200  403  403  200  404  L    403  403
+reports:workshop_dashboard            POST  L    200  403  403  200  404  L    403  403
+reports:export                        GET   L    200  403  403  200  200  L    403  403
+reports:export                        POST  L    200  403  403  200  200  L    403  403
+reports:export[workshop_ranking]      GET   L    200  403  403  200  404  L    403  403
+reports:movement_json                 GET   L    200  403  403  200  200  L    403  403
+reports:movement_json                 POST  L    200  403  403  200  200  L    403  403
+reports:movement_json[workshop]       GET   L    200  403  403  200  404  L    403  403
+reports:bulletin_index                GET   L    200  403  403  200  200  L    403  403
+reports:bulletin_index                POST  L    200  403  403  200  200  L    403  403
+reports:bulletin                      GET   L    200  403  403  200  200  L    403  403
+reports:bulletin                      POST  L    200  403  403  200  200  L    403  403
+reports:publish                       GET   L    200  403  403  403  403  L    403  403
+reports:publish                       POST  L    400  403  403  403  403  L    403  403
+reports:bulletin_revision             GET   L    404  403  403  404  404  L    403  403
+reports:bulletin_revision             POST  L    404  403  403  404  404  L    403  403
+reports:month_completion              GET   L    405  405  405  405  405  L    405  405
+reports:month_completion              POST  L    302  403  403  403  403  L    403  403
 """
 # fmt: on
 
@@ -372,6 +378,8 @@ USERNAMES = {
     "helper": "dora",
     "other_helper": "erin",
     "inactive": "frank",
+    "left_helper": "gina",
+    "demoted": "hank",
 }
 
 
@@ -437,6 +445,66 @@ def test_the_admin_is_closed_to_every_persona(world):
                 persona,
                 url,
             )
+
+
+def _admin_urls(w) -> list[str]:
+    worker, other = w["failing"], w["other_worker"]
+    return [
+        reverse("admin:index"),
+        reverse("admin:workers_worker_changelist"),
+        reverse("admin:workers_worker_change", args=[other.pk]),
+        reverse("admin:workers_worker_history", args=[other.pk]),
+        reverse("admin:workers_productionrecord_changelist")
+        + f"?worker__workshop__id__exact={w['other_workshop'].pk}",
+        reverse("admin:workers_worker_change", args=[worker.pk]),
+    ]
+
+
+@pytest.mark.parametrize("persona", ["manager", "other_manager", "helper"])
+def test_a_director_or_helper_made_staff_is_refused_by_the_admin(world, persona):
+    """The admin shows every row of a model to whoever holds a permission on
+    it; it knows nothing of workshops or of a helper's own cases. So staff
+    status does not open it to anyone whose role limits what they see
+    (README, "Roles"): a director made staff would browse every workshop's
+    workers, records and their history."""
+    user = get_user_model().objects.get(username=USERNAMES[persona])
+    user.is_staff = True
+    user.save()
+    client = _client(persona)
+    for url in _admin_urls(world):
+        response = client.get(url)
+        assert response.status_code == 302, (persona, url)
+        assert response["Location"].startswith(reverse("admin:login")), url
+    # Nor does the navigation offer the admin.
+    assert not client.get(reverse("home")).context["nav"]["admin"]
+
+
+def test_it_staff_and_superusers_use_the_admin(world):
+    """IT staff who manage accounts only, the secretary's side and
+    superusers see every row anyway: the admin is theirs."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    it = UserFactory(username="it-staff", is_staff=True)
+    it.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="auth", codename__in=["view_user", "change_user"]
+        )
+    )
+    secretary = get_user_model().objects.get(username="alice")
+    secretary.is_staff = True
+    secretary.save()
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    for user, url in [
+        (it, reverse("admin:auth_user_changelist")),
+        (secretary, reverse("admin:workers_worker_changelist")),
+        (root, reverse("admin:workers_worker_history", args=[world["failing"].pk])),
+    ]:
+        client = Client()
+        client.force_login(user)
+        assert client.get(reverse("admin:index")).status_code == 200, user
+        assert client.get(url).status_code == 200, (user, url)
 
 
 # --- the sentinel: private notes never reach who may not read them ---------
@@ -556,3 +624,91 @@ def test_a_post_with_the_token_passes_the_csrf_check(world):
         {"csrfmiddlewaretoken": token},
     )
     assert response.status_code == 200
+
+
+# --- causes: a manager gets counts by cause, never a named worker's cause ----
+
+# Cause labels naming a private matter, in both languages ("other" is left
+# out: the same word labels outcomes and measures).
+PRIVATE_CAUSES = ("technique", "ideology", "family")
+
+
+def _cause_labels() -> list[str]:
+    from django.utils import translation
+
+    from workers.models import Cause
+
+    labels = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            labels += [str(Cause(code).label) for code in PRIVATE_CAUSES]
+    return labels
+
+
+def _rows(response) -> list[str]:
+    """A response cut into its rows: CSV lines, XLSX <row>s, HTML table rows
+    and list items — a name and a cause in one row is a named cause."""
+    body = response.content
+    content_type = response.get("Content-Type", "")
+    if body.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            xml = "".join(
+                archive.read(name).decode("utf-8")
+                for name in archive.namelist()
+                if name.startswith("xl/worksheets/")
+            )
+            shared = (
+                archive.read("xl/sharedStrings.xml").decode("utf-8")
+                if "xl/sharedStrings.xml" in archive.namelist()
+                else ""
+            )
+        strings = re.findall(r"<si>(.*?)</si>", shared, flags=re.S)
+
+        def text_of(row: str) -> str:
+            # Shared strings are referenced by index (t="s"): put them back.
+            return re.sub(
+                r'<c [^>]*t="s"[^>]*><v>(\d+)</v>',
+                lambda m: strings[int(m.group(1))],
+                row,
+            )
+
+        return [text_of(row) for row in re.findall(r"<row.*?</row>", xml, re.S)]
+    text = body.decode("utf-8", "replace")
+    if content_type.startswith("text/csv"):
+        return text.splitlines()
+    return re.findall(r"<tr[\s>].*?</tr>|<li[\s>].*?</li>", text, flags=re.S)
+
+
+@pytest.mark.parametrize(
+    ("persona", "language"),
+    [("manager", "zh-hans"), ("manager", "en"), ("other_manager", "zh-hans")],
+)
+def test_a_manager_never_gets_a_named_workers_cause(world, persona, language):
+    client = _client(persona)
+    client.cookies.load({"django_language": language})
+    names = [world["failing"].name, world["closed"].worker.name]
+    labels = _cause_labels()
+    named = []
+    for url in _leak_urls(world):
+        response = client.get(url, follow=True)
+        for row in _rows(response):
+            if any(name in row for name in names) and any(
+                label in row for label in labels
+            ):
+                named.append(f"{url}: {row[:200]!r}")
+    assert not named, f"{persona} got named causes: {named}"
+
+
+def test_the_scan_for_named_causes_sees_them_where_the_secretary_reads_them(world):
+    """The secretary's case export does name causes: the scan above finds
+    them, in a CSV and in an XLSX, so its silence for managers means something."""
+    client = _client("secretary")
+    names, labels = [world["failing"].name], _cause_labels()
+    month = world["month"]
+    for fmt in ("csv", "xlsx"):
+        url = reverse("reports:export", args=["cases", fmt]) + f"?month={month}"
+        rows = _rows(client.get(url))
+        assert any(
+            any(n in row for n in names) and any(label in row for label in labels)
+            for row in rows
+        ), fmt

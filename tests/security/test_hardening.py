@@ -11,7 +11,8 @@ Each test names the setting it proves (factory/settings.py):
   SECURE_SSL_REDIRECT — on in production (HTTPS=1, the default without DEBUG);
 - SESSION_COOKIE_AGE, SESSION_EXPIRE_AT_BROWSER_CLOSE — sessions end;
 - AUTH_PASSWORD_VALIDATORS — weak passwords refused on the password page;
-- factory.exports.escape_cell — formula escaping in every CSV/XLSX download;
+- workers.spreadsheet_safety.safe_cell — formula escaping in every CSV/XLSX
+  download (every payload: tests/security/test_spreadsheet_payloads.py);
 - the "catchup.audit" log (factory/audit.py) — logins, failed logins, 403 and
   404 logged with user id and path, and no personal data in any log;
 - factory.security's deploy checks (catchup.W001–W005) — `check --deploy`

@@ -30,6 +30,8 @@ from workers.importing.tables import (
     headers_key,
     read_table,
 )
+from workers.roles import is_secretary
+from workers.spreadsheet_safety import safe_cell
 
 IMPORTERS: dict[str, type[Importer]] = {}
 
@@ -40,10 +42,6 @@ IMPORTER_MODULES = (
     "workers.importing.records",
     "workers.importing.classifications",
 )
-
-# Spreadsheet programs run cells that start with these as formulas; the
-# failed-rows file must never carry a formula from an uploaded file.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def register(importer_cls: type[Importer]) -> type[Importer]:
@@ -88,7 +86,7 @@ class Importer:
         """Imports cross workshops, so only the secretary's side may import."""
         return (
             user.is_authenticated
-            and user.has_perm("workers.view_all_workshops")
+            and is_secretary(user)
             and user.has_perms(cls.permissions)
         )
 
@@ -204,8 +202,8 @@ class Importer:
         """The rows with errors, as the user wrote them, plus an error column.
 
         UTF-8 with a BOM so that Chinese Excel opens it without garbling;
-        a cell that a spreadsheet would run as a formula gets a leading
-        apostrophe.
+        every cell goes through safe_cell, so the file never carries a
+        formula (or a control character) from the uploaded one.
         """
         messages: dict[int, list[str]] = {}
         for error in errors:
@@ -224,12 +222,8 @@ class Importer:
             writer.writerow(
                 [
                     row.number,
-                    *(_escape_formula(row.values.get(c, "")) for c in table.columns),
-                    _escape_formula("; ".join(messages[row.number])),
+                    *(safe_cell(row.values.get(c, "")) for c in table.columns),
+                    safe_cell("; ".join(messages[row.number])),
                 ]
             )
         return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _escape_formula(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text

@@ -60,10 +60,16 @@ class Command(BaseCommand):
             reached = False
             for helper in case.helpers.all():
                 user = helper.user
-                # A helper who has left the factory (inactive on the roster) is
-                # not told; the case shows up as unreached in the digest, so the
-                # secretary can give it to someone else.
-                if helper.active and user is not None and user.is_active and user.email:
+                # A helper who has left the factory or is no longer eligible
+                # has lost the case (docs/ARCHITECTURE.md) and is not told; the case
+                # shows up as unreached in the digest, so the secretary can
+                # give it to someone else.
+                if (
+                    helper.is_eligible_helper
+                    and user is not None
+                    and user.is_active
+                    and user.email
+                ):
                     by_user[user].append(case)
                     reached = True
             if not reached:

@@ -15,6 +15,7 @@ from factory.bundles import flatten, report_view, resolve_period
 from factory.cache import ReportCache
 from workers.models import Workshop
 from workers.months import MonthError
+from workers.spreadsheet_safety import safe_cell
 
 
 class Command(BaseCommand):
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             writer = csv.writer(self.stdout, lineterminator="\n")
             writer.writerow(["key", "value"])
             for key, value in flatten(report).items():
-                writer.writerow([key, "" if value is None else value])
+                writer.writerow([key, safe_cell(value)])
         else:
             self.stdout.write(
                 report_text(report, workshop.name if workshop else None), ending=""

@@ -1,0 +1,163 @@
+"""The work queue (待办事项): the secretary's home, in counts that link to
+the lists where the work is done (assistance.worklists).
+
+For the working month and for the month being collected (the one after
+it). A director gets the same for their workshops, read-only; a helper gets
+their cases that need a follow-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from assistance import worklists
+from assistance.services import helper_limit
+from workers.completeness import completeness, page_month
+from workers.months import add_months, month_str
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    label: str
+    count: int
+    url: str | None  # None: the reader may not open the list
+
+    @property
+    def done(self) -> bool:
+        return self.count == 0
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    month: dt.date | None
+    items: list[Item]
+
+
+def _url(name: str, **query) -> str:
+    url = reverse(name)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _month_items(month: dt.date, workshops, *, may_act: bool) -> list[Item]:
+    text = month_str(month)
+    missing = completeness(month).missing
+    if workshops is not None:
+        codes = set(workshops.values_list("code", flat=True))
+        missing = tuple(w for w in missing if w[0] in codes)
+
+    def link(name: str, **query) -> str | None:
+        return _url(name, **query) if may_act else None
+
+    return [
+        Item(
+            "unreported",
+            _("Workshops that have not reported"),
+            len(missing),
+            _url("reports:dashboard", month=text) + "#month-missing",
+        ),
+        Item(
+            "unclassified",
+            _("Shortfalls not classified"),
+            worklists.unclassified_shortfalls(month, workshops).count(),
+            link("assistance:classification_queue", month=text, show="unclassified"),
+        ),
+        Item(
+            "uncased",
+            _("Workers below quota without a help case"),
+            worklists.uncased_shortfalls(month, workshops).count(),
+            link("assistance:classification_queue", month=text, show="uncased"),
+        ),
+        Item(
+            "slipping",
+            _("Workers slipping"),
+            worklists.slipping(month, workshops).count(),
+            _url("assistance:slipping", month=text),
+        ),
+    ]
+
+
+def _case_items(workshops, *, may_act: bool) -> list[Item]:
+    days = settings.CASE_REMINDER_DAYS
+
+    def link(name: str, **query) -> str | None:
+        return _url(name, **query) if may_act else None
+
+    items = [
+        Item(
+            "to_close",
+            _("Cases that reached quota, waiting to be closed"),
+            worklists.cases_to_close(workshops).count(),
+            link("assistance:case_list", status="reached_quota"),
+        ),
+        Item(
+            "proposed",
+            _("Closures proposed by helpers"),
+            worklists.proposed_closures(workshops).count(),
+            link("assistance:case_list", proposed="on"),
+        ),
+        Item(
+            "quiet",
+            _("Cases without a follow-up for %(days)d days") % {"days": days},
+            worklists.quiet(days, workshops).count(),
+            link("assistance:case_list", quiet="on"),
+        ),
+    ]
+    if may_act:
+        limit = helper_limit()
+        if limit:
+            items.append(
+                Item(
+                    "over_load",
+                    _("Helpers with more than %(limit)d active cases")
+                    % {"limit": limit},
+                    worklists.helpers_over_load(limit).count(),
+                    _url("assistance:helper_loads", over="on"),
+                )
+            )
+        items.append(
+            Item(
+                "helpers_gone",
+                _("Cases whose helper left or is no longer eligible"),
+                worklists.cases_of_helpers_gone().count(),
+                _url("assistance:case_list", helpers_left="on"),
+            )
+        )
+    return items
+
+
+def work_queue(*, workshops=None, may_act: bool) -> list[Section]:
+    """The sections of the queue: the working month, the month being
+    collected, and the cases. ``workshops`` None is the whole factory."""
+    working, _state = page_month(None)
+    collecting = add_months(working, 1)
+    return [
+        Section(
+            _("Working month"),
+            working,
+            _month_items(working, workshops, may_act=may_act),
+        ),
+        Section(
+            _("Month being collected"),
+            collecting,
+            _month_items(collecting, workshops, may_act=may_act),
+        ),
+        Section(_("Help cases"), None, _case_items(workshops, may_act=may_act)),
+    ]
+
+
+def helper_quiet_count(user) -> int:
+    """A helper's own cases that wait for a follow-up (the reminders' rule)."""
+    return (
+        worklists.quiet(settings.CASE_REMINDER_DAYS)
+        .filter(helpers__user=user)
+        .distinct()
+        .count()
+    )

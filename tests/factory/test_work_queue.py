@@ -1,0 +1,126 @@
+"""The work queue: every count equals the length of the list it links to."""
+
+import datetime as dt
+from decimal import Decimal
+from urllib.parse import urlparse
+
+import pytest
+from django.urls import reverse
+
+from assistance.models import AssistanceCase
+from assistance.services import open_case, propose_closure
+from tests.factories import ProductionRecordFactory, WorkerFactory
+from tests.factory.test_report_data import FEB, MAR, build_small_factory
+from workers.models import Cause, PoliticalStatus
+
+JAN = dt.date(1956, 1, 1)
+
+
+@pytest.fixture
+def world(db, workshop, other_workshop, secretary, settings):
+    settings.CASE_HELPER_LIMIT = 1
+    small = build_small_factory(workshop, other_workshop)
+    # A worker slipping: 120 → 110 → 103, still above quota but falling.
+    slider = WorkerFactory(employee_no="T-s1", workshop=workshop)
+    for month, output in ((JAN, "120"), (FEB, "110"), (MAR, "103")):
+        ProductionRecordFactory(
+            worker=slider, month=month, quota=Decimal("100"), output=Decimal(output)
+        )
+    # A helper over the limit of one case.
+    busy = WorkerFactory(
+        employee_no="T-h9",
+        workshop=workshop,
+        political_status=PoliticalStatus.PARTY_MEMBER,
+    )
+    for key in ("b2", "a2"):
+        open_case(
+            worker=small.workers[key],
+            month=FEB,
+            cause=Cause.TECHNIQUE,
+            measure="mentoring",
+            helpers=[busy],
+            opened_by=secretary,
+        )
+    propose_closure(case=small.cases["a3"], by=secretary)
+    # A helper who left the factory while helping a4.
+    gone = small.cases["a4"].helpers.get()
+    gone.active = False
+    gone.save()
+    return small
+
+
+def listed(client, url: str) -> int:
+    """How many rows the page at ``url`` lists."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    path = urlparse(url).path
+    context = response.context
+    if path == reverse("reports:dashboard"):
+        return len(context["completeness"]["missing"])
+    if path == reverse("assistance:classification_queue"):
+        return sum(len(group.rows) for group in context["groups"])
+    if path == reverse("assistance:slipping"):
+        return len(context["records"])
+    if path == reverse("assistance:case_list"):
+        return context["page"].paginator.count
+    if path == reverse("assistance:helper_loads"):
+        return len(context["helpers"])
+    raise AssertionError(f"no list known at {url}")
+
+
+def test_every_count_equals_the_list_it_links_to(world, secretary_client):
+    home = secretary_client.get(reverse("home"))
+    sections = home.context["work_queue"]
+    items = [item for section in sections for item in section.items]
+    keys = {item.key for item in items}
+    assert {
+        "unreported",
+        "unclassified",
+        "uncased",
+        "slipping",
+        "to_close",
+        "proposed",
+        "quiet",
+        "over_load",
+        "helpers_gone",
+    } <= keys
+    nonzero = [item for item in items if item.count]
+    # The world has something to do in every kind of item.
+    assert {item.key for item in nonzero} >= keys - {"quiet"}
+    for item in items:
+        assert item.url, item.key
+        assert listed(secretary_client, item.url) == item.count, item.key
+    body = home.content.decode()
+    assert 'id="work-queue"' in body
+    assert 'data-item="slipping" data-count="1"' in body
+
+
+def test_the_working_month_and_the_month_being_collected(world, secretary_client):
+    sections = secretary_client.get(reverse("home")).context["work_queue"]
+    # March is partial (zz has not reported): February is the working month.
+    assert [s.month for s in sections[:2]] == [FEB, MAR]
+    collecting = {item.key: item.count for item in sections[1].items}
+    assert collecting["unreported"] == 1  # zz
+
+
+def test_a_director_sees_counts_of_their_workshops_read_only(
+    world, manager_client, secretary_client
+):
+    home = manager_client.get(reverse("home"))
+    assert home.context["read_only"]
+    items = {i.key: i for s in home.context["work_queue"] for i in s.items}
+    # Lists a director may not open have no link.
+    assert items["to_close"].url is None
+    assert "over_load" not in items and "helpers_gone" not in items
+    # Counts are of the director's workshop (jg2) only.
+    everyone = {
+        i.key: i.count
+        for s in secretary_client.get(reverse("home")).context["work_queue"]
+        for i in s.items
+    }
+    assert items["to_close"].count <= everyone["to_close"]
+    jg2_to_close = AssistanceCase.objects.filter(
+        status="reached_quota", worker__workshop__code="jg2"
+    ).count()
+    assert items["to_close"].count == jg2_to_close
+    assert listed(manager_client, items["slipping"].url) == items["slipping"].count
