@@ -150,6 +150,10 @@ assistance:demonstration_attendance   GET   L    405  405  405  405  405  L    4
 assistance:demonstration_attendance   POST  L    302  404  404  403  404  L    404  404
 assistance:aid_totals                 GET   L    200  403  403  403  403  L    403  403
 assistance:aid_totals                 POST  L    200  403  403  403  403  L    403  403
+assistance:slipping                   GET   L    200  403  403  200  200  L    403  403
+assistance:slipping                   POST  L    200  403  403  200  200  L    403  403
+assistance:helper_loads               GET   L    200  403  403  403  403  L    403  403
+assistance:helper_loads               POST  L    200  403  403  403  403  L    403  403
 reports:dashboard                     GET   L    200  403  403  200  200  L    403  403
 reports:dashboard                     POST  L    200  403  403  200  200  L    403  403
 reports:workshop_dashboard            GET   L    200  403  403  200  404  L    403  403
@@ -273,6 +277,8 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
         ),
         "assistance:aid_totals": reverse("assistance:aid_totals")
         + f"?year=1956&month={month}",
+        "assistance:slipping": reverse("assistance:slipping") + f"?month={month}",
+        "assistance:helper_loads": reverse("assistance:helper_loads"),
         "reports:dashboard": reverse("reports:dashboard") + f"?month={month}",
         "reports:workshop_dashboard": reverse("reports:workshop_dashboard", args=[code])
         + f"?month={month}",
