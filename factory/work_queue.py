@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assistance import worklists
+from assistance.models import AssistanceCase
 from assistance.services import helper_limit
 from workers.completeness import completeness, page_month
 from workers.months import add_months, month_str
@@ -155,9 +156,5 @@ def work_queue(*, workshops=None, may_act: bool) -> list[Section]:
 
 def helper_quiet_count(user) -> int:
     """A helper's own cases that wait for a follow-up (the reminders' rule)."""
-    return (
-        worklists.quiet(settings.CASE_REMINDER_DAYS)
-        .filter(helpers__user=user)
-        .distinct()
-        .count()
-    )
+    mine = AssistanceCase.objects.helped_by(user).values("pk")
+    return worklists.quiet(settings.CASE_REMINDER_DAYS).filter(pk__in=mine).count()

@@ -73,6 +73,7 @@ def test_many_saves_in_one_transaction_bump_once(
     small, django_capture_on_commit_callbacks
 ):
     bump([MAR])  # the month's row exists: a bump is one UPDATE
+    before = dict(read_tokens())
     with (
         CaptureQueriesContext(connection) as queries,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
@@ -86,7 +87,8 @@ def test_many_saves_in_one_transaction_bump_once(
         if query["sql"].startswith('UPDATE "factory_figuresgeneration"')
     ]
     assert len(bumps) == 1
-    assert list(FiguresGeneration.objects.values_list("month", flat=True)) == [MAR]
+    after = dict(read_tokens())
+    assert {m for m in after if after[m] != before.get(m)} == {MAR}
 
 
 def test_a_record_change_reaches_the_dashboard(
