@@ -53,7 +53,7 @@ class ImportUploadForm(Form):
         return {name: self.cleaned_data.get(name) for name in self.option_names}
 
 
-class ColumnMappingForm(forms.Form):
+class ColumnMappingForm(Form):
     """Which of the file's headers holds each column the reader did not find.
 
     One choice per column of the importer that the header row lacks (the

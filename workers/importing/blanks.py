@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 
 from workers.importing import spellings
 from workers.models import Cause, PoliticalStatus
+from workers.spreadsheet_safety import safe_cell
 
 # One example row per kind: {column: (Chinese file's value, English file's value)}.
 EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
@@ -100,8 +101,10 @@ def template_csv(importer_cls) -> bytes:
     """UTF-8 with a BOM, so that Chinese Excel opens it without garbling."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header_row(importer_cls))
-    writer.writerow(example_row(importer_cls))
+    # The cells are this module's own constants; safe_cell all the same, as
+    # for every spreadsheet the project writes.
+    writer.writerow([safe_cell(cell) for cell in header_row(importer_cls)])
+    writer.writerow([safe_cell(cell) for cell in example_row(importer_cls)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -109,8 +112,8 @@ def template_xlsx(importer_cls) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(importer_cls.title())[:31]
-    sheet.append(header_row(importer_cls))
-    sheet.append(example_row(importer_cls))
+    sheet.append([safe_cell(cell) for cell in header_row(importer_cls)])
+    sheet.append([safe_cell(cell) for cell in example_row(importer_cls)])
     bold = Font(bold=True)
     for cell in sheet[1]:
         cell.font = bold
@@ -132,10 +135,13 @@ def template_xlsx(importer_cls) -> bytes:
     for column in importer_cls.columns:
         guide.append(
             [
-                column.chinese_header(),
-                column.english_header(),
-                _("required") if column.required else _("optional"),
-                explanations[column.name],
+                safe_cell(text)
+                for text in (
+                    column.chinese_header(),
+                    column.english_header(),
+                    _("required") if column.required else _("optional"),
+                    explanations[column.name],
+                )
             ]
         )
     for letter, width in (("A", 14), ("B", 18), ("C", 10), ("D", 90)):
