@@ -13,6 +13,7 @@ from assistance.services import helper_limit, helper_loads
 from assistance.views._common import month_param
 from workers.completeness import describe, page_month
 from workers.models import Worker, Workshop
+from workers.roles import is_secretary
 
 
 @login_required
@@ -20,14 +21,11 @@ def slipping(request):
     """Workers slipping in the month: the secretary's whole factory, a
     director's own workshops (read-only, names and attainment only)."""
     user = request.user
-    if not (
-        user.has_perm("workers.view_all_workshops")
-        or user.has_perm("workers.view_workshop")
-    ):
+    if not (is_secretary(user) or user.has_perm("workers.view_workshop")):
         raise PermissionDenied
     month, state = page_month(month_param(request))
     workshops = None
-    if not user.has_perm("workers.view_all_workshops"):
+    if not is_secretary(user):
         workshops = Workshop.objects.visible_to(user)
     records = list(worklists.slipping(month, workshops))
     return render(
