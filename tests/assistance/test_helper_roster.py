@@ -28,8 +28,8 @@ def _leaves(worker, **changes):
 
 
 GONE = [
-    pytest.param({"active": False}, id="left the factory"),
-    pytest.param({"political_status": PoliticalStatus.MASSES}, id="no longer a member"),
+    pytest.param({"active": False}, id="left-the-factory"),
+    pytest.param({"political_status": PoliticalStatus.MASSES}, id="no-longer-a-member"),
 ]
 
 
