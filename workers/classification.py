@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from workers.models import ProductionRecord, ShortfallClassification
+from workers.models import MEETS_QUOTA, ProductionRecord, ShortfallClassification
 from workers.signals import announce_change
 
 # Above this many rows one query for the months is cheaper than an IN list of
@@ -75,11 +76,12 @@ def shortfall_problems(
     query = ProductionRecord.objects.filter(month__in={month for _w, month in keys})
     if len(keys) <= SMALL:
         query = query.filter(worker_id__in={worker for worker, _m in keys})
+    # Meets quota is MEETS_QUOTA, evaluated by the database (the one rule).
     meets = {
-        (worker_id, month): output >= quota
-        for worker_id, month, quota, output in query.order_by().values_list(
-            "worker_id", "month", "quota", "output"
-        )
+        (worker_id, month): met
+        for worker_id, month, met in query.order_by()
+        .annotate(met=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()))
+        .values_list("worker_id", "month", "met")
     }
     problems = {}
     for key in keys:

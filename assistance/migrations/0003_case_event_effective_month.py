@@ -1,6 +1,6 @@
-"""Every case event gets the month it is effective in (DESIGN.md, "The month").
+"""Every case event gets the month it is effective in (docs/ARCHITECTURE.md, "The month").
 
-Existing events are filled as DESIGN.md defines it: an opening, the case's
+Existing events are filled as docs/ARCHITECTURE.md defines it: an opening, the case's
 month; a change caused by records, that record's month (already in
 ``month``); a person's action, the working month when it was done — which
 is not recorded, so the nearest honest reading is taken: the latest month

@@ -1,6 +1,6 @@
 """The classifications import: the cause of each worker's shortfall in a month.
 
-Columns (DESIGN.md): employee_no/工号, month/月份, cause/原因 (a code or its
+Columns (README): employee_no/工号, month/月份, cause/原因 (a code or its
 Chinese label), note/备注 (optional). The same rules as classifying in the
 queue: a worker-month must have a record below quota. Re-importing the same
 file changes nothing; a later file for the same worker-month updates it, and

@@ -1,4 +1,4 @@
-"""The management commands of the imports, sharing one behaviour (DESIGN.md).
+"""The management commands of the imports, sharing one behaviour (README).
 
 Each command reads FILE, prints every problem to stderr as
 ``row N, column X: message`` and exits non-zero with nothing saved; with

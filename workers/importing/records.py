@@ -1,6 +1,6 @@
 """The records import: each worker's quota and output for a month, from a file.
 
-Columns (DESIGN.md): employee_no/工号, month/月份, quota/定额,
+Columns (README): employee_no/工号, month/月份, quota/定额,
 output/实际完成, unit/单位 (optional: a file without it keeps the units
 already stored). Rows are checked here; writing goes through
 ``workers.services.save_records``, the one path for records, so history is

@@ -1,6 +1,6 @@
 """The roster import: workers (and, on request, their workshops) from a file.
 
-Columns (DESIGN.md): employee_no/工号, name/姓名, workshop/车间 (code or
+Columns (README): employee_no/工号, name/姓名, workshop/车间 (code or
 name), trade/工种, political_status/政治面貌, activist/积极分子. The first
 three are required; a file without the trade, political status or activist
 column leaves those fields of existing workers as they are (new workers get

@@ -1,6 +1,6 @@
 """The file format's own words: how coded values are spelt in a file.
 
-These are data, part of the file format (DESIGN.md, "Interfaces"): a roster
+These are data, part of the file format (README): a roster
 says 中共党员 whether or not this server has a compiled translation
 catalogue, so the spellings live here as constants and are never read from
 the interface's translations. The first spelling of each value is its

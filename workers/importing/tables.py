@@ -91,7 +91,7 @@ class Column:
     (``"工号"``); ``synonyms`` are spellings only *suggested* when the
     column is missing (the user confirms them in the column mapping). Headers
     are compared case-insensitively with spaces and a BOM removed. These
-    spellings are part of the file format (DESIGN.md), never translated.
+    spellings are part of the file format (README), never translated.
     """
 
     name: str
