@@ -635,19 +635,29 @@ def test_a_post_with_the_token_passes_the_csrf_check(world):
 # --- causes: a manager gets counts by cause, never a named worker's cause ----
 
 # Cause labels naming a private matter, in both languages ("other" is left
-# out: the same word labels outcomes and measures).
+# out: the same word labels outcomes and measures). A measure names its cause
+# as plainly (hardship aid is a family's money trouble, individual help an
+# ideological one), so the measures count as causes here.
 PRIVATE_CAUSES = ("technique", "ideology", "family")
+CAUSE_REVEALING_MEASURES = (
+    "demonstration",
+    "mentoring",
+    "individual_help",
+    "hardship_aid",
+)
 
 
 def _cause_labels() -> list[str]:
     from django.utils import translation
 
+    from assistance.models import Measure
     from workers.models import Cause
 
     labels = []
     for language in ("zh-hans", "en"):
         with translation.override(language):
             labels += [str(Cause(code).label) for code in PRIVATE_CAUSES]
+            labels += [str(Measure(code).label) for code in CAUSE_REVEALING_MEASURES]
     return labels
 
 
