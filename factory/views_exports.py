@@ -21,11 +21,11 @@ from factory.cache import ReportCache
 from factory.exports import export_response
 from factory.labels import measure_label
 from factory.report_lists import case_list
-from factory.roles import is_secretary
 from factory.views_common import bad_period_message, cause_rows, read_period
 from factory.views_common import report_context as _report_context
 from workers.models import Band
 from workers.months import MonthError, month_str
+from workers.roles import sees_named_causes
 
 WORKSHOP_TABLES = {"ranking", "movers", "demonstrations"}
 TABLES = {"workshops", "causes", "trend", "outcomes", "cases", *WORKSHOP_TABLES}
@@ -145,9 +145,10 @@ def _people_table(table: str, people: dict):
 
 
 def _case_table(cases: list[dict], *, named_causes: bool):
-    """The cases with their status. A named worker's cause is personal data
-    (思想问题, 家庭经济困难): only the secretary's side gets the column;
-    a director gets causes as counts (the causes table), like on the pages."""
+    """The cases with their status. A named worker's cause and measure are
+    personal data (workers.roles.sees_named_causes): only the secretary's side
+    gets those columns; a director gets them as counts (the causes and
+    outcomes tables), like on the pages."""
     columns = [
         ("employee_no", _("employee number")),
         ("name", _("worker's name")),
@@ -159,7 +160,9 @@ def _case_table(cases: list[dict], *, named_causes: bool):
         ("reached_quota_month", _("reached quota in")),
     ]
     if not named_causes:
-        columns = [(key, label) for key, label in columns if key != "cause"]
+        columns = [
+            (key, label) for key, label in columns if key not in {"cause", "measure"}
+        ]
     header = [label for _key, label in columns]
     return header, [[case[key] for key, _label in columns] for case in cases]
 
@@ -189,7 +192,7 @@ def export(request, table, fmt):
     if table == "cases":
         header, rows = _case_table(
             case_list(month=period.month, codes=codes, workshop=workshop),
-            named_causes=is_secretary(user),
+            named_causes=sees_named_causes(user),
         )
     elif table in WORKSHOP_TABLES:
         header, rows = _people_table(table, people_bundle(rc, period, workshop))

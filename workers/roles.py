@@ -19,6 +19,14 @@ def is_secretary(user) -> bool:
     return user.has_perm("workers.view_all_workshops")
 
 
+def sees_named_causes(user) -> bool:
+    """A named worker's cause is personal data (思想问题, 家庭经济困难), and so
+    is the measure that answers it (hardship aid beside a name tells a
+    family's money trouble): only the secretary's side reads them beside a
+    name; a director gets both as counts."""
+    return is_secretary(user)
+
+
 def is_manager(user) -> bool:
     """A workshop director: directs a workshop and is not on the secretary's side."""
     return (

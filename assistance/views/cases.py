@@ -39,6 +39,7 @@ from assistance.services import (
 from assistance.views._common import attach_error, csv_response, stale_message
 from workers.models import ShortfallClassification
 from workers.months import month_str
+from workers.roles import sees_named_causes
 
 CASE_PAGE_SIZE = 50
 OVERVIEW_PAGE_SIZE = 100
@@ -155,6 +156,7 @@ def overview(request):
             "workshops": selectors.counts_by_workshop(cases),
             "totals": selectors.status_counts(cases),
             "page": page,
+            "named_measures": sees_named_causes(request.user),
         },
     )
 
@@ -162,12 +164,14 @@ def overview(request):
 @login_required
 def overview_export(request):
     cases = _overview_cases(request.user)
+    # A measure beside a name tells its cause: the secretary's side only.
+    named_measures = sees_named_causes(request.user)
     header = [
         _("employee number"),
         _("name"),
         _("workshop"),
         _("month opened"),
-        _("measure"),
+        *([_("measure")] if named_measures else []),
         _("status"),
         _("reached quota in"),
     ]
@@ -177,7 +181,7 @@ def overview_export(request):
             case.worker.name,
             case.worker.workshop.name,
             month_str(case.month),
-            case.get_measure_display(),
+            *([case.get_measure_display()] if named_measures else []),
             case.get_status_display(),
             month_str(case.reached_quota_month) if case.reached_quota_month else "",
         ]
