@@ -245,8 +245,14 @@ CASES_ONWARD = {
     "assistance.assistancecase",
 }
 # Data the summaries do not count: completion marks, published revisions,
-# follow-ups, demonstrations and their attendance, who helps on a case.
+# follow-ups, demonstrations and their attendance, who helps on a case. A
+# save of one worker or workshop announces every month (names show on every
+# page), but the summaries hold ids and counts: only a worker's move to
+# another workshop changes them, and _worker_saved sees that one (a bulk
+# roster write, "import_workers", still recomputes everything).
 NOT_SUMMARISED = {
+    "workers.worker",
+    "workers.workshop",
     "workers.monthcompletion",
     "factory.monthsnapshot",
     "assistance.followup",
@@ -278,11 +284,46 @@ def receive(sender=None, *, months, source: str = "", **kwargs) -> None:
             refresh_cases(since=since)
 
 
+def _worker_loaded(sender, instance, **kwargs) -> None:
+    instance._summaries_workshop_id = instance.workshop_id
+
+
+def _worker_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """A worker moved to another workshop: their records and cases now count
+    there (docs/ARCHITECTURE.md: a record counts for the workshop the worker
+    belongs to now), in every month they have any."""
+    before = getattr(instance, "_summaries_workshop_id", None)
+    instance._summaries_workshop_id = instance.workshop_id
+    if raw or created or before is None or before == instance.workshop_id:
+        return
+    months = set(
+        ProductionRecord.objects.filter(worker=instance).values_list("month", flat=True)
+    )
+    first_case = AssistanceCase.objects.filter(worker=instance).aggregate(
+        first=Min("month")
+    )["first"]
+    with transaction.atomic():
+        if months:
+            refresh_figures(months)
+        if first_case is not None:
+            # A case counts from its month on.
+            refresh_cases(since=first_case)
+
+
 def connect_signals() -> None:
     """Called from FactoryConfig.ready()."""
+    from django.db.models.signals import post_init, post_save
+
+    from workers.models import Worker
     from workers.signals import figures_changed
 
     figures_changed.connect(receive, dispatch_uid="factory.summaries.receive")
+    post_init.connect(
+        _worker_loaded, sender=Worker, dispatch_uid="factory.summaries.loaded"
+    )
+    post_save.connect(
+        _worker_saved, sender=Worker, dispatch_uid="factory.summaries.moved"
+    )
 
 
 def build_if_missing(sender=None, **kwargs) -> None:
