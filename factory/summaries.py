@@ -240,7 +240,6 @@ FIGURES_ONWARD = {"workers.advancedstandard"}
 CASES_ONWARD = {
     "records",
     "workers.productionrecord",
-    "case sync",
     "assistance.caseevent",
     "assistance.assistancecase",
 }
@@ -250,7 +249,13 @@ CASES_ONWARD = {
 # page), but the summaries hold ids and counts: only a worker's move to
 # another workshop changes them, and _worker_saved sees that one (a bulk
 # roster write, "import_workers", still recomputes everything).
+#
+# The case sync ("case sync") moves stored statuses between open and reached
+# quota after records changed; a case's standing is derived from the records
+# and from people's closings and reopenings (assistance.standing), never from
+# those events, so the records' own announcement is what reaches the cases.
 NOT_SUMMARISED = {
+    "case sync",
     "workers.worker",
     "workers.workshop",
     "workers.monthcompletion",
