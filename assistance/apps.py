@@ -24,6 +24,10 @@ def _track_changes() -> None:
     from workers.changes import month_of, track, track_m2m
 
     track(CaseEvent, month_of("effective_month"))
+    # A deleted case takes its events with it, and their deletes are
+    # announced while the case row is still there: the case's own delete is
+    # the moment its counts are gone (factory's monthly summaries).
+    track(AssistanceCase, month_of("month"), saves=False)
     # Aid granted and demonstrations are counted in their date's month.
     track(FollowUp, month_of("date"), may_move=True)
     track(Demonstration, month_of("date"), may_move=True)

@@ -16,7 +16,9 @@ import psycopg2
 from psycopg2 import sql
 
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
-BENCH_NAME = "catchup_bench"
+# BENCH_DATABASE_NAME: another name, so that two checkouts on one server
+# (two people, two branches) do not measure or regenerate each other's data.
+BENCH_NAME = os.environ.get("BENCH_DATABASE_NAME", "catchup_bench")
 
 
 def server_url() -> str:

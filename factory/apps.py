@@ -11,10 +11,14 @@ class FactoryConfig(AppConfig):
 
         post_migrate.connect(_sync_groups, sender=self)
 
-        # Cached figures are refreshed when the data behind them changes.
+        # Cached figures are refreshed when the data behind them changes,
+        # and the monthly summaries kept current in the same transaction.
+        from factory import summaries
         from factory.cache import connect_signals
 
         connect_signals()
+        summaries.connect_signals()
+        post_migrate.connect(summaries.build_if_missing, sender=self)
 
         # Logins and failed logins to the "catchup.audit" log; the deploy
         # checks of the hardening (factory.security) register on import.

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from factory import summaries
 from factory.cache import ReportCache
 from factory.report_lists import measures_taken, reached_quota_cases, workshop_people
 from factory.reports import case_outcomes, movement_report, shortfall_causes, trend
@@ -25,7 +26,7 @@ from workers.completeness import (
     describe,
     months_with_records,
 )
-from workers.models import AdvancedStandard, Workshop
+from workers.models import Workshop
 from workers.months import checked_month, month_str, parse_month, previous_month
 
 # --------------------------------------------------------------------- months
@@ -47,7 +48,9 @@ def all_completeness(rc: ReportCache) -> dict[str, dict]:
         months = [parse_month(m) for m in known_months(rc)]
         return {
             month_str(month): describe(state)
-            for month, state in completeness_of(months).items()
+            for month, state in completeness_of(
+                months, records_by_workshop=summaries.records_by_workshop
+            ).items()
         }
 
     return rc.get_or_compute(None, ("completeness-all",), compute)
@@ -76,7 +79,9 @@ def months_completeness(rc: ReportCache, months: list[dt.date]) -> dict[str, dic
             ("completeness", *sorted(missing)),
             lambda: {
                 month_str(m): describe(state)
-                for m, state in completeness_of(missing).items()
+                for m, state in completeness_of(
+                    missing, records_by_workshop=summaries.records_by_workshop
+                ).items()
             },
         )
     return {text: known.get(text) or extra[text] for text in wanted}
@@ -140,18 +145,15 @@ def dashboard_bundle(
     month_completeness: dict | None = None,
 ) -> dict:
     """Everything a dashboard shows for the factory or one workshop."""
-    # The standards are read once for both queries that count advanced ones.
-    schedule = AdvancedStandard.schedule()
     return _jsonable(
         {
             "report": movement_report(
                 month=month,
                 compare=compare,
                 workshop=workshop,
-                schedule=schedule,
                 month_completeness=month_completeness,
             ),
-            "trend": trend(month=month, workshop=workshop, schedule=schedule),
+            "trend": trend(month=month, workshop=workshop),
             "outcomes": case_outcomes(month=month, workshop=workshop),
         }
     )

@@ -116,3 +116,71 @@ class FiguresGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}: {self.token}"
+
+
+class MonthSummary(models.Model):
+    """The figures of one month's records for one workshop (factory.summaries).
+
+    Derived rows, never edited: kept current in the transaction of every write
+    that changes them, rebuilt by ``rebuild_summaries``. A row exists for each
+    month and workshop with records; the counts follow docs/ARCHITECTURE.md
+    (on quota, advanced under the standard in force that month and not
+    disqualified, below quota, and the cause of each shortfall), each record
+    counted for the workshop its worker belongs to now.
+    """
+
+    month = models.DateField()
+    workshop = models.ForeignKey(
+        "workers.Workshop", on_delete=models.CASCADE, related_name="+"
+    )
+    on_quota = models.PositiveIntegerField(default=0)
+    advanced = models.PositiveIntegerField(default=0)
+    failing = models.PositiveIntegerField(default=0)
+    # Shortfalls by the committee's cause; none classified → unclassified.
+    technique = models.PositiveIntegerField(default=0)
+    ideology = models.PositiveIntegerField(default=0)
+    family = models.PositiveIntegerField(default=0)
+    other = models.PositiveIntegerField(default=0)
+    unclassified = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "workshop"], name="one_summary_per_month_workshop"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.workshop_id}"
+
+
+class MonthCaseSummary(models.Model):
+    """Help cases of one workshop's workers as they stood at the end of a
+    month (factory.summaries; assistance.standing): the cases opened in or
+    before it by their status then, and how many reached quota in it.
+
+    A row exists for each month from the first month of any data to the last
+    and each workshop with a count that is not zero. After the last month
+    nothing can change a case's standing, so a later month reads the last
+    month's statuses (and no case reaches quota in it: it has no records).
+    """
+
+    month = models.DateField()
+    workshop = models.ForeignKey(
+        "workers.Workshop", on_delete=models.CASCADE, related_name="+"
+    )
+    open = models.PositiveIntegerField(default=0)
+    reached_quota = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    reached_in_month = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "workshop"],
+                name="one_case_summary_per_month_workshop",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.workshop_id}"

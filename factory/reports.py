@@ -12,7 +12,9 @@ producer are the QuerySet methods and Q objects of workers.models; a case's
 standing at the end of a month is assistance.standing; a month's
 completeness is workers.completeness. Every figure of month M reads only
 data effective in or before M (docs/ARCHITECTURE.md, "The month"). Each function runs a
-fixed number of queries whatever the size of the factory.
+fixed number of queries whatever the size of the factory; the monthly counts
+come from the summary rows of factory.summaries, computed with those same
+definitions and kept current by every write.
 """
 
 from __future__ import annotations
@@ -21,20 +23,13 @@ import datetime as dt
 import statistics
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
 
 from assistance import standing
 from assistance.models import AssistanceCase, CaseOutcome, CaseStatus, Measure
+from factory import summaries
 from workers.completeness import completeness
-from workers.models import (
-    ADVANCED,
-    BELOW_QUOTA,
-    Cause,
-    ProductionRecord,
-    ShortfallClassification,
-    StandardSchedule,
-    Workshop,
-)
+from workers.models import Cause, Workshop
 from workers.months import add_months, month_str, previous_month
 
 CAUSE_KEYS = [*Cause.values, "unclassified"]
@@ -85,22 +80,6 @@ def points_change(now: float, before: float) -> float:
     return float(Decimal(str(now)) - Decimal(str(before)))
 
 
-def _standing_counts() -> dict:
-    """The conditional aggregates every count of the report is made of."""
-    return {
-        "on_quota": Count("pk"),
-        "advanced": Count("pk", filter=ADVANCED),
-        "failing": Count("pk", filter=BELOW_QUOTA),
-    }
-
-
-def _records(workshop: Workshop | None):
-    records = ProductionRecord.objects.all()
-    if workshop is not None:
-        records = records.filter(worker__workshop=workshop)
-    return records
-
-
 def _cases(workshop: Workshop | None):
     cases = AssistanceCase.objects.order_by()
     if workshop is not None:
@@ -122,47 +101,22 @@ def shortfall_causes(*, month: dt.date, workshop: Workshop | None = None) -> dic
 
     Over the month's workers below quota; the cause is the committee's
     classification for that worker and month, none → "unclassified". Shares
-    are of the workers below quota.
+    are of the workers below quota. Read from the monthly summaries
+    (factory.summaries), which count them with the definitions.
     """
-    classification = (
-        ShortfallClassification.objects.filter(
-            worker=OuterRef("worker"), month=OuterRef("month")
-        )
-        .order_by()
-        .values("cause")[:1]
-    )
-    rows = (
-        _records(workshop)
-        .for_month(month)
-        .below_quota()
-        .annotate(cause=Subquery(classification))
-        .values("cause")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    counts = dict.fromkeys(CAUSE_KEYS, 0)
-    for row in rows:
-        counts[row["cause"] or "unclassified"] += row["count"]
+    counts = summaries.cause_counts(month.replace(day=1), workshop)
     failing = sum(counts.values())
     return {
-        key: {"count": count, "share": share(count, failing)}
-        for key, count in counts.items()
+        key: {"count": counts[key], "share": share(counts[key], failing)}
+        for key in CAUSE_KEYS
     }
 
 
 def case_counts(*, month: dt.date, workshop: Workshop | None = None) -> dict:
     """Status at the end of the month of the cases opened in or before it
-    (one query; assistance.standing)."""
-    counts = dict.fromkeys(CASE_KEYS, 0)
-    rows = (
-        standing.as_of(_cases(workshop), month)
-        .values("status_then")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        counts[row["status_then"]] = row["count"]
-    return {str(key): count for key, count in counts.items()}
+    (one query; the monthly summaries, counted with assistance.standing)."""
+    counts = summaries.case_counts(month.replace(day=1), workshop)
+    return {str(key): counts[str(key)] for key in CASE_KEYS}
 
 
 def movement_report(
@@ -170,16 +124,15 @@ def movement_report(
     month: dt.date,
     compare: dt.date | None = None,
     workshop: Workshop | None = None,
-    schedule: StandardSchedule | None = None,
     month_completeness: dict | None = None,
 ) -> dict:
     """The movement report of docs/ARCHITECTURE.md for a month against another.
 
     ``month`` and ``compare`` are dates (any day; the month is taken);
     ``compare`` defaults to the month before. ``workshop`` None is the whole
-    factory. A fixed number of queries whatever the size of the factory: the
-    standards (unless ``schedule``, AdvancedStandard.schedule(), is given),
-    standing counts grouped by month and workshop, causes, cases, and the
+    factory. A fixed number of queries whatever the size of the factory,
+    each reading the monthly summaries (factory.summaries), a row per
+    workshop: standing counts by month and workshop, causes, cases, and the
     month's completeness (unless ``month_completeness``, its as_report(),
     is given: the pages have it at hand).
 
@@ -202,26 +155,15 @@ def movement_report(
     month = month.replace(day=1)
     compare = compare.replace(day=1) if compare else previous_month(month)
 
-    rows = (
-        _records(workshop)
-        .filter(month__in={month, compare})
-        .with_standing(schedule)
-        .values(
-            "month",
-            "worker__workshop__code",
-            "worker__workshop__name",
-        )
-        .annotate(**_standing_counts())
-        .order_by()
-    )
+    rows = summaries.figures_by_workshop({month, compare}, workshop)
     per_workshop: dict[str, dict] = {}
     totals = {
         key: {"on_quota": 0, "advanced": 0, "failing": 0} for key in (month, compare)
     }
     for row in rows:
-        code = row["worker__workshop__code"]
+        code = row["workshop__code"]
         entry = per_workshop.setdefault(
-            code, {"name": row["worker__workshop__name"], month: None, compare: None}
+            code, {"name": row["workshop__name"], month: None, compare: None}
         )
         counts = {k: row[k] for k in ("on_quota", "advanced", "failing")}
         entry[row["month"]] = counts
@@ -267,24 +209,16 @@ def trend(
     month: dt.date,
     workshop: Workshop | None = None,
     months: int = 12,
-    schedule: StandardSchedule | None = None,
 ) -> list[dict]:
     """The figures of each of the ``months`` months ending with ``month``.
 
-    One query grouped by month; months without records are there with zeros,
-    so a chart's axis has no gaps.
+    One query over the monthly summaries (a row per workshop and month, not
+    the months' records); months without records are there with zeros, so
+    a chart's axis has no gaps.
     """
     month = month.replace(day=1)
     first = add_months(month, -(months - 1))
-    rows = (
-        _records(workshop)
-        .filter(month__gte=first, month__lte=month)
-        .with_standing(schedule)
-        .values("month")
-        .annotate(**_standing_counts())
-        .order_by()
-    )
-    by_month = {row["month"]: row for row in rows}
+    by_month = summaries.figures_by_month(first, month, workshop)
     points = []
     for index in range(months):
         current = add_months(first, index)
@@ -306,8 +240,9 @@ def _month_index(month: dt.date) -> int:
 
 
 def reached_this_month(*, month: dt.date, workshop: Workshop | None = None) -> int:
-    """Cases that reached quota in the month (docs/ARCHITECTURE.md; one query)."""
-    return standing.reached_in(_cases(workshop), month).count()
+    """Cases that reached quota in the month (docs/ARCHITECTURE.md; one
+    query over the monthly summaries, counted with assistance.standing)."""
+    return summaries.reached_in_month(month.replace(day=1), workshop)
 
 
 def case_outcomes(*, month: dt.date, workshop: Workshop | None = None) -> dict:

@@ -21,11 +21,18 @@ from workers.signals import announce_change
 MonthsOf = Callable[[Model], Iterable[dt.date] | None]
 
 
-def track(model: type[Model], months_of: MonthsOf, *, may_move: bool = False) -> None:
+def track(
+    model: type[Model],
+    months_of: MonthsOf,
+    *,
+    may_move: bool = False,
+    saves: bool = True,
+) -> None:
     """Announce every save and delete of ``model``'s rows.
 
     ``may_move``: a row's month can be edited (in the admin), so the month it
     had before a save changed too; it is read before the save (one query).
+    ``saves`` False: deletes only (the saves are announced otherwise).
     """
 
     def changed(sender, instance, **kwargs) -> None:
@@ -45,7 +52,10 @@ def track(model: type[Model], months_of: MonthsOf, *, may_move: bool = False) ->
 
     label = model._meta.label_lower
     # weak=False: the receivers are closures that nothing else references.
-    post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"save:{label}")
+    if saves:
+        post_save.connect(
+            changed, sender=model, weak=False, dispatch_uid=f"save:{label}"
+        )
     post_delete.connect(
         changed, sender=model, weak=False, dispatch_uid=f"delete:{label}"
     )

@@ -164,12 +164,6 @@ def save_classifications(
         "default_change_reason": source[:100] or None,
         "default_date": now,
     }
-    if to_create or to_update:
-        # bulk writes send no model signals: announce them.
-        announce_change(
-            months={c.month for c in (*to_create, *to_update)},
-            source="classification",
-        )
     if to_create:
         bulk_create_with_history(
             to_create, ShortfallClassification, batch_size=500, **history
@@ -181,6 +175,13 @@ def save_classifications(
             ["cause", "note", "classified_by", "classified_at", "version"],
             batch_size=500,
             **history,
+        )
+    if to_create or to_update:
+        # bulk writes send no model signals: announce them, once written
+        # (receivers that keep derived rows read them).
+        announce_change(
+            months={c.month for c in (*to_create, *to_update)},
+            source="classification",
         )
     result.created, result.updated = len(to_create), len(to_update)
     return result

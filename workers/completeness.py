@@ -173,13 +173,19 @@ def _end_of(month: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(add_months(month, 1), dt.time.min))
 
 
-def completeness_of(months: Iterable[dt.date]) -> dict[dt.date, Completeness]:
-    """The completeness of each month (four queries for any number)."""
+def completeness_of(
+    months: Iterable[dt.date], *, records_by_workshop=None
+) -> dict[dt.date, Completeness]:
+    """The completeness of each month (four queries for any number).
+
+    ``records_by_workshop``: another source of _records_by_workshop's counts
+    (factory's monthly summaries hold them, without reading the records).
+    """
     months = sorted({first_of_month(m) for m in months})
     if not months:
         return {}
     roster = _roster()
-    by_month = _records_by_workshop(months)
+    by_month = (records_by_workshop or _records_by_workshop)(months)
     marks = {
         mark.month: mark
         for mark in MonthCompletion.objects.filter(month__in=months).select_related(

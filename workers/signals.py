@@ -29,8 +29,9 @@ figures_changed = Signal()
 def announce_change(*, months: Iterable[dt.date] | None, source: str) -> None:
     """Tell the figures that data of ``months`` (None: every month) changed.
 
-    Call it inside the transaction that wrote the change: receivers that keep
-    derived rows update them in the same transaction, and caches are
+    Call it inside the transaction that wrote the change, after writing it:
+    receivers that keep derived rows (factory's monthly summaries) read the
+    written data and update them in the same transaction, and caches are
     refreshed once it commits.
     """
     figures_changed.send(

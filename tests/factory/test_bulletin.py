@@ -164,12 +164,12 @@ def test_the_bulletin_runs_a_fixed_number_of_queries(
     db, secretary_client, django_assert_num_queries, size
 ):
     make_workers_with_records(size, WorkshopFactory(code="big"), month=MAR)
-    # session, user, permissions (2), generation, report (4: the standards
-    # in force, standing counts, causes, cases), causes of the
+    # session, user, permissions (2), generation, report (3 over the monthly
+    # summaries: standing counts, causes, cases), causes of the
     # compared month, measures (4), reached cases (their helpers are
     # prefetched in one more query when there are any), snapshot, months
     # with records and their completeness (4), navigation's helper check
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(21):
         response = secretary_client.get(BULLETIN)
     assert response.context["report"]["workers_on_quota"] == size
 

@@ -337,14 +337,14 @@ def test_dashboard_queries_do_not_grow_with_the_factory(
     With an empty cache, the secretary's factory page: session, user, the
     user's permissions (user and group), the generation tokens, the months
     with records, their completeness (4: roster, records by workshop, marks,
-    first records), the standards in force (read once for the report and
-    the trend), the report (standing counts, causes, cases), the trend, the
-    case outcomes (2, and the cases that reached quota this month), the
-    month's revisions, the navigation's helper check (20). The workshop page
-    adds the workshop lookup, the standards again for the ranking, the
-    ranking and the demonstrations (24); a manager's factory page adds their
-    workshop codes and the navigation's manager check, and skips the helper
-    check (21).
+    first records; the records by workshop from the monthly summaries), the
+    report (standing counts, causes, cases: the summaries), the trend (the
+    summaries), the case outcomes (2, and the cases that reached quota this
+    month), the month's revisions, the navigation's helper check (19). The
+    workshop page adds the workshop lookup, the standards for the ranking,
+    the ranking and the demonstrations (23); a manager's factory page adds
+    their workshop codes and the navigation's manager check, and skips the
+    helper check (20).
     """
     big = _fill(size)
     big.managers.add(request.getfixturevalue("manager"))
@@ -355,9 +355,9 @@ def test_dashboard_queries_do_not_grow_with_the_factory(
         else reverse("reports:workshop_dashboard", args=["big1"])
     )
     expected = {
-        ("secretary_client", "factory"): 20,
-        ("secretary_client", "workshop"): 24,
-        ("manager_client", "factory"): 21,
+        ("secretary_client", "factory"): 19,
+        ("secretary_client", "workshop"): 23,
+        ("manager_client", "factory"): 20,
     }[(persona, page)]
     with django_assert_num_queries(expected):
         response = client.get(url)

@@ -48,6 +48,7 @@ from workers.models import (
     ShortfallClassification,
     Worker,
 )
+from workers.signals import announce_change
 
 JAN = dt.date(1956, 1, 1)
 FEB = dt.date(1956, 2, 1)
@@ -235,4 +236,6 @@ def make_workers_with_records(count: int, workshop, month=MAR, output="100"):
         )
         for i, worker in enumerate(workers)
     )
+    # bulk_create sends no model signals: a bulk writer announces its change.
+    announce_change(months={month}, source="records")
     return workers

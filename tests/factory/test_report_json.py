@@ -127,8 +127,8 @@ def test_the_json_runs_a_fixed_number_of_queries(
 
     make_workers_with_records(size, WorkshopFactory(code="big"), month=MAR)
     # session, user, permissions (2), generation tokens, months with records
-    # and their completeness (4: the default month), the report (4:
-    # standards, counts, causes, cases), the month's revisions
-    with django_assert_num_queries(15):
+    # and their completeness (4: the default month), the report (3 over the
+    # monthly summaries: counts, causes, cases), the month's revisions
+    with django_assert_num_queries(14):
         data = secretary_client.get(URL).json()
     assert data["workers_on_quota"] == size

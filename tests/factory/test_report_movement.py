@@ -230,17 +230,16 @@ def test_each_month_counts_with_the_latest_standard_in_force_then(db):
     assert (report["advanced"], report["compare"]["advanced"]) == (3, 1)
 
 
-def test_a_given_schedule_saves_the_read_of_the_standards(
+def test_a_new_standard_reaches_the_summaries_the_report_reads(
     small, django_assert_num_queries
 ):
     AdvancedStandard.objects.create(effective_from=MAR, threshold_pct=Decimal("110"))
-    schedule = AdvancedStandard.schedule()
-    # counts, causes, cases, and the month's completeness (4)
+    # The standards are applied when the summaries are kept, not read here:
+    # counts, causes, cases (the summaries), the month's completeness (4).
     with django_assert_num_queries(7):
-        report = movement_report(month=MAR, schedule=schedule)
+        report = movement_report(month=MAR)
     with django_assert_num_queries(1):
-        points = trend(month=MAR, schedule=schedule)
-    assert report == movement_report(month=MAR)
+        points = trend(month=MAR)
     assert points[-1]["advanced"] == report["advanced"] == 3
 
 
@@ -295,32 +294,32 @@ def test_trend_has_every_month_with_zeros_where_no_records(small):
 
 
 @pytest.mark.parametrize("size", [10, 1000])
-def test_the_report_runs_eight_queries_whatever_the_size(
+def test_the_report_runs_seven_queries_whatever_the_size(
     db, django_assert_num_queries, size
 ):
     shop = WorkshopFactory(code="q1")
     other = WorkshopFactory(code="q2")
     make_workers_with_records(size // 2, shop, month=FEB)
     make_workers_with_records(size - size // 2, other, month=MAR)
-    # the standards in force; standing counts grouped by month and workshop;
-    # causes; cases; the month's completeness (the active roster by
-    # workshop, records by workshop, the secretary's mark, and the first
-    # record of workshops whose workers joined after the month)
-    with django_assert_num_queries(8):
+    # standing counts by month and workshop, causes, cases (the monthly
+    # summaries); the month's completeness (the active roster by workshop,
+    # records by workshop, the secretary's mark, and the first record of
+    # workshops whose workers joined after the month)
+    with django_assert_num_queries(7):
         report = movement_report(month=MAR)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         movement_report(month=MAR, workshop=shop)
     assert report["workers_on_quota"] == size - size // 2
     assert report["compare"]["workers_on_quota"] == size // 2
 
 
 @pytest.mark.parametrize("size", [10, 1000])
-def test_the_trend_runs_two_queries_whatever_the_size(
+def test_the_trend_runs_one_query_whatever_the_size(
     db, django_assert_num_queries, size
 ):
     make_workers_with_records(size, WorkshopFactory(code="q3"), month=FEB)
-    # the standards in force, then the records grouped by month
-    with django_assert_num_queries(2):
+    # the monthly summaries of the twelve months, summed by month
+    with django_assert_num_queries(1):
         points = trend(month=MAR)
     assert points[-2]["workers_on_quota"] == size
 

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
-from django.db.models import Avg
+from django.db.models import Avg, Sum
 from django.urls import reverse
 
 from assistance.models import (
@@ -25,6 +25,7 @@ from assistance.models import (
     FollowUp,
     FollowUpKind,
 )
+from factory import summaries
 from factory.demo.plan import (
     HAN_WENLIAN,
     HU_WEILIANG,
@@ -32,6 +33,7 @@ from factory.demo.plan import (
     WANG_PEISHENG,
     build_plan,
 )
+from factory.models import MonthSummary
 from factory.roles import HELPER, MANAGER, SECRETARY
 from workers.models import (
     Disqualification,
@@ -386,6 +388,13 @@ def test_second_run_changes_nothing(demo):
     assert "nothing changed" in out.getvalue()
 
 
+def test_the_demo_ends_with_its_monthly_summaries_current(demo):
+    assert summaries.differences() == []
+    assert MonthSummary.objects.filter(month=MAR).aggregate(n=Sum("on_quota")) == {
+        "n": 600
+    }
+
+
 def test_reset_wipes_the_demo_and_loads_it_again(demo):
     before = snapshot()["counts"]
     hu = Worker.objects.get(name=HU_WEILIANG)
@@ -405,6 +414,7 @@ def test_reset_wipes_the_demo_and_loads_it_again(demo):
 
     assert snapshot()["counts"] == before
     assert figures(MAR) == {"on_quota": 600, "advanced": 471, "below": 128}
+    assert summaries.differences() == []
     assert User.objects.get(username="secretary").check_password("demo-secretary-1956")
     assert AssistanceCase.objects.get(worker__name=HU_WEILIANG).status == (
         CaseStatus.REACHED_QUOTA

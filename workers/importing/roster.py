@@ -180,9 +180,6 @@ class RosterImporter(Importer):
             if worker.workshop_id is None:
                 # A workshop saved just above: re-assigning takes its new id.
                 worker.workshop = worker.workshop
-        # bulk writes send no model signals: announce them (the roster reaches
-        # every month's figures: names, workshops, completeness).
-        announce_change(months=None, source="import_workers")
         bulk_create_with_history(
             plan.to_create,
             Worker,
@@ -190,8 +187,14 @@ class RosterImporter(Importer):
             default_user=user,
             default_change_reason=reason,
         )
-        if not plan.to_update:
-            return
+        if plan.to_update:
+            self._write_updates(plan, user=user, reason=reason)
+        # bulk writes send no model signals: announce them once written
+        # (receivers that keep derived rows read them); the roster reaches
+        # every month's figures: names, workshops, completeness.
+        announce_change(months=None, source="import_workers")
+
+    def _write_updates(self, plan: ImportPlan, *, user, reason: str) -> None:
         now = timezone.now()
         groups: dict[tuple[str, ...], list[Worker]] = defaultdict(list)
         for worker in plan.to_update:

@@ -1,0 +1,438 @@
+"""Monthly summaries: the month's figures per workshop, kept as rows.
+
+The figures of the dashboards, movement.json and the bulletin are counts
+over a month's records and cases (docs/ARCHITECTURE.md, "Definitions" and
+"The month"). Counting them from the records on every uncached page reads
+every record of the months shown (the trend: twelve months), which grows
+with the factory; these rows hold the counts per month and workshop, so a
+page reads a few rows per workshop whatever the number of records.
+
+- ``MonthSummary`` (month × workshop): workers on quota, advanced, below
+  quota, and the shortfalls by cause. Computed by the same QuerySet methods
+  that define them (``with_standing``, ``ADVANCED``, ``BELOW_QUOTA``).
+- ``MonthCaseSummary`` (month × workshop): cases opened by the month's end
+  by their status then, and cases that reached quota in the month
+  (``assistance.standing.as_of`` and ``reached_in``).
+
+Kept current in the writer's transaction: ``receive`` listens to
+``workers.signals.figures_changed``, the one invalidation point, which every
+write path announces after writing, and recomputes what the change can
+reach (``_affected``). ``rebuild`` recomputes everything
+(``manage.py rebuild_summaries``); ``differences`` compares the rows with a
+computation from scratch (the tests' invariant).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Max, Min, OuterRef, Subquery, Sum
+
+from assistance import standing
+from assistance.models import AssistanceCase, CaseEvent, CaseStatus
+from factory.models import MonthCaseSummary, MonthSummary
+from workers.models import (
+    ADVANCED,
+    BELOW_QUOTA,
+    Cause,
+    ProductionRecord,
+    ShortfallClassification,
+)
+from workers.months import add_months
+
+FIGURE_FIELDS = ("on_quota", "advanced", "failing")
+CAUSE_FIELDS = (*Cause.values, "unclassified")
+CASE_FIELDS = tuple(str(status) for status in CaseStatus)  # the field names
+
+# ------------------------------------------------------------------ computing
+
+
+def _classification_cause() -> Subquery:
+    return Subquery(
+        ShortfallClassification.objects.filter(
+            worker=OuterRef("worker"), month=OuterRef("month")
+        )
+        .order_by()
+        .values("cause")[:1]
+    )
+
+
+def compute_figures(months: Iterable[dt.date] | None = None, *, since=None) -> dict:
+    """{(month, workshop id): counts} from the records (two grouped queries).
+
+    ``months`` None and ``since`` None: every month; ``since``: that month
+    and every later one.
+    """
+    records = ProductionRecord.objects.order_by()
+    if months is not None:
+        records = records.filter(month__in=list(months))
+    if since is not None:
+        records = records.filter(month__gte=since)
+    rows: dict[tuple, dict] = {}
+    for row in (
+        records.with_standing()
+        .values("month", "worker__workshop_id")
+        .annotate(
+            on_quota=Count("pk"),
+            advanced=Count("pk", filter=ADVANCED),
+            failing=Count("pk", filter=BELOW_QUOTA),
+        )
+        .order_by()
+    ):
+        rows[(row["month"], row["worker__workshop_id"])] = {
+            **{key: row[key] for key in FIGURE_FIELDS},
+            **dict.fromkeys(CAUSE_FIELDS, 0),
+        }
+    for row in (
+        records.below_quota()
+        .annotate(cause=_classification_cause())
+        .values("month", "worker__workshop_id", "cause")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        key = (row["month"], row["worker__workshop_id"])
+        rows[key][row["cause"] or "unclassified"] += row["n"]
+    return rows
+
+
+@dataclass(frozen=True)
+class Span:
+    """The months any data is effective in: records, cases' months and case
+    events. Before ``first`` every count is zero; after ``last`` nothing
+    can move a case's standing."""
+
+    first: dt.date | None
+    last: dt.date | None
+
+    def months(self, since: dt.date | None = None) -> list[dt.date]:
+        if self.first is None:
+            return []
+        month = self.first if since is None else max(since, self.first)
+        result = []
+        while month <= self.last:
+            result.append(month)
+            month = add_months(month, 1)
+        return result
+
+
+def data_span() -> Span:
+    """Three small queries (each an index's edge)."""
+    records = ProductionRecord.objects.aggregate(lo=Min("month"), hi=Max("month"))
+    cases = AssistanceCase.objects.aggregate(lo=Min("month"), hi=Max("month"))
+    events = CaseEvent.objects.aggregate(hi=Max("effective_month"))
+    firsts = [m for m in (records["lo"], cases["lo"]) if m]
+    lasts = [m for m in (records["hi"], cases["hi"], events["hi"]) if m]
+    if not firsts:
+        return Span(None, None)
+    return Span(min(firsts), max(lasts))
+
+
+def compute_cases(months: Iterable[dt.date]) -> dict:
+    """{(month, workshop id): counts} of the cases (two queries a month).
+
+    Rows whose counts are all zero are left out.
+    """
+    rows: dict[tuple, dict] = {}
+    cases = AssistanceCase.objects.order_by()
+
+    def entry(month, workshop_id) -> dict:
+        return rows.setdefault(
+            (month, workshop_id),
+            {**dict.fromkeys(CASE_FIELDS, 0), "reached_in_month": 0},
+        )
+
+    for month in months:
+        for row in (
+            standing.as_of(cases, month)
+            .values("worker__workshop_id", "status_then")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            entry(month, row["worker__workshop_id"])[row["status_then"]] = row["n"]
+        for row in (
+            standing.reached_in(cases, month)
+            .values("worker__workshop_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            entry(month, row["worker__workshop_id"])["reached_in_month"] = row["n"]
+    return rows
+
+
+# -------------------------------------------------------------------- writing
+
+
+def _write(model, rows: dict, delete) -> None:
+    delete.delete()
+    model.objects.bulk_create(
+        [
+            model(month=month, workshop_id=workshop_id, **counts)
+            for (month, workshop_id), counts in sorted(rows.items())
+        ],
+        batch_size=500,
+    )
+
+
+def refresh_figures(months: set[dt.date] | None = None, *, since=None) -> None:
+    """Recompute MonthSummary for ``months`` (or from ``since`` on; both
+    None: every month)."""
+    stale = MonthSummary.objects.all()
+    if months is not None:
+        stale = stale.filter(month__in=list(months))
+    if since is not None:
+        stale = stale.filter(month__gte=since)
+    _write(MonthSummary, compute_figures(months, since=since), stale)
+
+
+def refresh_cases(since: dt.date | None = None) -> None:
+    """Recompute MonthCaseSummary from ``since`` (None: the first month) to
+    the last month of the data, and drop rows outside the data's months."""
+    span = data_span()
+    if since is not None:
+        # Months skipped since the last upkeep (no data was announced in
+        # them) are filled too, so the rows are those of a rebuild.
+        kept = MonthCaseSummary.objects.filter(month__lt=since).aggregate(
+            last=Max("month")
+        )["last"]
+        since = None if kept is None else add_months(kept, 1)
+    stale = MonthCaseSummary.objects.all()
+    if since is not None:
+        stale = stale.filter(month__gte=since)
+    months = span.months(since)
+    rows = compute_cases(months) if months and AssistanceCase.objects.exists() else {}
+    # Rows after the data's last month (data removed) go with the stale ones.
+    _write(MonthCaseSummary, rows, stale)
+
+
+def rebuild(month: dt.date | None = None) -> None:
+    """Recompute the summaries: every month, or one month and what follows
+    from it (the cases' standing of later months reads it)."""
+    with transaction.atomic():
+        if month is None:
+            refresh_figures()
+            refresh_cases()
+        else:
+            refresh_figures(since=month)
+            refresh_cases(since=month)
+
+
+# What a change can reach, by the announcing source (workers.changes labels
+# and the bulk writers' names). Records of M: the figures of M, and the
+# cases' standing at the end of M and of every later month (a case's status
+# reads the worker's latest record up to the month; "reached quota in M+1"
+# compares with the end of M). A classification or a disqualification of M:
+# the figures of M only. The standard from M on: the figures of M and every
+# later month (it stays in force until the next one, which may be removed).
+# A case event effective in M: the cases of M and later. The roster (None):
+# everything, since a record counts for its worker's present workshop.
+# Anything not listed is treated like records, from its earliest month on.
+FIGURES_OF_MONTH = {
+    "records",
+    "workers.productionrecord",
+    "classification",
+    "workers.shortfallclassification",
+    "workers.disqualification",
+}
+FIGURES_ONWARD = {"workers.advancedstandard"}
+CASES_ONWARD = {
+    "records",
+    "workers.productionrecord",
+    "assistance.caseevent",
+    "assistance.assistancecase",
+}
+# Data the summaries do not count: completion marks, published revisions,
+# follow-ups, demonstrations and their attendance, who helps on a case. A
+# save of one worker or workshop announces every month (names show on every
+# page), but the summaries hold ids and counts: only a worker's move to
+# another workshop changes them, and _worker_saved sees that one (a bulk
+# roster write, "import_workers", still recomputes everything).
+#
+# The case sync ("case sync") moves stored statuses between open and reached
+# quota after records changed; a case's standing is derived from the records
+# and from people's closings and reopenings (assistance.standing), never from
+# those events, so the records' own announcement is what reaches the cases.
+NOT_SUMMARISED = {
+    "case sync",
+    "workers.worker",
+    "workers.workshop",
+    "workers.monthcompletion",
+    "factory.monthsnapshot",
+    "assistance.followup",
+    "assistance.demonstration",
+    "assistance.demonstration_attendees",
+    "assistance.assistancecase_helpers",
+}
+KNOWN = FIGURES_OF_MONTH | FIGURES_ONWARD | CASES_ONWARD
+
+
+def receive(sender=None, *, months, source: str = "", **kwargs) -> None:
+    """Receiver of workers.signals.figures_changed, in the writer's
+    transaction (a savepoint: a failure here rolls the write back too)."""
+    if source in NOT_SUMMARISED:
+        return
+    with transaction.atomic():
+        if months is None:
+            refresh_figures()
+            refresh_cases()
+            return
+        if not months:
+            return
+        since = min(months)
+        if source in FIGURES_OF_MONTH:
+            refresh_figures(set(months))
+        elif source in FIGURES_ONWARD or source not in KNOWN:
+            refresh_figures(since=since)
+        if source in CASES_ONWARD or source not in KNOWN:
+            refresh_cases(since=since)
+
+
+def _worker_loaded(sender, instance, **kwargs) -> None:
+    instance._summaries_workshop_id = instance.workshop_id
+
+
+def _worker_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """A worker moved to another workshop: their records and cases now count
+    there (docs/ARCHITECTURE.md: a record counts for the workshop the worker
+    belongs to now), in every month they have any."""
+    before = getattr(instance, "_summaries_workshop_id", None)
+    instance._summaries_workshop_id = instance.workshop_id
+    if raw or created or before is None or before == instance.workshop_id:
+        return
+    months = set(
+        ProductionRecord.objects.filter(worker=instance).values_list("month", flat=True)
+    )
+    first_case = AssistanceCase.objects.filter(worker=instance).aggregate(
+        first=Min("month")
+    )["first"]
+    with transaction.atomic():
+        if months:
+            refresh_figures(months)
+        if first_case is not None:
+            # A case counts from its month on.
+            refresh_cases(since=first_case)
+
+
+def connect_signals() -> None:
+    """Called from FactoryConfig.ready()."""
+    from django.db.models.signals import post_init, post_save
+
+    from workers.models import Worker
+    from workers.signals import figures_changed
+
+    figures_changed.connect(receive, dispatch_uid="factory.summaries.receive")
+    post_init.connect(
+        _worker_loaded, sender=Worker, dispatch_uid="factory.summaries.loaded"
+    )
+    post_save.connect(
+        _worker_saved, sender=Worker, dispatch_uid="factory.summaries.moved"
+    )
+
+
+def build_if_missing(sender=None, **kwargs) -> None:
+    """After migrate: a database with records but no summaries (one migrated
+    from before the summaries existed) gets them built."""
+    using = kwargs.get("using", "default")
+    if using != "default":
+        return
+    if ProductionRecord.objects.exists() and not MonthSummary.objects.exists():
+        rebuild()
+
+
+# ------------------------------------------------------------ the invariant
+
+
+def _stored(model, fields) -> dict:
+    return {
+        (row["month"], row["workshop_id"]): {key: row[key] for key in fields}
+        for row in model.objects.values("month", "workshop_id", *fields)
+    }
+
+
+def differences() -> list[str]:
+    """Rows that differ from a computation from scratch (empty when the
+    summaries are current)."""
+    found = []
+    expected = compute_figures()
+    stored = _stored(MonthSummary, (*FIGURE_FIELDS, *CAUSE_FIELDS))
+    for key in sorted(set(expected) | set(stored)):
+        if expected.get(key) != stored.get(key):
+            found.append(f"figures {key}: {stored.get(key)} != {expected.get(key)}")
+    span = data_span()
+    expected = compute_cases(span.months()) if span.first else {}
+    stored = _stored(MonthCaseSummary, (*CASE_FIELDS, "reached_in_month"))
+    for key in sorted(set(expected) | set(stored)):
+        if expected.get(key) != stored.get(key):
+            found.append(f"cases {key}: {stored.get(key)} != {expected.get(key)}")
+    return found
+
+
+# ------------------------------------------------------------------- reading
+
+
+def _scoped(queryset, workshop):
+    return queryset if workshop is None else queryset.filter(workshop=workshop)
+
+
+def figures_by_workshop(months: Iterable[dt.date], workshop=None):
+    """The rows of ``months`` with the workshop's code and name (one query)."""
+    return _scoped(
+        MonthSummary.objects.filter(month__in=list(months)), workshop
+    ).values("month", "workshop__code", "workshop__name", *FIGURE_FIELDS)
+
+
+def cause_counts(month: dt.date, workshop=None) -> dict[str, int]:
+    """Shortfalls of the month by cause (one query)."""
+    totals = _scoped(MonthSummary.objects.filter(month=month), workshop).aggregate(
+        **{key: Sum(key) for key in CAUSE_FIELDS}
+    )
+    return {key: totals[key] or 0 for key in CAUSE_FIELDS}
+
+
+def figures_by_month(first: dt.date, last: dt.date, workshop=None):
+    """{month: counts} from ``first`` to ``last`` (one query, a row per
+    workshop and month read)."""
+    rows = (
+        _scoped(
+            MonthSummary.objects.filter(month__gte=first, month__lte=last), workshop
+        )
+        .values("month")
+        .annotate(**{key: Sum(key) for key in FIGURE_FIELDS})
+        .order_by()
+    )
+    return {row["month"]: row for row in rows}
+
+
+def case_counts(month: dt.date, workshop=None) -> dict[str, int]:
+    """Cases opened by the end of the month by their status then (one
+    query). After the data's last month the statuses stay those of that
+    month: the latest month with rows up to ``month`` is read."""
+    latest = (
+        MonthCaseSummary.objects.filter(month__lte=month)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    rows = _scoped(MonthCaseSummary.objects.filter(month=Subquery(latest)), workshop)
+    totals = rows.aggregate(**{key: Sum(key) for key in CASE_FIELDS})
+    return {key: totals[key] or 0 for key in CASE_FIELDS}
+
+
+def reached_in_month(month: dt.date, workshop=None) -> int:
+    """Cases that reached quota in the month (one query)."""
+    total = _scoped(MonthCaseSummary.objects.filter(month=month), workshop).aggregate(
+        n=Sum("reached_in_month")
+    )["n"]
+    return total or 0
+
+
+def records_by_workshop(months: Iterable[dt.date]) -> dict[dt.date, dict[int, int]]:
+    """{month: {workshop id: workers with records}}, what
+    workers.completeness counts, from the rows (one query)."""
+    result: dict[dt.date, dict[int, int]] = {}
+    for month, workshop_id, n in MonthSummary.objects.filter(
+        month__in=list(months)
+    ).values_list("month", "workshop_id", "on_quota"):
+        result.setdefault(month, {})[workshop_id] = n
+    return result
