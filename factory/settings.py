@@ -111,9 +111,16 @@ CACHES = {
         "LOCATION": "catchup",
     }
 }
+# Fragments of the page frame that depend only on the role and the language
+# (the navigation, base.html): per process, no network round trip.
+CACHES["frame"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "catchup-frame",
+}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, without a new client per operation.
+        "BACKEND": "factory.redis_cache.SharedClientRedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
     # Sessions read from the shared cache, written through to the database:
@@ -124,7 +131,9 @@ if os.environ.get("REDIS_URL"):
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with each user's permissions and role flags read
+    # once and kept in the shared cache (factory/role_cache.py).
+    "factory.role_cache.CachedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
