@@ -187,6 +187,10 @@ def save_records(
     by_id = by.pk if by is not None else None
     now = timezone.now()
 
+    # The statements below are raw SQL on the primary; asking the router
+    # tells it this request writes, so that its reads from here on (the
+    # stale check's too) go to the primary, not a replica that may lag.
+    router.db_for_write(ProductionRecord)
     checked, months = _checked_rows(rows)
     _lock_months(months)
     _refuse_stale(rows)
