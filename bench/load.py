@@ -194,6 +194,13 @@ def run_wrk(
     }
 
 
+BASELINES = {
+    "trivial": "/bench/trivial",
+    "trivial_auth": "/bench/trivial-auth",
+    "frame": "/bench/frame",
+}
+
+
 def load_test(
     *,
     env: dict[str, str],
@@ -204,54 +211,62 @@ def load_test(
     seconds: int,
     concurrency: list[int],
     log,
+    rounds: int = 3,
 ) -> dict:
-    """The trivial view and the dashboard under the same server, same run."""
+    """The baselines and the dashboard under the same server, same run.
+
+    ``rounds`` interleaved rounds at 50 users (trivial view, trivial
+    ``@login_required`` view, the bare frame, the dashboard, one after the
+    other), so that other work on the machine weighs on all of them alike;
+    the ratios are the medians over the rounds. Then the dashboard once at
+    each other concurrency.
+    """
     server = Server(env, workers)
     failed = True
     try:
         server.wait_until_healthy()
         cookie = f"{cookie_name}={cookies[0]}"
-        for path in ("/bench/trivial", dashboard):
+        for path in (*BASELINES.values(), dashboard):
             status = server.status_of(path, cookie)
             if status != 200:
                 raise RuntimeError(f"{path} answered {status}, not 200")
+
+        def run(path, connections, length=seconds):
+            return run_wrk(
+                server,
+                path,
+                connections=connections,
+                seconds=length,
+                cookie_name=cookie_name,
+                cookies=cookies,
+            )
+
         # Warm every worker (imports, template loading, the cache).
-        run_wrk(
-            server,
-            dashboard,
-            connections=workers * 2,
-            seconds=3,
-            cookie_name=cookie_name,
-            cookies=cookies,
-        )
+        run(dashboard, workers * 2, 3)
         baseline_connections = 50 if 50 in concurrency else concurrency[0]
-        log(f"  trivial view, {baseline_connections} connections, {seconds} s")
-        trivial = run_wrk(
-            server,
-            "/bench/trivial",
-            connections=baseline_connections,
-            seconds=seconds,
-            cookie_name=cookie_name,
-            cookies=cookies,
-        )
+        interleaved = []
+        for number in range(1, rounds + 1):
+            log(
+                f"  round {number}/{rounds}: baselines and dashboard, "
+                f"{baseline_connections} connections, {seconds} s each"
+            )
+            found = {
+                name: run(path, baseline_connections)
+                for name, path in BASELINES.items()
+            }
+            found["dashboard"] = run(dashboard, baseline_connections)
+            interleaved.append(found)
         runs = []
         for connections in concurrency:
+            if connections == baseline_connections:
+                continue
             log(f"  factory dashboard, {connections} connections, {seconds} s")
-            runs.append(
-                run_wrk(
-                    server,
-                    dashboard,
-                    connections=connections,
-                    seconds=seconds,
-                    cookie_name=cookie_name,
-                    cookies=cookies,
-                )
-            )
+            runs.append(run(dashboard, connections))
         failed = False
         return {
             "workers": workers,
             "dashboard": dashboard,
-            "trivial": trivial,
+            "rounds": interleaved,
             "dashboard_runs": runs,
             "baseline_connections": baseline_connections,
         }

@@ -193,20 +193,127 @@ def import_records(data: bytes, user) -> dict:
     }
 
 
+def _worker_ids() -> dict[str, int]:
+    return dict(Worker.objects.values_list("employee_no", "pk"))
+
+
+def floor_seconds(data: bytes, user, months: list[dt.date]) -> dict:
+    """The database's floor for the app's result: the same rows COPYed into
+    the real tables — records and their history rows, with every index,
+    constraint and deferred foreign-key check — and committed.
+
+    What Python does beforehand (untimed): resolve employee numbers to worker
+    ids and take record ids from the table's sequence, so that both tables
+    are plain COPYs. Timed: BEGIN, COPY records, COPY history, COMMIT, on a
+    connection of its own. Undone after each of the three runs (untimed);
+    the median is the floor.
+    """
+    import psycopg2
+
+    ids = _worker_ids()
+    reader = csv.reader(io.StringIO(data.decode("utf-8")))
+    next(reader)
+    rows = [
+        (ids[no], month + "-01", quota, output, unit)
+        for no, month, quota, output, unit in reader
+    ]
+    record_table = ProductionRecord._meta.db_table
+    history_table = ProductionRecord.history.model._meta.db_table
+    settings_dict = connection.settings_dict
+    runs = []
+    for _ in range(3):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                "FROM generate_series(1, %s)",
+                [record_table, len(rows)],
+            )
+            record_ids = [value for (value,) in cursor.fetchall()]
+        now = dt.datetime.now(dt.UTC).isoformat()
+        by = user.pk
+        records = io.StringIO()
+        history = io.StringIO()
+        for record_id, (worker, month, quota, output, unit) in zip(
+            record_ids, rows, strict=True
+        ):
+            common = f"{record_id}\t{worker}\t{month}\t{quota}\t{output}\t{unit}"
+            records.write(f"{common}\t{by}\t{now}\t{by}\t{now}\n")
+            history.write(
+                f"{common}\t{by}\t{now}\t{by}\t{now}\t{now}\t{by}\tfloor\t+\n"
+            )
+        columns = (
+            "id, worker_id, month, quota, output, unit, "
+            "entered_by_id, entered_at, updated_by_id, updated_at"
+        )
+        raw = psycopg2.connect(
+            host=settings_dict["HOST"] or "127.0.0.1",
+            port=settings_dict["PORT"] or 5432,
+            user=settings_dict["USER"],
+            password=settings_dict["PASSWORD"] or None,
+            dbname=settings_dict["NAME"],
+            options="-c jit=off",
+        )
+        try:
+            records.seek(0)
+            history.seek(0)
+            with raw.cursor() as cursor:
+                start = time.perf_counter()
+                cursor.copy_expert(
+                    f"COPY {record_table} ({columns}) FROM STDIN", records
+                )
+                cursor.copy_expert(
+                    f"COPY {history_table} ({columns}, history_date, "
+                    "history_user_id, history_change_reason, history_type) "
+                    "FROM STDIN",
+                    history,
+                )
+                raw.commit()
+                runs.append(time.perf_counter() - start)
+        finally:
+            raw.close()
+        _undo_months(months)
+    return {"seconds": statistics.median(runs), "runs": runs}
+
+
+def _undo_months(months: list[dt.date]) -> None:
+    """Remove the imported months' records and history, untimed, and tidy up
+    so that the next run starts from the same table."""
+    history = ProductionRecord.history.model._meta.db_table
+    record = ProductionRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {history} WHERE month = ANY(%s)", [months])
+        cursor.execute(f"DELETE FROM {record} WHERE month = ANY(%s)", [months])
+        cursor.execute(f"VACUUM ANALYZE {history}")
+        cursor.execute(f"VACUUM ANALYZE {record}")
+
+
 def import_phase(spec: Spec, rows: int) -> dict:
-    """On a throw-away clone of the bench database (run.py makes it)."""
+    """On a throw-away clone of the bench database (run.py makes it).
+
+    In one process, on the same data: the bare COPY (for reference), the
+    floor (COPY into the real tables with history), the app's import (new
+    rows, then the same file again), and the peer (django-import-export)
+    importing the same new rows once the app's are undone.
+    """
+    from bench.peer import import_with_peer
+
     user = get_user_model().objects.get(username=SECRETARY_USERNAME)
     data, months = records_file(spec, rows)
     baseline = copy_seconds(data)
+    floor = floor_seconds(data, user, months)
     first = import_records(data, user)
     again = import_records(data, user)
+    _undo_months(months)
+    peer = import_with_peer(data, user)
     return {
         "rows": rows,
         "months": [month_str(month) for month in months],
         "bytes": len(data),
         "copy_seconds": baseline,
+        "floor": floor,
         "import": first,
         "reimport": again,
+        "peer": peer,
     }
 
 

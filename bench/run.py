@@ -54,6 +54,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--rows", type=int, default=100_000, help="rows imported")
     parser.add_argument("--seconds", type=int, default=10, help="per load run")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved load rounds (median)"
+    )
     parser.add_argument("--concurrency", default="10,50,100")
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--no-redis", action="store_true", help="per-process cache")
@@ -207,7 +210,10 @@ class Bench:
             results["compare_data"] = self.prepare(compare)
 
         if not args.skip_import:
-            self.log(f"Import of {args.rows:,} rows vs COPY (on a copy of the data)")
+            self.log(
+                f"Import of {args.rows:,} rows vs its floor (COPY into the real "
+                "tables, with history) and django-import-export (on a copy of the data)"
+            )
             results["import"] = self.on_clone("import", args.scale)
             self.log(f"Peak memory of importing {args.rows:,} rows")
             results["memory"] = self.on_clone("memory", args.scale)
@@ -259,6 +265,7 @@ class Bench:
             cookie_name=sessions["cookie_name"],
             cookies=sessions["cookies"],
             seconds=self.args.seconds,
+            rounds=self.args.rounds,
             concurrency=[int(c) for c in self.args.concurrency.split(",")],
             log=self.log,
         )

@@ -19,6 +19,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # A shared Redis may hold other programs' keys: keep to our own.
-CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": "catchup_bench"}}
+CACHES = {**CACHES, "default": {**CACHES["default"], "KEY_PREFIX": "catchup_bench"}}
 # No collectstatic either, so WhiteNoise would warn that STATIC_ROOT is empty.
 warnings.filterwarnings("ignore", message="No directory at")

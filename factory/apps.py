@@ -31,6 +31,11 @@ class FactoryConfig(AppConfig):
 
         accounts.connect_signals()
 
+        # Cached permissions and role flags are forgotten when they change.
+        from factory import role_cache
+
+        role_cache.connect_signals()
+
 
 def _sync_groups(sender, **kwargs):
     # Runs after the permissions of every app were created (factory is the

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The report pages' reads to the read replica, when there is one.
+    "factory.db_router.ReplicaReadsMiddleware",
     # Every 403 and 404 to the "catchup.audit" log (user id and path only).
     "factory.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -103,6 +105,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles the report queries at 10x data and costs more
     # than it saves: 35-45% of the dashboards' time (make bench, docs/DEPLOY.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# An optional read replica (PostgreSQL streaming replication): the report
+# pages read from it, everything else from the primary (factory/db_router.py,
+# docs/DEPLOY.md).
+READ_REPLICA = None
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=env_int("CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+            "options", "-c jit=off"
+        )
+    READ_REPLICA = "replica"
+DATABASE_ROUTERS = ["factory.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -111,9 +129,16 @@ CACHES = {
         "LOCATION": "catchup",
     }
 }
+# Fragments of the page frame that depend only on the role and the language
+# (the navigation, base.html): per process, no network round trip.
+CACHES["frame"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "catchup-frame",
+}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, without a new client per operation.
+        "BACKEND": "factory.redis_cache.SharedClientRedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
     # Sessions read from the shared cache, written through to the database:
@@ -124,7 +149,9 @@ if os.environ.get("REDIS_URL"):
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with each user's permissions and role flags read
+    # once and kept in the shared cache (factory/role_cache.py).
+    "factory.role_cache.CachedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -9,6 +9,7 @@ os.environ.setdefault(
 os.environ.setdefault("HTTPS", "0")
 
 from factory.settings import *  # noqa: E402,F403
+from factory.settings import DATABASES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -18,3 +19,8 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# A second database for the router's test (tests/factory/test_db_router.py):
+# a test mirror of the primary, as a streaming replica would be. Unused
+# unless a test turns READ_REPLICA on.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Min, OuterRef, Subquery
 from django.utils import timezone
 
@@ -85,6 +85,9 @@ def months_with_records() -> list[dt.date]:
     one" found at the index's edge: a few dozen index probes whatever the
     number of records.
     """
+    # Raw SQL is not routed: ask the router, as a queryset would (the report
+    # pages read from the replica when there is one, factory/db_router.py).
+    connection = connections[router.db_for_read(ProductionRecord)]
     table = connection.ops.quote_name(ProductionRecord._meta.db_table)
     sql = f"""
         WITH RECURSIVE months(month) AS (

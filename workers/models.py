@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from workers.bulk import FastBulkQuerySet, FastHistoryManager
 from workers.roles import is_secretary
 
 DEFAULT_STANDARD_PCT = Decimal("100")
@@ -297,7 +296,7 @@ class Disqualification(models.Model):
         return f"{self.worker} {self.month:%Y-%m} {self.get_reason_display()}"
 
 
-class ProductionRecordQuerySet(FastBulkQuerySet):
+class ProductionRecordQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProductionRecordQuerySet:
         return self.filter(worker__workshop__in=Workshop.objects.visible_to(user))
 
@@ -421,11 +420,10 @@ class ProductionRecord(models.Model):
     updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
 
     objects = ProductionRecordQuerySet.as_manager()
-    # Imports write a history row per record, by the thousand: the manager
-    # writes them with COPY, and only the record id (a record's history) and
-    # simple_history's own columns are indexed.
+    # Imports write a history row per record, by the thousand, in SQL
+    # (workers.services.save_records, the one write path): only the record id
+    # (a record's history) and simple_history's own columns are indexed.
     history = HistoricalRecords(
-        history_manager=FastHistoryManager,
         excluded_fields=["attainment", "output_hundredfold"],
         no_db_index=["worker", "entered_by", "updated_by"],
     )

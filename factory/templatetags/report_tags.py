@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from django import template
-from django.utils import formats
+from django.utils import formats, translation
 
 from workers.months import MonthError, parse_month
 
@@ -40,6 +41,14 @@ def month_label(value) -> str:
             value = parse_month(value)
         except MonthError:
             return str(value)
+    return _year_month(value, translation.get_language())
+
+
+# A page labels the same few dozen months over and over (the month picker
+# lists every month on every request): each label is formatted once per
+# language and process. The language is part of the key.
+@functools.lru_cache(maxsize=4096)
+def _year_month(value: dt.date, language: str | None) -> str:
     return formats.date_format(value, "YEAR_MONTH_FORMAT")
 
 

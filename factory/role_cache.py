@@ -1,0 +1,185 @@
+"""A user's permissions and navigation flags, read once and kept in the cache.
+
+Every logged-in page asks the same questions of the same user: the view's
+access check (``has_perm``), and the navigation's role flags (secretary,
+director, helper, admin), which cost two permission queries, a query for the
+directed workshops and one for the worker account on every request (make
+bench, docs/PERFORMANCE.md). Here they are read once into a ``Role`` and kept
+in the shared cache between requests, under the *auth generation*: a token
+replaced, once the transaction commits, by every change that could alter the
+answer — users (other than a login's ``last_login``), groups, permissions,
+their many-to-many links, workshops and their directors, workers (the helper's
+account), and the roster's bulk writes (``figures_changed`` for every month).
+
+Only with a shared cache (Redis): with a per-process memory cache, a
+permission withdrawn in one server process would live on in the others'
+copies, so there each request reads them afresh, as Django does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.db import transaction
+
+_GENERATION_KEY = "catchup:auth:generation"
+# A safety net: every change replaces the generation long before this.
+ROLE_TIMEOUT = 300
+
+
+@dataclasses.dataclass(frozen=True)
+class Role:
+    """What the frame and the access checks need to know about one user."""
+
+    user_permissions: frozenset[str]
+    group_permissions: frozenset[str]
+    manager: bool
+    helper: bool
+
+
+def _shared() -> bool:
+    from factory.cache import _cache_is_shared
+
+    return _cache_is_shared()
+
+
+def _key(user_id) -> str:
+    return f"catchup:auth:role:{user_id}"
+
+
+def _compute(user, backend: ModelBackend) -> Role:
+    from workers.roles import is_manager
+
+    user_permissions = frozenset(ModelBackend.get_user_permissions(backend, user))
+    group_permissions = frozenset(ModelBackend.get_group_permissions(backend, user))
+    # The per-request caches Django keeps on the user, filled before the
+    # predicates below ask has_perm().
+    user._user_perm_cache = set(user_permissions)
+    user._group_perm_cache = set(group_permissions)
+    user._perm_cache = {*user_permissions, *group_permissions}
+    return Role(
+        user_permissions=user_permissions,
+        group_permissions=group_permissions,
+        manager=is_manager(user),
+        helper="assistance.add_followup" in user._perm_cache
+        and hasattr(user, "worker"),
+    )
+
+
+def role_of(user, backend: ModelBackend | None = None) -> Role | None:
+    """The user's Role: from the request's user object, the shared cache, or
+    the database (then kept). None for anonymous and inactive users."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    role = getattr(user, "_catchup_role", None)
+    if role is not None:
+        return role
+    backend = backend or CachedModelBackend()
+    if not _shared():
+        role = _compute(user, backend)
+    else:
+        key = _key(user.pk)
+        found = cache.get_many([_GENERATION_KEY, key])
+        generation = found.get(_GENERATION_KEY)
+        if generation is None:
+            generation = uuid.uuid4().hex
+            # add, not set: two processes starting at once agree on one.
+            if not cache.add(_GENERATION_KEY, generation, timeout=None):
+                generation = cache.get(_GENERATION_KEY) or generation
+        stored = found.get(key)
+        if stored is not None and stored[0] == generation:
+            role = stored[1]
+        else:
+            # Read after the generation: a change committing meanwhile
+            # replaces it, so what is stored below is never read again.
+            role = _compute(user, backend)
+            cache.set(key, (generation, role), timeout=ROLE_TIMEOUT)
+    user._user_perm_cache = set(role.user_permissions)
+    user._group_perm_cache = set(role.group_permissions)
+    user._perm_cache = {*role.user_permissions, *role.group_permissions}
+    user._catchup_role = role
+    return role
+
+
+class CachedModelBackend(ModelBackend):
+    """Django's ModelBackend, with the permissions read through role_of()."""
+
+    def _prefill(self, user_obj, obj) -> bool:
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return False
+        if not hasattr(user_obj, "_perm_cache"):
+            role_of(user_obj, self)
+        return True
+
+    def get_user_permissions(self, user_obj, obj=None):
+        if self._prefill(user_obj, obj):
+            return user_obj._user_perm_cache
+        return super().get_user_permissions(user_obj, obj)
+
+    def get_group_permissions(self, user_obj, obj=None):
+        if self._prefill(user_obj, obj):
+            return user_obj._group_perm_cache
+        return super().get_group_permissions(user_obj, obj)
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if self._prefill(user_obj, obj):
+            return user_obj._perm_cache
+        return super().get_all_permissions(user_obj, obj)
+
+
+def forget_all_roles() -> None:
+    """Replace the auth generation once the current transaction commits."""
+    if _shared():
+        transaction.on_commit(
+            lambda: cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        )
+
+
+def connect_signals() -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from workers.models import Worker, Workshop
+    from workers.signals import figures_changed
+
+    def changed(sender, **kwargs) -> None:
+        if kwargs.get("raw"):
+            return
+        fields = kwargs.get("update_fields")
+        if fields is not None and set(fields) <= {"last_login"}:
+            return  # a login changes no answer
+        forget_all_roles()
+
+    def linked(sender, action, **kwargs) -> None:
+        if action in {"post_add", "post_remove", "post_clear"}:
+            forget_all_roles()
+
+    def roster(sender, months, **kwargs) -> None:
+        if months is None:  # the roster or the workshops, possibly in bulk
+            forget_all_roles()
+
+    user_model = get_user_model()
+    for model in (user_model, Group, Permission, Worker, Workshop):
+        label = model._meta.label_lower
+        post_save.connect(
+            changed, sender=model, weak=False, dispatch_uid=f"role:save:{label}"
+        )
+        post_delete.connect(
+            changed, sender=model, weak=False, dispatch_uid=f"role:del:{label}"
+        )
+    for through in (
+        user_model.groups.through,
+        user_model.user_permissions.through,
+        Group.permissions.through,
+        Workshop.managers.through,
+    ):
+        label = through._meta.label_lower
+        m2m_changed.connect(
+            linked, sender=through, weak=False, dispatch_uid=f"role:m2m:{label}"
+        )
+    # weak=False: the receivers are closures that nothing else references.
+    figures_changed.connect(roster, weak=False, dispatch_uid="role:roster")

@@ -1,0 +1,85 @@
+"""A quick smoke test of make bench's report (bench/report.py): every ratio of
+issue 14's table is printed with its goal and whether it was met. No database,
+no server: the figures are made up."""
+
+from bench import report
+
+
+def _run(rps, p95=100.0, errors=0, connections=50):
+    return {
+        "connections": connections,
+        "seconds": 10,
+        "rps": rps,
+        "p50_ms": p95 / 2,
+        "p95_ms": p95,
+        "p99_ms": p95 * 2,
+        "errors": errors,
+    }
+
+
+def _page(seconds):
+    return {
+        "status": 200,
+        "queries": 12,
+        "cached_queries": 3,
+        "seconds": seconds,
+        "cached_seconds": 0.005,
+    }
+
+
+RESULTS = {
+    "scale": 1,
+    "compare_scale": 10,
+    "import": {
+        "rows": 100_000,
+        "copy_seconds": 0.1,
+        "floor": {"seconds": 4.0, "runs": [4.0]},
+        "import": {"seconds": 5.0, "stages": {}, "counts": {}},
+        "reimport": {"seconds": 2.0, "stages": {}, "counts": {}},
+        "peer": {"seconds": 80.0, "errors": False},
+    },
+    "pages": {
+        "1": {"factory dashboard": _page(0.1), "movement.json": _page(0.05)},
+        "10": {"factory dashboard": _page(0.5), "movement.json": _page(0.1)},
+    },
+    "load": {
+        "baseline_connections": 50,
+        "rounds": [
+            {
+                "trivial": _run(2000),
+                "trivial_auth": _run(600),
+                "frame": _run(400),
+                "dashboard": _run(rps, p95=p95),
+            }
+            for rps, p95 in ((330, 250), (200, 400), (320, 280))
+        ],
+        "dashboard_runs": [_run(300, connections=10), _run(310, connections=100)],
+    },
+}
+
+
+def _row(rows, start):
+    found = [row for row in rows if row[0].startswith(start)]
+    assert found, f"no row {start!r}"
+    return found[0]
+
+
+def test_every_ratio_has_its_goal_and_verdict():
+    rows = report.rows(RESULTS)
+    floor = _row(rows, "import 100,000 new records ÷ the floor")
+    assert floor[3:] == ["1.25×", "≤ 1.5×", "yes"]
+    peer = _row(rows, "django-import-export")
+    assert peer[3:] == ["16.0× faster", "≥ 10× faster", "yes"]
+    # Medians of the interleaved rounds: 320/600 and 280 ms.
+    ratio = _row(rows, "cached factory dashboard req/s ÷ trivial")
+    assert ratio[3:] == ["0.53", "≥ 0.5", "yes"]
+    p95 = _row(rows, "p95 at 50 users")
+    assert p95[1] == "280 ms" and p95[-1] == "yes"
+    uncached = _row(rows, "factory dashboard: time 10× vs 1× (uncached)")
+    assert uncached[3:] == ["5.0×", "≤ 3×", "**no**"]
+    assert _row(rows, "dashboard at 100 users")[-1] == "yes"
+
+
+def test_the_table_prints():
+    text = report.table(RESULTS)
+    assert "met" in text.splitlines()[0]

@@ -1,0 +1,86 @@
+"""The light frame: a user's permissions and navigation flags read once and
+kept between requests (factory/role_cache.py), forgotten on every change."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from factory import role_cache
+from factory.roles import SECRETARY
+
+
+@pytest.fixture
+def shared_cache(monkeypatch):
+    """Pretend the per-process test cache is shared (Redis, in production)."""
+    monkeypatch.setattr("factory.cache._cache_is_shared", lambda: True)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _frame(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    return response
+
+
+def test_a_known_role_costs_no_permission_query(shared_cache, manager):
+    client = Client()
+    client.force_login(manager)
+    _frame(client)
+    with CaptureQueriesContext(connection) as cold:
+        cache.delete(role_cache._key(manager.pk))
+        _frame(client)
+    with CaptureQueriesContext(connection) as warm:
+        _frame(client)
+    # The role comes from the cache: the queries of the permissions (the
+    # user's and the groups') and of the worker account are gone (the home
+    # page itself still asks for the director's workshops).
+    assert len(cold) - len(warm) == 3, [q["sql"] for q in cold]
+    assert "auth_permission" in " ".join(q["sql"] for q in cold)
+    assert "auth_permission" not in " ".join(q["sql"] for q in warm)
+
+
+def test_without_a_shared_cache_every_request_reads_afresh(manager):
+    client = Client()
+    client.force_login(manager)
+    _frame(client)
+    assert cache.get(role_cache._key(manager.pk)) is None
+
+
+def test_a_withdrawn_permission_is_forgotten_at_commit(
+    shared_cache, secretary, django_capture_on_commit_callbacks
+):
+    client = Client()
+    client.force_login(secretary)
+    assert b'id="nav-import"' in _frame(client).content
+    with django_capture_on_commit_callbacks(execute=True):
+        secretary.groups.remove(Group.objects.get(name=SECRETARY))
+    assert b'id="nav-import"' not in _frame(client).content
+    assert client.get("/workers/import/").status_code in {302, 403, 404}
+
+
+def test_a_new_director_sees_the_dashboard_link_at_once(
+    shared_cache, manager, other_workshop, django_capture_on_commit_callbacks
+):
+    client = Client()
+    client.force_login(manager)
+    assert b'id="nav-dashboard"' in _frame(client).content
+    with django_capture_on_commit_callbacks(execute=True):
+        manager.managed_workshops.clear()
+    assert b'id="nav-dashboard"' not in _frame(client).content
+    with django_capture_on_commit_callbacks(execute=True):
+        other_workshop.managers.add(manager)
+    assert b'id="nav-dashboard"' in _frame(client).content
+
+
+def test_a_login_keeps_the_roles(shared_cache, secretary):
+    client = Client()
+    client.force_login(secretary)
+    _frame(client)
+    generation = cache.get(role_cache._GENERATION_KEY)
+    secretary.save(update_fields=["last_login"])
+    assert cache.get(role_cache._GENERATION_KEY) == generation
