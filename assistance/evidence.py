@@ -72,10 +72,14 @@ class Suggestion:
         """ "coaching at the bench: 31 of 40 reached quota, median 1 month"."""
         label = Measure(self.measure).label
         if self.record is None:
-            return _(
+            return ngettext(
+                "%(measure)s, the usual measure: only %(closed)d closed case of "
+                "this cause so far, fewer than the %(least)d needed to compare "
+                "measures.",
                 "%(measure)s, the usual measure: only %(closed)d closed cases of "
                 "this cause so far, fewer than the %(least)d needed to compare "
-                "measures."
+                "measures.",
+                self.closed,
             ) % {"measure": label, "closed": self.closed, "least": MIN_CLOSED}
         record = self.record
         text = _("%(measure)s: %(reached)d of %(closed)d reached quota") % {
