@@ -102,6 +102,17 @@ def test_close_reached_quota_closes_each_with_its_trace_and_bumps_once(
         assert event.effective_month == MAR
 
 
+def test_closing_costs_a_fixed_number_of_queries_per_case(
+    reached, secretary, django_assert_num_queries
+):
+    # The cases (1) and a savepoint around them all (2); per case, through
+    # close_case: a savepoint and its release (2), the locked row (1), its
+    # latest closing or reopening (1), the working month (5), the update and
+    # the event (2).
+    with django_assert_num_queries(3 + 11 * 2):
+        close_reached_quota(cases=seen(reached[:2]), by=secretary)
+
+
 def test_one_stale_case_refuses_them_all_naming_the_worker(reached, secretary):
     rows = seen(reached)
     stale = reached[1]
