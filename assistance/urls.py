@@ -1,6 +1,13 @@
 from django.urls import path
 
-from assistance.views import aid, cases, classification, demonstrations, worklists
+from assistance.views import (
+    aid,
+    bulk,
+    cases,
+    classification,
+    demonstrations,
+    worklists,
+)
 
 app_name = "assistance"
 urlpatterns = [
@@ -30,6 +37,14 @@ urlpatterns = [
         name="classification_history",
     ),
     path("open/", classification.cases_open, name="cases_open"),
+    # Bulk actions (assistance.views.bulk).
+    path(
+        "classify/as-last-month/",
+        bulk.classify_workshop_as_last_month,
+        name="classify_as_last_month",
+    ),
+    path("open/one-helper/", bulk.open_with_helper, name="cases_open_with_helper"),
+    path("helpers/<int:pk>/move/", bulk.move_helper_cases, name="helper_move_cases"),
     path(
         "demonstrations/",
         demonstrations.demonstration_list,

@@ -160,3 +160,21 @@ def cases_of_helpers_gone(workshops=None) -> QuerySet:
     eligible helper: the secretary reassigns them (the case list's
     ``helpers_left`` filter shows the same)."""
     return _cases(workshops).with_helper_gone()
+
+
+def helpers_gone() -> QuerySet:
+    """Helpers who left the factory or are no longer eligible and still have
+    active cases, with how many (their cases are moved to another helper)."""
+    return (
+        Worker.objects.no_longer_eligible()
+        .annotate(
+            load=Count(
+                "helped_cases",
+                filter=Q(helped_cases__status__in=ACTIVE_STATUSES),
+                distinct=True,
+            )
+        )
+        .filter(load__gt=0)
+        .select_related("workshop")
+        .order_by("workshop__code", "employee_no")
+    )

@@ -36,13 +36,26 @@ from assistance.services import (
     reopen_case,
     update_case,
 )
+from assistance.views import bulk
 from assistance.views._common import attach_error, csv_response, stale_message
 from workers.models import ShortfallClassification
 from workers.months import month_str
 from workers.roles import sees_named_causes
 
 CASE_PAGE_SIZE = 50
+# The cases to close in one action are all on one page (up to this many).
+BULK_PAGE_SIZE = 500
 OVERVIEW_PAGE_SIZE = 100
+
+
+def _ticked_cases(request, page) -> set[int]:
+    """What is ticked: what was sent (a refusal keeps it), or every case of
+    the page after "select all" (?select=all, which needs no JavaScript)."""
+    if request.method == "POST":
+        return {seen.pk for seen in bulk.ticked(request.POST, "case")}
+    if request.GET.get("select") == "all":
+        return {case.pk for case in page}
+    return set()
 
 
 def _filtered_cases(request):
@@ -59,12 +72,29 @@ def _filtered_cases(request):
     return form, cases
 
 
+def _bulk_close(request, form) -> bool:
+    """The list of cases that reached quota: the secretary ticks them and
+    closes them in one action (assistance.views.bulk)."""
+    return (
+        request.user.has_perm("assistance.close_case")
+        and form.is_valid()
+        and form.cleaned_data["status"] == CaseStatus.REACHED_QUOTA
+    )
+
+
 @login_required
 def case_list(request):
-    """Every case, for the secretary, with filters and a CSV export."""
+    """Every case, for the secretary, with filters and a CSV export; the
+    cases that reached quota may be closed together (POST)."""
     require_perm(request.user, "assistance.view_all_cases")
     form, cases = _filtered_cases(request)
-    page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    bulk_close = _bulk_close(request, form)
+    if request.method == "POST" and bulk_close:
+        done = bulk.close_ticked_cases(request)
+        if done is not None:
+            return done
+    size = BULK_PAGE_SIZE if bulk_close else CASE_PAGE_SIZE
+    page = Paginator(cases, size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -82,6 +112,8 @@ def case_list(request):
             "helpers_left": AssistanceCase.objects.visible_to(request.user)
             .with_helper_gone()
             .count(),
+            "bulk_close": bulk_close,
+            "ticked": _ticked_cases(request, page),
         },
     )
 

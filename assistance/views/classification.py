@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assistance import selectors, worklists
+from assistance import evidence, selectors, worklists
 from assistance.access import require_perm
 from assistance.forms import OpenCaseForm, workers_for
-from assistance.models import SUGGESTED_MEASURE, AssistanceCase
+from assistance.models import AssistanceCase
 from assistance.services import StaleEditError, classify, helper_limit, open_case
 from assistance.views._common import attach_error, month_param
 from workers.completeness import describe, page_month
@@ -80,6 +80,14 @@ def classification_queue(request):
             "note": current.note if current else "",
             "version": current.version if current else 0,
         }
+        # Not classified yet: last month's cause is filled in (saving saves
+        # it), and a workshop's can be accepted at once (views.bulk).
+        row.prefilled = current is None and bool(row.last_cause)
+        if row.prefilled and row.worker.pk not in entered:
+            row.entry["cause"] = row.last_cause
+            row.entry["prefilled"] = True
+    for group in groups:
+        group.prefilled = [row for row in group.rows if row.prefilled]
     classified = sum(1 for row in rows if row.classification is not None)
     return render(
         request,
@@ -95,6 +103,8 @@ def classification_queue(request):
             "may_open": request.user.has_perm(OPEN_PERM),
             "completeness": describe(state),
             "may_mark": is_secretary(request.user),
+            "show": show if show in QUEUE_LISTS else "",
+            "any_prefilled": any(group.prefilled for group in groups),
         },
     )
 
@@ -198,6 +208,8 @@ def cases_open(request):
         messages.error(request, _("Choose a month first."))
         return redirect("assistance:classification_queue")
     choices = selectors.helper_choices()
+    # The measure this factory's record suggests for each cause (evidence).
+    suggestions = evidence.suggestions()
     if request.method == "POST":
         # Every submitted row is a worker to open a case for: an empty row
         # is an error, not an "unchanged" extra form left without data.
@@ -249,13 +261,16 @@ def cases_open(request):
                 {
                     "worker": worker.pk,
                     "cause": cause,
-                    "measure": SUGGESTED_MEASURE.get(cause, ""),
+                    "measure": suggestions[cause].measure if cause else "",
                 }
             )
         formset = OpenCaseFormSet(
             initial=initial, form_kwargs={"helper_choices": choices}
         )
-    rows = [(form, workers.get(_form_worker(form))) for form in formset.forms]
+    rows = [
+        (form, workers.get(_form_worker(form)), _suggestion_of(form, suggestions))
+        for form in formset.forms
+    ]
     return render(
         request,
         "assistance/case_open.html",
@@ -265,9 +280,14 @@ def cases_open(request):
             "month": month,
             "month_text": month_str(month),
             "limit": helper_limit(),
-            "suggested": {str(k): str(v) for k, v in SUGGESTED_MEASURE.items()},
+            "suggested": {cause: s.measure for cause, s in suggestions.items()},
         },
     )
+
+
+def _suggestion_of(form, suggestions):
+    cause = form.data.get(form.add_prefix("cause")) if form.is_bound else None
+    return suggestions.get(cause or form.initial.get("cause", ""))
 
 
 def _post_month(request):

@@ -60,5 +60,11 @@ def helper_loads_list(request):
     return render(
         request,
         "assistance/helper_loads.html",
-        {"helpers": helpers, "limit": limit, "over": request.GET.get("over") == "on"},
+        {
+            "helpers": helpers,
+            "limit": limit,
+            "over": request.GET.get("over") == "on",
+            "helpers_gone": list(worklists.helpers_gone()),
+            "may_move": request.user.has_perm("assistance.change_assistancecase"),
+        },
     )

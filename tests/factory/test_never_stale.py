@@ -37,6 +37,7 @@ from workers.models import (
     Disqualification,
     ImportBatch,
     ProductionRecord,
+    ShortfallClassification,
 )
 from workers.services import disqualify, requalify, set_advanced_standard
 
@@ -295,6 +296,60 @@ def change_measure(w, client, tmp_path):
     )
 
 
+def bulk_close(w, client, tmp_path):
+    case = w.cases["a3"]
+    url = reverse("assistance:case_list") + "?status=reached_quota"
+    response = client.post(url, {"case": [case.pk], f"version-{case.pk}": 1})
+    assert response.status_code == 302, response.content[:800]
+
+
+def bulk_classify_as_last_month(w, client, tmp_path):
+    b4 = w.workers["b4"]
+    # A cause last month (stored as the import would) to accept in March.
+    ShortfallClassification.objects.create(worker=b4, month=FEB, cause=Cause.FAMILY)
+    response = client.post(
+        reverse("assistance:classify_as_last_month"),
+        {
+            "month": MONTH,
+            "workshop": b4.workshop_id,
+            "worker": [b4.pk],
+            f"cause-{b4.pk}": Cause.FAMILY,
+            f"version-{b4.pk}": 0,
+        },
+    )
+    assert response.status_code == 302
+    assert ShortfallClassification.objects.filter(worker=b4, month=MAR).exists()
+
+
+def bulk_open_with_one_helper(w, client, tmp_path):
+    b2 = w.workers["b2"]
+    cases.classify(worker=b2, month=FEB, cause=Cause.TECHNIQUE, note="", by=w.secretary)
+    response = client.post(
+        reverse("assistance:cases_open_with_helper"),
+        {
+            "month": "1956-02",
+            "worker": [b2.pk],
+            f"version-{b2.pk}": 1,
+            "helper": w.cases["b1"].helpers.get().pk,
+        },
+    )
+    assert response.status_code == 302, response.content[:800]
+
+
+def bulk_move_cases(w, client, tmp_path):
+    league = w.cases["a4"].helpers.get()
+    moving = [w.cases["a3"], w.cases["a4"]]
+    data = {
+        "to_helper": w.cases["b1"].helpers.get().pk,
+        "case": [c.pk for c in moving],
+    }
+    data |= {f"version-{c.pk}": 1 for c in moving}
+    response = client.post(
+        reverse("assistance:helper_move_cases", args=[league.pk]), data
+    )
+    assert response.status_code == 302, response.content[:800]
+
+
 def aid_granted(w, client, tmp_path):
     cases.add_follow_up(
         case=w.cases["a4"],
@@ -379,6 +434,10 @@ WRITES = [
     close_case,
     reopen_case,
     change_measure,
+    bulk_close,
+    bulk_classify_as_last_month,
+    bulk_open_with_one_helper,
+    bulk_move_cases,
     aid_granted,
     demonstration,
     attendance,

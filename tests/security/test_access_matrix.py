@@ -119,6 +119,8 @@ workers:disqualification_withdraw     GET   L    405  405  405  405  405  L    4
 workers:disqualification_withdraw     POST  L    302  403  403  403  403  L    403  403
 assistance:case_list                  GET   L    200  403  403  403  403  L    403  403
 assistance:case_list                  POST  L    200  403  403  403  403  L    403  403
+assistance:case_list[reached]         GET   L    200  403  403  403  403  L    403  403
+assistance:case_list[reached]         POST  L    200  403  403  403  403  L    403  403
 assistance:case_export                GET   L    200  403  403  403  403  L    403  403
 assistance:case_export                POST  L    200  403  403  403  403  L    403  403
 assistance:my_cases                   GET   L    200  200  200  403  403  L    200  403
@@ -148,6 +150,12 @@ assistance:classification_history     GET   L    200  403  403  403  403  L    4
 assistance:classification_history     POST  L    200  403  403  403  403  L    403  403
 assistance:cases_open                 GET   L    302  403  403  403  403  L    403  403
 assistance:cases_open                 POST  L    302  403  403  403  403  L    403  403
+assistance:classify_as_last_month     GET   L    405  405  405  405  405  L    405  405
+assistance:classify_as_last_month     POST  L    302  403  403  403  403  L    403  403
+assistance:cases_open_with_helper     GET   L    200  403  403  403  403  L    403  403
+assistance:cases_open_with_helper     POST  L    302  403  403  403  403  L    403  403
+assistance:helper_move_cases          GET   L    200  403  403  403  403  L    403  403
+assistance:helper_move_cases          POST  L    200  403  403  403  403  L    403  403
 assistance:demonstration_list         GET   L    200  403  403  200  200  L    403  403
 assistance:demonstration_list         POST  L    200  403  403  200  200  L    403  403
 assistance:demonstration_create       GET   L    200  403  403  403  403  L    403  403
@@ -263,6 +271,8 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
             "workers:disqualification_withdraw", args=[w["disqualification"].pk]
         ),
         "assistance:case_list": reverse("assistance:case_list"),
+        "assistance:case_list[reached]": reverse("assistance:case_list")
+        + "?status=reached_quota",
         "assistance:case_export": reverse("assistance:case_export"),
         "assistance:my_cases": reverse("assistance:my_cases"),
         "assistance:overview": reverse("assistance:overview"),
@@ -287,6 +297,18 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
         # The worker has a case already: the secretary is sent back.
         "assistance:cases_open": reverse("assistance:cases_open")
         + f"?month={month}&worker={worker.pk}",
+        "assistance:classify_as_last_month": reverse(
+            "assistance:classify_as_last_month"
+        ),
+        # The worker has a case already: the page says so and offers nothing.
+        "assistance:cases_open_with_helper": reverse(
+            "assistance:cases_open_with_helper"
+        )
+        + f"?month={month}&worker={worker.pk}",
+        "assistance:helper_move_cases": reverse(
+            "assistance:helper_move_cases",
+            args=[case.helpers.order_by("pk").first().pk],
+        ),
         "assistance:demonstration_list": reverse("assistance:demonstration_list"),
         "assistance:demonstration_create": reverse("assistance:demonstration_create"),
         "assistance:demonstration_detail": w["demonstration"].get_absolute_url(),

@@ -1,0 +1,282 @@
+"""Bulk actions (批量): one action over the rows a secretary ticked.
+
+Each runs in one transaction through the single-row services, so each case
+or classification keeps the same trace (a CaseEvent, the classification's
+history) as when it is changed alone, and the change is announced to the
+figures from that one transaction (factory.cache bumps each month once).
+Each row carries the version the page showed; if any row changed since, or
+any row is refused, nothing is saved and every refused row is named in the
+error (BulkRefused), so the secretary can look again and repeat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from assistance import evidence
+from assistance.models import AssistanceCase, CaseOutcome
+from assistance.services.cases import close_case, open_case, update_case
+from assistance.services.common import StaleEditError
+from workers.classification import (
+    ClassificationInput,
+    save_classifications,
+    shortfall_problems,
+)
+from workers.models import ShortfallClassification, Worker
+from workers.months import month_str, previous_month
+
+
+class BulkRefused(ValidationError):
+    """Nothing was saved; each message names the worker it is about."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A row as the page showed it: its pk and version (0: none existed)."""
+
+    pk: int
+    version: int
+
+
+def _stale(name: object) -> ValidationError:
+    return ValidationError(
+        _(
+            "%(name)s: someone else changed this meanwhile. Nothing was saved: "
+            "look at the list again, then repeat."
+        )
+        % {"name": name},
+        code="stale",
+    )
+
+
+def _about(name: object, error: ValidationError) -> list[ValidationError]:
+    return [
+        ValidationError(
+            _("%(name)s: %(error)s") % {"name": name, "error": message},
+            code="invalid",
+        )
+        for message in error.messages
+    ]
+
+
+def _refuse_if(problems: list[ValidationError]) -> None:
+    if problems:
+        raise BulkRefused(problems)
+
+
+@transaction.atomic
+def close_reached_quota(
+    *, cases: Sequence[Seen], by: AbstractBaseUser | None
+) -> list[AssistanceCase]:
+    """Close every case of ``cases`` with the outcome "reached quota"."""
+    if not cases:
+        raise BulkRefused([ValidationError(_("Tick at least one case."), "empty")])
+    found = AssistanceCase.objects.select_related("worker").in_bulk(
+        [seen.pk for seen in cases]
+    )
+    problems: list[ValidationError] = []
+    closed = []
+    for seen in cases:
+        case = found.get(seen.pk)
+        if case is None:
+            problems.append(
+                ValidationError(_("A ticked case no longer exists."), "gone")
+            )
+            continue
+        try:
+            closed.append(
+                close_case(
+                    case=case,
+                    by=by,
+                    outcome=CaseOutcome.REACHED_QUOTA,
+                    expected_version=seen.version,
+                )
+            )
+        except StaleEditError:
+            problems.append(_stale(case.worker))
+        except ValidationError as error:
+            problems += _about(case.worker, error)
+    _refuse_if(problems)
+    return closed
+
+
+def last_causes(month: dt.date, worker_ids) -> dict[int, str]:
+    """worker id → the cause of their shortfall the month before ``month``."""
+    return dict(
+        ShortfallClassification.objects.filter(
+            month=previous_month(month), worker_id__in=list(worker_ids)
+        ).values_list("worker_id", "cause")
+    )
+
+
+@transaction.atomic
+def classify_as_last_month(
+    *,
+    month: dt.date,
+    rows: Sequence[tuple[Seen, str]],
+    by: AbstractBaseUser | None,
+) -> int:
+    """Give each worker of ``rows`` (a worker as the page showed them, with
+    the cause shown as last month's) the cause of their shortfall last
+    month, through the rules of workers.classification. A worker classified
+    meanwhile, or whose last month's cause changed, refuses them all."""
+    if not rows:
+        raise BulkRefused([ValidationError(_("Nobody to classify."), "empty")])
+    workers = Worker.objects.in_bulk([seen.pk for seen, _cause in rows])
+    before = last_causes(month, workers)
+    problems: list[ValidationError] = []
+    for seen, shown in rows:
+        worker = workers.get(seen.pk)
+        if worker is None:
+            problems.append(
+                ValidationError(_("A worker is no longer on the roster."), "gone")
+            )
+        elif before.get(worker.pk) != shown:
+            problems.append(_stale(worker))
+    _refuse_if(problems)
+    keys = [(seen.pk, month) for seen, _cause in rows]
+    for (worker_id, _month), _problem in shortfall_problems(keys).items():
+        problems.append(
+            ValidationError(
+                _("%(name)s has no shortfall to classify in %(month)s.")
+                % {"name": workers[worker_id], "month": month_str(month)},
+                "no_shortfall",
+            )
+        )
+    _refuse_if(problems)
+    result = save_classifications(
+        rows=[
+            ClassificationInput(
+                worker_id=seen.pk,
+                month=month,
+                cause=cause,
+                note="",
+                expected_version=seen.version,
+            )
+            for seen, cause in rows
+        ],
+        by=by,
+        source="as last month",
+    )
+    if result.stale:
+        raise BulkRefused([_stale(workers[w]) for w, _m in sorted(result.stale)])
+    return result.created + result.updated
+
+
+@transaction.atomic
+def open_with_one_helper(
+    *,
+    month: dt.date,
+    workers: Sequence[Seen],
+    helper: Worker,
+    opened_by: AbstractBaseUser | None,
+) -> list[AssistanceCase]:
+    """Open a case for each worker of ``workers`` with ``helper``: the cause
+    is the worker's classification for ``month`` (at the version the page
+    showed), the measure the one this factory's evidence suggests."""
+    if not workers:
+        raise BulkRefused([ValidationError(_("Tick at least one worker."), "empty")])
+    found = Worker.objects.in_bulk([seen.pk for seen in workers])
+    causes = {
+        c.worker_id: c
+        for c in ShortfallClassification.objects.filter(
+            month=month, worker_id__in=list(found)
+        )
+    }
+    suggested = evidence.suggestions()
+    problems: list[ValidationError] = []
+    opened = []
+    for seen in workers:
+        worker = found.get(seen.pk)
+        if worker is None:
+            problems.append(
+                ValidationError(_("A worker is no longer on the roster."), "gone")
+            )
+            continue
+        classification = causes.get(worker.pk)
+        if classification is None or classification.version != seen.version:
+            problems.append(
+                _stale(worker)
+                if seen.version
+                else ValidationError(
+                    _("%(name)s: classify the shortfall first.") % {"name": worker},
+                    "unclassified",
+                )
+            )
+            continue
+        try:
+            opened.append(
+                open_case(
+                    worker=worker,
+                    month=month,
+                    cause=classification.cause,
+                    measure=suggested[classification.cause].measure,
+                    helpers=[helper],
+                    opened_by=opened_by,
+                )
+            )
+        except StaleEditError:
+            problems.append(_stale(worker))
+        except ValidationError as error:
+            problems += _about(worker, error)
+    _refuse_if(problems)
+    return opened
+
+
+@transaction.atomic
+def move_cases(
+    *,
+    cases: Sequence[Seen],
+    from_helper: Worker,
+    to_helper: Worker,
+    by: AbstractBaseUser | None,
+) -> list[AssistanceCase]:
+    """Put ``to_helper`` in place of ``from_helper`` on each case (a helper
+    who is leaving), keeping the case's other helpers."""
+    if not cases:
+        raise BulkRefused([ValidationError(_("Tick at least one case."), "empty")])
+    if to_helper.pk == from_helper.pk:
+        raise BulkRefused(
+            [ValidationError(_("Choose another helper to take the cases."), "same")]
+        )
+    found = AssistanceCase.objects.select_related("worker").in_bulk(
+        [seen.pk for seen in cases]
+    )
+    problems: list[ValidationError] = []
+    moved = []
+    for seen in cases:
+        case = found.get(seen.pk)
+        if case is None:
+            problems.append(
+                ValidationError(_("A ticked case no longer exists."), "gone")
+            )
+            continue
+        helper_ids = set(case.helpers.values_list("pk", flat=True))
+        if from_helper.pk not in helper_ids:
+            problems.append(_stale(case.worker))
+            continue
+        helper_ids = (helper_ids - {from_helper.pk}) | {to_helper.pk}
+        try:
+            moved.append(
+                update_case(
+                    case=case,
+                    by=by,
+                    measure=case.measure,
+                    helpers=list(Worker.objects.filter(pk__in=helper_ids)),
+                    target_month=case.target_month,
+                    expected_version=seen.version,
+                )
+            )
+        except StaleEditError:
+            problems.append(_stale(case.worker))
+        except ValidationError as error:
+            problems += _about(case.worker, error)
+    _refuse_if(problems)
+    return moved

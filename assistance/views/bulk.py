@@ -1,0 +1,297 @@
+"""Bulk actions (批量) on the lists the work queue links to.
+
+Plain forms with checkboxes, each ticked row sent with the version the page
+showed; the services (assistance.services.bulk) do all or nothing. A refusal
+keeps what was ticked and names every refused worker.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assistance import evidence, selectors
+from assistance.access import require_perm
+from assistance.models import AssistanceCase
+from assistance.services.bulk import (
+    BulkRefused,
+    Seen,
+    classify_as_last_month,
+    close_reached_quota,
+    move_cases,
+    open_with_one_helper,
+)
+from assistance.views._common import month_param
+from workers.forms_base import Form
+from workers.models import ShortfallClassification, Worker, Workshop
+from workers.months import MonthError, checked_month, month_str
+
+CLOSE_PERM = "assistance.close_case"
+CLASSIFY_PERM = "workers.change_shortfallclassification"
+OPEN_PERM = "assistance.add_assistancecase"
+CHANGE_PERM = "assistance.change_assistancecase"
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def ticked(data, name: str) -> list[Seen]:
+    """The ticked rows of ``name`` with the versions the page showed."""
+    rows, seen = [], set()
+    for value in data.getlist(name):
+        pk = _int(value)
+        if pk is None or pk in seen:
+            continue
+        seen.add(pk)
+        rows.append(Seen(pk, _int(data.get(f"version-{pk}")) or 0))
+    return rows
+
+
+def refused(request, error: BulkRefused) -> None:
+    messages.error(request, _("Nothing was saved."))
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _post_month(request):
+    try:
+        return checked_month(request.POST.get("month", ""))
+    except MonthError:
+        return None
+
+
+def _queue_url(month, **query) -> str:
+    url = f"{reverse('assistance:classification_queue')}?month={month_str(month)}"
+    return url + "".join(f"&{k}={v}" for k, v in query.items())
+
+
+# --- b. close the cases that reached quota (the case list) -------------------
+
+
+def close_ticked_cases(request):
+    """The case list's POST: close the ticked cases as reached quota.
+
+    Returns a response on success, None to show the list again (with the
+    ticks kept and the refusal in the messages)."""
+    require_perm(request.user, CLOSE_PERM)
+    try:
+        closed = close_reached_quota(
+            cases=ticked(request.POST, "case"), by=request.user
+        )
+    except BulkRefused as error:
+        refused(request, error)
+        return None
+    messages.success(
+        request,
+        _("%(count)d cases closed as reached quota.") % {"count": len(closed)},
+    )
+    return redirect(request.get_full_path())
+
+
+# --- a. classify a workshop as last month (the classification queue) --------
+
+
+@login_required
+@require_POST
+def classify_workshop_as_last_month(request):
+    """Accept the causes of last month prefilled in one workshop's section."""
+    require_perm(request.user, CLASSIFY_PERM)
+    month = _post_month(request)
+    if month is None:
+        messages.error(request, _("Choose a month first."))
+        return redirect("assistance:classification_queue")
+    workshop = Workshop.objects.filter(pk=_int(request.POST.get("workshop"))).first()
+    rows = [
+        (seen, request.POST.get(f"cause-{seen.pk}", ""))
+        for seen in ticked(request.POST, "worker")
+    ]
+    try:
+        count = classify_as_last_month(month=month, rows=rows, by=request.user)
+    except BulkRefused as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(count)d workers of %(workshop)s classified as last month.")
+            % {"count": count, "workshop": workshop.name if workshop else "—"},
+        )
+    anchor = f"#group-{workshop.code}" if workshop else ""
+    show = request.POST.get("show", "")
+    return redirect(_queue_url(month, **({"show": show} if show else {})) + anchor)
+
+
+# --- c. open cases for several workers with one helper ----------------------
+
+
+class OneHelperForm(Form):
+    helper = forms.TypedChoiceField(
+        label=gettext_lazy("helper"),
+        coerce=int,
+        help_text=gettext_lazy(
+            "The same helper for every worker below; the number is how many "
+            "active cases each already has."
+        ),
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["helper"].choices = [("", "—"), *choices]
+
+
+def _without(choices, worker_ids) -> list:
+    """Helper choices without the workers being helped (never their own)."""
+    return [
+        (group, [(pk, label) for pk, label in options if pk not in worker_ids])
+        for group, options in choices
+    ]
+
+
+@login_required
+def open_with_helper(request):
+    """The ticked workers of the classification queue, each with the
+    measure the evidence suggests for their cause, and one helper for all."""
+    require_perm(request.user, OPEN_PERM)
+    data = request.POST if request.method == "POST" else request.GET
+    month = _post_month(request) if request.method == "POST" else month_param(request)
+    if month is None:
+        messages.error(request, _("Choose a month first."))
+        return redirect("assistance:classification_queue")
+    worker_ids = [seen.pk for seen in ticked(data, "worker")]
+    workers = list(
+        Worker.objects.filter(pk__in=worker_ids)
+        .select_related("workshop")
+        .order_by("workshop__code", "employee_no")
+    )
+    if not workers:
+        messages.error(request, _("Choose at least one worker without a case."))
+        return redirect(_queue_url(month))
+    classifications = {
+        c.worker_id: c
+        for c in ShortfallClassification.objects.filter(month=month, worker__in=workers)
+    }
+    busy = set(
+        AssistanceCase.objects.filter(worker__in=workers)
+        .active()
+        .values_list("worker_id", flat=True)
+    )
+    suggestions = evidence.suggestions()
+    choices = _without(selectors.helper_choices(), {w.pk for w in workers})
+    form = OneHelperForm(
+        request.POST if request.method == "POST" else None, choices=choices
+    )
+    if request.method == "POST" and form.is_valid():
+        helper = Worker.objects.get(pk=form.cleaned_data["helper"])
+        try:
+            opened = open_with_one_helper(
+                month=month,
+                workers=ticked(request.POST, "worker"),
+                helper=helper,
+                opened_by=request.user,
+            )
+        except BulkRefused as error:
+            refused(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(count)d help cases opened with %(helper)s.")
+                % {"count": len(opened), "helper": helper},
+            )
+            return redirect(_queue_url(month))
+    rows = []
+    for worker in workers:
+        classification = classifications.get(worker.pk)
+        rows.append(
+            {
+                "worker": worker,
+                "classification": classification,
+                "busy": worker.pk in busy,
+                "suggestion": suggestions.get(classification.cause)
+                if classification
+                else None,
+            }
+        )
+    return render(
+        request,
+        "assistance/case_open_one_helper.html",
+        {
+            "form": form,
+            "rows": rows,
+            "month_text": month_str(month),
+            "ready": sum(1 for r in rows if r["classification"] and not r["busy"]),
+        },
+    )
+
+
+# --- d. move a leaving helper's cases to another helper ---------------------
+
+
+class MoveCasesForm(Form):
+    to_helper = forms.TypedChoiceField(
+        label=gettext_lazy("new helper"),
+        coerce=int,
+        help_text=gettext_lazy(
+            "Takes the place of the helper above on every ticked case; the "
+            "cases' other helpers stay."
+        ),
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_helper"].choices = [("", "—"), *choices]
+
+
+@login_required
+def move_helper_cases(request, pk):
+    """A helper's active cases, to hand over to another helper at once."""
+    require_perm(request.user, CHANGE_PERM)
+    helper = get_object_or_404(Worker.objects.select_related("workshop"), pk=pk)
+    cases = list(
+        AssistanceCase.objects.active()
+        .filter(helpers=helper)
+        .select_related("worker__workshop")
+        .order_by("worker__workshop__code", "worker__employee_no")
+    )
+    choices = _without(selectors.helper_choices(), {helper.pk})
+    form = MoveCasesForm(
+        request.POST if request.method == "POST" else None, choices=choices
+    )
+    chosen = {seen.pk for seen in ticked(request.POST, "case")}
+    if request.method == "POST" and form.is_valid():
+        to_helper = Worker.objects.get(pk=form.cleaned_data["to_helper"])
+        try:
+            moved = move_cases(
+                cases=ticked(request.POST, "case"),
+                from_helper=helper,
+                to_helper=to_helper,
+                by=request.user,
+            )
+        except BulkRefused as error:
+            refused(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(count)d cases of %(old)s moved to %(new)s.")
+                % {"count": len(moved), "old": helper, "new": to_helper},
+            )
+            return redirect("assistance:helper_loads")
+    return render(
+        request,
+        "assistance/helper_move.html",
+        {
+            "helper": helper,
+            "cases": cases,
+            "form": form,
+            # Every case is ticked until the secretary unticks one.
+            "chosen": chosen if request.method == "POST" else {c.pk for c in cases},
+        },
+    )
