@@ -66,7 +66,8 @@ class HelperField(forms.TypedMultipleChoiceField):
     def validate(self, value):
         # Not offered, so only a forged or stale post names him; the service
         # would refuse him too (assistance.services.common._check_helpers).
-        if self.worker is not None and self.worker.pk in value:
+        # Runs before coercion: the values are still the strings posted.
+        if self.worker is not None and str(self.worker.pk) in map(str, value):
             raise ValidationError(
                 _("%(name)s cannot be their own helper.") % {"name": self.worker},
                 code="own_helper",
