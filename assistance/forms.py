@@ -18,6 +18,7 @@ from assistance.models import (
     FollowUpKind,
     Measure,
 )
+from assistance.picker import helper_field
 from workers.forms_base import Form, ModelForm
 from workers.models import Cause, Worker, Workshop
 from workers.months import MonthError, month_str, parse_month
@@ -50,20 +51,6 @@ class MonthField(forms.Field):
             raise ValidationError(str(error), code="bad_month") from None
 
 
-def helper_field(choices, **kwargs) -> forms.TypedMultipleChoiceField:
-    return forms.TypedMultipleChoiceField(
-        label=_("helpers"),
-        choices=choices,
-        coerce=int,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_(
-            "Party members, League members and activists; the number is how "
-            "many active cases each already has. Hold Ctrl to choose several."
-        ),
-        **kwargs,
-    )
-
-
 def workers_for(ids) -> list[Worker]:
     return list(Worker.objects.filter(pk__in=ids))
 
@@ -76,11 +63,26 @@ class OpenCaseForm(Form):
     measure = forms.ChoiceField(label=_("measure"), choices=Measure.choices)
     target_month = MonthField(label=_("target month"), required=False)
 
-    def __init__(self, *args, helper_choices=(), **kwargs):
+    def __init__(self, *args, helpers=(), workers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["helpers"] = helper_field(helper_choices)
+        # The row's worker (from the data posted, or the initial row) is left
+        # out of his own helpers; ``workers`` maps pk to Worker for the page.
+        worker_id = self._worker_id()
+        worker = (workers or {}).get(worker_id) if worker_id else None
+        self.fields["helpers"] = helper_field(helpers, worker)
         self.fields["cause"].widget.attrs["data-cause"] = "1"
         self.fields["measure"].widget.attrs["data-measure"] = "1"
+
+    def _worker_id(self) -> int | None:
+        value = (
+            self.data.get(self.add_prefix("worker"))
+            if self.is_bound
+            else self.initial.get("worker")
+        )
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
 
 
 class CaseEditForm(Form):
@@ -88,9 +90,9 @@ class CaseEditForm(Form):
     target_month = MonthField(label=_("target month"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, helper_choices=(), **kwargs):
+    def __init__(self, *args, helpers=(), worker=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["helpers"] = helper_field(helper_choices)
+        self.fields["helpers"] = helper_field(helpers, worker)
         self.order_fields(["measure", "helpers", "target_month", "version"])
 
 

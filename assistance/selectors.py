@@ -234,26 +234,60 @@ def classification_queue(month: dt.date) -> list[QueueGroup]:
     return groups
 
 
-def helper_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Eligible helpers grouped by workshop, each labelled with their load."""
+@dataclass(frozen=True)
+class HelperOption:
+    """One eligible helper as the helper picker shows them."""
+
+    pk: int
+    name: str
+    employee_no: str
+    workshop_id: int
+    workshop: str
+    standing: str
+    load: int
+
+
+def helper_options() -> list[HelperOption]:
+    """Eligible helpers by workshop, each with their political status and
+    active cases: two queries, whatever the number of rows on the page."""
     helpers = list(
         Worker.objects.eligible_helpers()
         .select_related("workshop")
         .order_by("workshop__code", "name")
     )
     loads = helper_loads()
-    grouped: dict[str, list[tuple[int, str]]] = {}
+    options = []
     for helper in helpers:
         if helper.political_status == PoliticalStatus.MASSES:
-            kind = _("activist")
+            status = _("activist")
         else:
-            kind = helper.get_political_status_display()
+            status = helper.get_political_status_display()
+        options.append(
+            HelperOption(
+                pk=helper.pk,
+                name=helper.name,
+                employee_no=helper.employee_no,
+                workshop_id=helper.workshop_id,
+                workshop=helper.workshop.name,
+                standing=str(status),
+                load=loads.get(helper.pk, 0),
+            )
+        )
+    return options
+
+
+def helper_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """The same helpers as <optgroup>s of a plain choice field (one helper
+    for many workers, moving a helper's cases), each labelled with their
+    political status and load."""
+    grouped: dict[str, list[tuple[int, str]]] = {}
+    for option in helper_options():
         label = _("%(name)s (%(standing)s) · %(count)d active cases") % {
-            "name": helper.name,
-            "standing": kind,
-            "count": loads.get(helper.pk, 0),
+            "name": option.name,
+            "standing": option.standing,
+            "count": option.load,
         }
-        grouped.setdefault(helper.workshop.name, []).append((helper.pk, label))
+        grouped.setdefault(option.workshop, []).append((option.pk, label))
     return list(grouped.items())
 
 

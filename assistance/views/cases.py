@@ -256,9 +256,9 @@ def _helper_ids(case) -> list[int]:
 @login_required
 def case_edit(request, pk):
     case = get_case_for_secretary(request.user, pk, "assistance.change_assistancecase")
-    choices = selectors.helper_choices()
+    choices = {"helpers": selectors.helper_options(), "worker": case.worker}
     if request.method == "POST":
-        form = CaseEditForm(request.POST, helper_choices=choices)
+        form = CaseEditForm(request.POST, **choices)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -286,7 +286,7 @@ def case_edit(request, pk):
                 "target_month": case.target_month,
                 "version": case.version,
             },
-            helper_choices=choices,
+            **choices,
         )
     return render(request, "assistance/case_form.html", {"case": case, "form": form})
 
@@ -296,8 +296,7 @@ def _refreshed(form, form_class, current, *, choices=None):
     reading the other person's change is then a deliberate overwrite."""
     data = form.data.copy()
     data["version"] = current.version
-    kwargs = {"helper_choices": choices} if choices is not None else {}
-    refreshed = form_class(data, **kwargs)
+    refreshed = form_class(data, **(choices or {}))
     refreshed.is_valid()
     return refreshed
 

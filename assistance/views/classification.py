@@ -207,20 +207,24 @@ def cases_open(request):
     if month is None:
         messages.error(request, _("Choose a month first."))
         return redirect("assistance:classification_queue")
-    choices = selectors.helper_choices()
+    helpers = selectors.helper_options()
     # The measure this factory's record suggests for each cause (evidence).
     suggestions = evidence.suggestions()
     if request.method == "POST":
+        workers = _posted_workers(request.POST)
         # Every submitted row is a worker to open a case for: an empty row
         # is an error, not an "unchanged" extra form left without data.
         formset = OpenCaseFormSet(
             request.POST,
-            form_kwargs={"helper_choices": choices, "empty_permitted": False},
+            form_kwargs={
+                "helpers": helpers,
+                "workers": workers,
+                "empty_permitted": False,
+            },
         )
         if not formset.forms:
             messages.error(request, _("Choose at least one worker without a case."))
             return redirect(_queue_url(month))
-        workers = _workers_of(formset)
         if formset.is_valid() and _open_all(request, formset, month, workers):
             messages.success(
                 request,
@@ -265,7 +269,7 @@ def cases_open(request):
                 }
             )
         formset = OpenCaseFormSet(
-            initial=initial, form_kwargs={"helper_choices": choices}
+            initial=initial, form_kwargs={"helpers": helpers, "workers": workers}
         )
     rows = [
         (form, workers.get(_form_worker(form)), _suggestion_of(form, suggestions))
@@ -303,8 +307,14 @@ def _form_worker(form) -> int | None:
     return form.initial.get("worker")
 
 
-def _workers_of(formset) -> dict[int, Worker]:
-    ids = [_form_worker(form) for form in formset.forms]
+def _posted_workers(data) -> dict[int, Worker]:
+    """The rows' workers, read before the formset is built: each row's
+    helpers leave its worker out and list his workshop first."""
+    ids = [
+        _int(value)
+        for key, value in data.items()
+        if key.startswith("form-") and key.endswith("-worker")
+    ]
     return Worker.objects.select_related("workshop").in_bulk([i for i in ids if i])
 
 

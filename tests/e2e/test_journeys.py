@@ -360,6 +360,8 @@ def test_no_script_or_style_is_blocked_by_the_csp(
         "/workers/import/workers/",
     ]
     paths.append(f"/cases/{case.pk}/")
+    # The helper picker (Tom Select) builds its list from the page's markup.
+    paths.append(f"/cases/{case.pk}/edit/")
     for path in paths:
         page.goto(f"{live_server.url}{path}")
         if path.startswith("/cases/classify/"):

@@ -1,0 +1,130 @@
+"""The helper picker: the helpers' <select multiple> of the case forms.
+
+Without JavaScript it is a native multi-select, grouped by workshop. With it,
+static/js/helper_picker.js puts Tom Select (static/vendor/tom-select) over the
+same element, reading each option's data-* attributes: nothing but the select
+posts, so the form and its validation are the same either way.
+
+The worker being helped is not among the choices at all (and a forged post
+naming him gets the service's own message), and his workshop comes first:
+a helper from the same workshop is the usual choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from assistance.selectors import HelperOption
+from assistance.services import helper_limit
+from workers.models import Worker
+
+
+class HelperSelect(forms.SelectMultiple):
+    """A multi-select whose options carry what the picker shows and searches."""
+
+    def __init__(self, attrs=None, choices=(), helpers=None):
+        super().__init__(attrs, choices)
+        self.helpers: dict[int, HelperOption] = helpers or {}
+        self.limit = 0
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        helper = self.helpers.get(value)
+        if helper is not None:
+            option["attrs"].update(
+                {
+                    "data-name": helper.name,
+                    "data-number": helper.employee_no,
+                    "data-workshop": helper.workshop,
+                    "data-standing": helper.standing,
+                    "data-load": helper.load,
+                    "data-load-text": ngettext(
+                        "%(counter)s active case",
+                        "%(counter)s active cases",
+                        helper.load,
+                    )
+                    % {"counter": helper.load},
+                }
+            )
+            if self.limit and helper.load >= self.limit:
+                option["attrs"]["data-full"] = "1"
+        return option
+
+
+class HelperField(forms.TypedMultipleChoiceField):
+    """The chosen helpers' pks; the worker himself is refused by name."""
+
+    def __init__(self, *, worker: Worker | None = None, **kwargs):
+        self.worker = worker
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        # Not offered, so only a forged or stale post names him; the service
+        # would refuse him too (assistance.services.common._check_helpers).
+        # Runs before coercion: the values are still the strings posted.
+        if self.worker is not None and str(self.worker.pk) in map(str, value):
+            raise ValidationError(
+                _("%(name)s cannot be their own helper.") % {"name": self.worker},
+                code="own_helper",
+            )
+        super().validate(value)
+
+
+def helper_field(
+    helpers: Sequence[HelperOption], worker: Worker | None = None
+) -> HelperField:
+    """The helpers field for a case of ``worker``: every eligible helper but
+    the worker, grouped by workshop, the worker's own workshop first."""
+    groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    own = worker.workshop_id if worker is not None else None
+    if own is not None:
+        groups[own] = ("", [])  # first, named below if it has anyone
+    for helper in helpers:
+        if worker is not None and helper.pk == worker.pk:
+            continue
+        label = _("%(name)s (%(standing)s) · %(count)d active cases") % {
+            "name": helper.name,
+            "standing": helper.standing,
+            "count": helper.load,
+        }
+        group = groups.setdefault(helper.workshop_id, (helper.workshop, []))
+        group[1].append((helper.pk, label))
+    if own is not None:
+        options = groups[own][1]
+        if options:
+            label = _("%(workshop)s (same workshop)") % {"workshop": worker.workshop}
+            groups[own] = (label, options)
+        else:
+            del groups[own]
+    widget = HelperSelect(
+        attrs={
+            "size": 6,
+            "data-helper-picker": "1",
+            "data-placeholder": _("Type a name, employee number or workshop"),
+            "data-no-results": _("No eligible helper matches."),
+            "data-remove": _("Remove"),
+            "data-help": _(
+                "Type two characters of a name, an employee number or a "
+                "workshop, then tap a helper; tap × to take one off. Party "
+                "members, League members and activists."
+            ),
+        },
+        helpers={helper.pk: helper for helper in helpers},
+    )
+    widget.limit = helper_limit()
+    return HelperField(
+        worker=worker,
+        label=gettext_lazy("helpers"),
+        choices=list(groups.values()),
+        coerce=int,
+        widget=widget,
+        help_text=gettext_lazy(
+            "Party members, League members and activists; the number is how "
+            "many active cases each already has. Hold Ctrl to choose several."
+        ),
+    )

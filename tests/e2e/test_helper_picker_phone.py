@@ -1,0 +1,88 @@
+"""On a 390×844 phone the secretary finds a helper by typing two characters
+of a name in the helper picker (Tom Select) and opens the case."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from assistance.models import AssistanceCase, Measure
+from tests.e2e.conftest import PHONE
+from tests.factories import ProductionRecordFactory, WorkerFactory, WorkshopFactory
+from workers.models import Cause, PoliticalStatus
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+MARCH = dt.date(1956, 3, 1)
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "viewport": PHONE,
+        "is_mobile": True,
+        "has_touch": True,
+    }
+
+
+def test_a_helper_found_by_two_characters_on_a_phone(
+    page, login, live_server, screenshot, secretary, workshop
+):
+    other = WorkshopFactory(code="aa", name="铸造车间")
+    # The worker is a Party member himself: he must not be offered.
+    worker = WorkerFactory(
+        name="胡维亮", workshop=workshop, political_status=PoliticalStatus.PARTY_MEMBER
+    )
+    ProductionRecordFactory(worker=worker, month=MARCH, output=Decimal("70"))
+    wanted = WorkerFactory(
+        name="王培胜", workshop=workshop, political_status=PoliticalStatus.LEAGUE_MEMBER
+    )
+    WorkerFactory(  # same first two characters, another workshop
+        name="王培德", workshop=other, political_status=PoliticalStatus.PARTY_MEMBER
+    )
+    for index in range(40):  # a long list to search in
+        WorkerFactory(
+            name=f"李{index}号",
+            workshop=other if index % 2 else workshop,
+            political_status=PoliticalStatus.PARTY_MEMBER,
+        )
+
+    login("alice")
+    page.goto(f"{live_server.url}/cases/open/?month=1956-03&worker={worker.pk}")
+    wrapper = page.locator("#open-form .ts-wrapper").first
+    assert wrapper.is_visible()
+    # The JavaScript hint replaced the native list's "Ctrl" one.
+    help_text = page.locator("#id_form-0-helpers_helptext").inner_text()
+    assert "Ctrl" not in help_text and help_text
+    control = wrapper.locator(".ts-control input")
+    control.tap()
+    control.press_sequentially("王培")
+    options = page.locator(".ts-dropdown .option:visible")
+    # Tom Select filters just after the input event: wait for it.
+    expect(options).to_have_count(2)
+    texts = options.all_inner_texts()
+    # His own workshop first; each with political status and load.
+    assert texts[0].startswith("王培胜")
+    assert "共青团员" in texts[0] and "0 个帮扶对象" in texts[0]
+    assert "胡维亮" not in page.locator(".ts-dropdown").inner_text()
+    # The list opens inside the screen, and the options are thumb-sized.
+    dropdown = page.locator(".ts-dropdown").first.bounding_box()
+    assert dropdown["x"] >= 0 and dropdown["x"] + dropdown["width"] <= PHONE["width"]
+    assert dropdown["y"] >= 0 and dropdown["y"] + dropdown["height"] <= PHONE["height"]
+    assert options.first.bounding_box()["height"] >= 44
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot("helper-picker-phone-typed")
+    options.first.tap()
+    page.select_option("select[name=form-0-cause]", Cause.TECHNIQUE)
+    page.select_option("select[name=form-0-measure]", Measure.MENTORING)
+    assert page.locator("select[name=form-0-helpers]").evaluate(
+        "s => [...s.selectedOptions].map(o => o.value)"
+    ) == [str(wanted.pk)]
+    screenshot("helper-picker-phone-chosen")
+    with page.expect_navigation():
+        page.locator("#open-form button[type=submit]").tap()
+    case = AssistanceCase.objects.get()
+    assert case.worker == worker
+    assert list(case.helpers.all()) == [wanted]
+    screenshot("helper-picker-phone-opened")
