@@ -211,6 +211,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and months in each language's own style: factory/formats.
+FORMAT_MODULE_PATH = ["factory.formats"]
 TIME_ZONE = env_list("TIME_ZONE", ["Asia/Shanghai"])[0]
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -142,7 +143,7 @@ class WorkerForm(ModelForm):
             "user",
         ]
         # A person's name is 姓名 (GLOSSARY); the model's "name" reads 名称.
-        labels = {"name": _("worker's name")}
+        labels = {"name": capfirst(_("worker's name"))}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -244,23 +245,25 @@ class RosterFilterForm(Form):
         ),
     )
     workshop = forms.ModelChoiceField(
-        label=_("workshop"),
+        label=capfirst(_("workshop")),
         queryset=Workshop.objects.none(),
         required=False,
-        empty_label=_("all workshops"),
+        empty_label=capfirst(_("all workshops")),
     )
     political_status = forms.ChoiceField(
-        label=_("political status"),
+        label=capfirst(_("political status")),
         choices=[("", _("all"))] + PoliticalStatus.choices,
         required=False,
     )
     activist = forms.ChoiceField(
-        label=_("activist"), choices=ACTIVIST_CHOICES, required=False
+        label=capfirst(_("activist")), choices=ACTIVIST_CHOICES, required=False
     )
     active = forms.ChoiceField(
-        label=_("active"), choices=ACTIVE_CHOICES, required=False
+        label=capfirst(_("active")), choices=ACTIVE_CHOICES, required=False
     )
-    sort = forms.ChoiceField(label=_("sort by"), choices=SORT_CHOICES, required=False)
+    sort = forms.ChoiceField(
+        label=capfirst(_("sort by")), choices=SORT_CHOICES, required=False
+    )
 
     def __init__(self, *args, workshops=None, **kwargs):
         super().__init__(*args, **kwargs)
