@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from workers.forms_base import Form, ModelForm
@@ -212,18 +212,22 @@ class WorkshopForm(ModelForm):
         )
 
 
-ACTIVIST_CHOICES = [("", _("all")), ("yes", _("activists")), ("no", _("not activists"))]
+ACTIVIST_CHOICES = [
+    ("", capfirst(_("all"))),
+    ("yes", capfirst(_("activists"))),
+    ("no", capfirst(_("not activists"))),
+]
 ACTIVE_CHOICES = [
-    ("yes", _("active")),
-    ("no", _("no longer active")),
-    ("all", _("all")),
+    ("yes", capfirst(_("active"))),
+    ("no", capfirst(_("no longer active"))),
+    ("all", capfirst(_("all"))),
 ]
 SORT_CHOICES = [
-    ("employee_no", _("employee number")),
-    ("name", _("name")),
-    ("workshop", _("workshop")),
-    ("political_status", _("political status")),
-    ("-updated_at", _("recently changed")),
+    ("employee_no", capfirst(_("employee number"))),
+    ("name", capfirst(pgettext_lazy("person", "name"))),
+    ("workshop", capfirst(_("workshop"))),
+    ("political_status", capfirst(_("political status"))),
+    ("-updated_at", capfirst(_("recently changed"))),
 ]
 # Sort keys → ORDER BY; employee_no last makes every order total (stable pages).
 SORT_ORDER = {
