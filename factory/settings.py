@@ -39,8 +39,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "django_tasks",
-    "django_tasks_db",
-    "axes",
+    "factory.admin_apps.TasksDatabaseConfig",  # django_tasks_db
+    "factory.admin_apps.AxesConfig",  # axes
     "csp",
     "factory",
     "workers",

@@ -218,7 +218,7 @@ ACTIVIST_CHOICES = [
     ("no", capfirst(_("not activists"))),
 ]
 ACTIVE_CHOICES = [
-    ("yes", capfirst(_("active"))),
+    ("yes", capfirst(pgettext_lazy("roster", "active"))),
     ("no", capfirst(_("no longer active"))),
     ("all", capfirst(_("all"))),
 ]
@@ -263,7 +263,9 @@ class RosterFilterForm(Form):
         label=capfirst(_("activist")), choices=ACTIVIST_CHOICES, required=False
     )
     active = forms.ChoiceField(
-        label=capfirst(_("active")), choices=ACTIVE_CHOICES, required=False
+        label=capfirst(pgettext_lazy("roster", "active")),
+        choices=ACTIVE_CHOICES,
+        required=False,
     )
     sort = forms.ChoiceField(
         label=capfirst(_("sort by")), choices=SORT_CHOICES, required=False
