@@ -28,7 +28,7 @@ from workers.models import (
     ProductionRecord,
     Worker,
 )
-from workers.months import first_of_month, month_str
+from workers.months import first_of_month, month_label, month_str
 from workers.signals import announce_change, records_saved
 
 CENT = Decimal("0.01")
@@ -80,13 +80,13 @@ def clean_record_month(month: dt.date, *, today: dt.date | None = None) -> dt.da
     if month.year < EARLIEST_RECORD_YEAR:
         raise ValidationError(
             _("%(month)s is before %(year)s: check the year.")
-            % {"month": month_str(month), "year": EARLIEST_RECORD_YEAR},
+            % {"month": month_label(month), "year": EARLIEST_RECORD_YEAR},
             code="month_too_early",
         )
     if month > current:
         raise ValidationError(
             _("%(month)s is in the future: records can only be given up to %(now)s.")
-            % {"month": month_str(month), "now": month_str(current)},
+            % {"month": month_label(month), "now": month_label(current)},
             code="month_in_future",
         )
     return month

@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django import template
-from django.utils import formats
 
+from workers import months
 from workers.months import MonthError, parse_month
 
 register = template.Library()
@@ -40,7 +40,7 @@ def month_label(value) -> str:
             value = parse_month(value)
         except MonthError:
             return str(value)
-    return formats.date_format(value, "YEAR_MONTH_FORMAT")
+    return months.month_label(value)
 
 
 register.filter("number", number)
