@@ -77,10 +77,11 @@ def clean_record_month(month: dt.date, *, today: dt.date | None = None) -> dt.da
     current = first_of_month(today or timezone.localdate())
     # A year like 0956 is a typo for 1956, not a record from the Middle Ages;
     # stored silently it would become "the latest month" of the dashboards.
+    # Written as typed (0956-03), so that the typo shows.
     if month.year < EARLIEST_RECORD_YEAR:
         raise ValidationError(
             _("%(month)s is before %(year)s: check the year.")
-            % {"month": month_label(month), "year": EARLIEST_RECORD_YEAR},
+            % {"month": month_str(month), "year": EARLIEST_RECORD_YEAR},
             code="month_too_early",
         )
     if month > current:
