@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from assistance import worklists
@@ -59,9 +60,9 @@ class OpenCaseForm(Form):
     """One row of the bulk opening page (one worker)."""
 
     worker = forms.IntegerField(widget=forms.HiddenInput)
-    cause = forms.ChoiceField(label=_("cause"), choices=Cause.choices)
-    measure = forms.ChoiceField(label=_("measure"), choices=Measure.choices)
-    target_month = MonthField(label=_("target month"), required=False)
+    cause = forms.ChoiceField(label=capfirst(_("cause")), choices=Cause.choices)
+    measure = forms.ChoiceField(label=capfirst(_("measure")), choices=Measure.choices)
+    target_month = MonthField(label=capfirst(_("target month")), required=False)
 
     def __init__(self, *args, helpers=(), workers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,8 +87,8 @@ class OpenCaseForm(Form):
 
 
 class CaseEditForm(Form):
-    measure = forms.ChoiceField(label=_("measure"), choices=Measure.choices)
-    target_month = MonthField(label=_("target month"), required=False)
+    measure = forms.ChoiceField(label=capfirst(_("measure")), choices=Measure.choices)
+    target_month = MonthField(label=capfirst(_("target month")), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, helpers=(), worker=None, **kwargs):
@@ -98,10 +99,12 @@ class CaseEditForm(Form):
 
 class CloseCaseForm(Form):
     outcome = forms.ChoiceField(
-        label=_("outcome"), choices=CaseOutcome.choices, widget=forms.RadioSelect
+        label=capfirst(_("outcome")),
+        choices=CaseOutcome.choices,
+        widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("reason for closing"),
+        label=capfirst(_("reason for closing")),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required unless the worker reached quota."),
@@ -111,43 +114,46 @@ class CloseCaseForm(Form):
 
 class ReopenCaseForm(Form):
     reason = forms.CharField(
-        label=_("reason for reopening"), widget=forms.Textarea(attrs={"rows": 3})
+        label=capfirst(_("reason for reopening")),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class FollowUpForm(Form):
     kind = forms.ChoiceField(
-        label=_("kind"),
+        label=capfirst(_("kind")),
         choices=FollowUpKind.choices,
         initial=FollowUpKind.TALK,
         widget=forms.RadioSelect,
     )
     # type=date inputs read and write ISO dates whatever the page's language.
     date = forms.DateField(
-        label=_("date"),
+        label=capfirst(_("date")),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     text = forms.CharField(
-        label=_("what happened"), widget=forms.Textarea(attrs={"rows": 4})
+        label=capfirst(_("what happened")), widget=forms.Textarea(attrs={"rows": 4})
     )
     is_private = forms.BooleanField(
-        label=_("private"),
+        label=capfirst(_("private")),
         required=False,
         initial=True,
         help_text=_("Only the committee secretary and this case's helpers read it."),
     )
     aid_amount = forms.DecimalField(
-        label=_("aid amount (yuan)"),
+        label=capfirst(_("aid amount (yuan)")),
         required=False,
         min_value=0,
         max_digits=10,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    aid_kind = forms.CharField(label=_("kind of aid"), required=False, max_length=100)
+    aid_kind = forms.CharField(
+        label=capfirst(_("kind of aid")), required=False, max_length=100
+    )
     aid_approved_by = forms.CharField(
-        label=_("aid approved by"), required=False, max_length=100
+        label=capfirst(_("aid approved by")), required=False, max_length=100
     )
 
     def __init__(self, *args, **kwargs):
@@ -157,29 +163,33 @@ class FollowUpForm(Form):
 
 class CaseFilterForm(Form):
     status = forms.ChoiceField(
-        label=_("status"), required=False, choices=[("", "—"), *CaseStatus.choices]
+        label=capfirst(_("status")),
+        required=False,
+        choices=[("", "—"), *CaseStatus.choices],
     )
     cause = forms.ChoiceField(
-        label=_("cause"), required=False, choices=[("", "—"), *Cause.choices]
+        label=capfirst(_("cause")), required=False, choices=[("", "—"), *Cause.choices]
     )
     measure = forms.ChoiceField(
-        label=_("measure"), required=False, choices=[("", "—"), *Measure.choices]
+        label=capfirst(_("measure")),
+        required=False,
+        choices=[("", "—"), *Measure.choices],
     )
     workshop = forms.ModelChoiceField(
-        label=_("workshop"),
+        label=capfirst(_("workshop")),
         required=False,
         queryset=Workshop.objects.all(),
         to_field_name="code",
     )
-    month = MonthField(label=_("month opened"), required=False, help_text="")
-    proposed = forms.BooleanField(label=_("closure proposed"), required=False)
+    month = MonthField(label=capfirst(_("month opened")), required=False, help_text="")
+    proposed = forms.BooleanField(label=capfirst(_("closure proposed")), required=False)
     quiet = forms.BooleanField(
-        label=_("no follow-up for a while"),
+        label=capfirst(_("no follow-up for a while")),
         required=False,
         help_text=_("Active cases still below quota with no recent follow-up."),
     )
     helpers_left = forms.BooleanField(
-        label=_("helper left or no longer eligible"),
+        label=capfirst(_("helper left or no longer eligible")),
         required=False,
     )
 
@@ -219,7 +229,7 @@ class DemonstrationForm(ModelForm):
 
 
 class AddAttendeeForm(Form):
-    employee_no = forms.CharField(label=_("employee number"), max_length=32)
+    employee_no = forms.CharField(label=capfirst(_("employee number")), max_length=32)
 
     def clean_employee_no(self):
         employee_no = self.cleaned_data["employee_no"].strip()
@@ -236,7 +246,7 @@ class AddAttendeeForm(Form):
 
 class AddWorkshopForm(Form):
     workshop = forms.ModelChoiceField(
-        label=_("workshop"),
+        label=capfirst(_("workshop")),
         queryset=Workshop.objects.all(),
         widget=forms.Select(attrs={"class": "form-select"}),
     )

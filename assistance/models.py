@@ -109,13 +109,16 @@ class AssistanceCase(models.Model):
         _("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True
     )
     close_reason = models.TextField(_("reason for closing"), blank=True)
-    closure_proposed_at = models.DateTimeField(null=True, blank=True)
+    closure_proposed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("closure proposed at")
+    )
     closure_proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("closure proposed by"),
     )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,7 +138,7 @@ class AssistanceCase(models.Model):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Incremented on every change; a form based on an older version is refused.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
 
     objects = AssistanceCaseQuerySet.as_manager()
 
@@ -187,26 +190,38 @@ class CaseEvent(models.Model):
     """
 
     case = models.ForeignKey(
-        AssistanceCase, on_delete=models.CASCADE, related_name="events"
+        AssistanceCase,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("case"),
     )
     kind = models.CharField(
-        max_length=20, choices=CaseEventKind.choices, default=CaseEventKind.STATUS
+        max_length=20,
+        choices=CaseEventKind.choices,
+        default=CaseEventKind.STATUS,
+        verbose_name=_("kind"),
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("by"),
     )
     from_status = models.CharField(
-        max_length=20, choices=CaseStatus.choices, blank=True
+        max_length=20,
+        choices=CaseStatus.choices,
+        blank=True,
+        verbose_name=_("from status"),
     )
-    to_status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    to_status = models.CharField(
+        max_length=20, choices=CaseStatus.choices, verbose_name=_("to status")
+    )
     # The record's month for a change caused by records; the target month
     # for a target change.
-    month = models.DateField(null=True, blank=True)
+    month = models.DateField(null=True, blank=True, verbose_name=_("month"))
     # The month whose figures the event belongs to (docs/ARCHITECTURE.md, "The month"):
     # an opening, the case's month; a change caused by records, that
     # record's month; a person's action, the working month when it was done
@@ -216,10 +231,17 @@ class CaseEvent(models.Model):
     # The measure in force from this event on (an opening, a change of
     # measure; blank for the rest), so a month's outcomes by measure read
     # the measure the case had then.
-    measure = models.CharField(max_length=20, choices=Measure.choices, blank=True)
+    measure = models.CharField(
+        max_length=20, choices=Measure.choices, blank=True, verbose_name=_("measure")
+    )
     # What a closing decided (the case's own outcome is only the latest).
-    outcome = models.CharField(max_length=20, choices=CaseOutcome.choices, blank=True)
-    note = models.TextField(blank=True)
+    outcome = models.CharField(
+        max_length=20,
+        choices=CaseOutcome.choices,
+        blank=True,
+        verbose_name=_("outcome"),
+    )
+    note = models.TextField(blank=True, verbose_name=_("note"))
 
     class Meta:
         ordering = ["effective_month", "at", "pk"]
@@ -313,7 +335,7 @@ class FollowUp(models.Model):
     )
     aid_kind = models.CharField(_("kind of aid"), max_length=100, blank=True)
     aid_approved_by = models.CharField(_("aid approved by"), max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = FollowUpQuerySet.as_manager()
 

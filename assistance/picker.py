@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -119,7 +120,7 @@ def helper_field(
     widget.limit = helper_limit()
     return HelperField(
         worker=worker,
-        label=gettext_lazy("helpers"),
+        label=capfirst(gettext_lazy("helpers")),
         choices=list(groups.values()),
         coerce=int,
         widget=widget,

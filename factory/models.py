@@ -44,9 +44,9 @@ class MonthSnapshot(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
     reason = models.TextField(_("reason for the revision"), blank=True)
-    data = models.JSONField(default=dict)
+    data = models.JSONField(default=dict, verbose_name=_("data"))
     # [{"figure", "published", "live"}] against the previous revision.
-    changes = models.JSONField(default=list, blank=True)
+    changes = models.JSONField(default=list, blank=True, verbose_name=_("changes"))
 
     objects = MonthSnapshotQuerySet.as_manager()
 
@@ -106,9 +106,9 @@ class FiguresGeneration(models.Model):
     counters: two databases can never reach the same value with other data.
     """
 
-    month = models.DateField(unique=True)
-    token = models.CharField(max_length=32, default=new_token)
-    changed_at = models.DateTimeField(auto_now=True)
+    month = models.DateField(unique=True, verbose_name=_("month"))
+    token = models.CharField(max_length=32, default=new_token, verbose_name=_("token"))
+    changed_at = models.DateTimeField(auto_now=True, verbose_name=_("changed at"))
 
     class Meta:
         verbose_name = _("figures generation")

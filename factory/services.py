@@ -21,7 +21,7 @@ from factory.bundles import differences, snapshot_data
 from factory.models import MonthSnapshot
 from workers.completeness import completeness
 from workers.models import MonthCompletion, ProductionRecord, ShortfallClassification
-from workers.months import month_str, previous_month
+from workers.months import month_label, previous_month
 
 # The kinds of unfinished work a secretary must acknowledge before
 # publishing (the publish page asks for each one that applies).
@@ -170,7 +170,7 @@ def mark_month_complete(
     if not ProductionRecord.objects.for_month(month).exists():
         raise ValidationError(
             _("%(month)s has no records: a month without records cannot be complete.")
-            % {"month": month_str(month)},
+            % {"month": month_label(month)},
             code="no_records",
         )
     mark, _created = MonthCompletion.objects.get_or_create(
@@ -186,7 +186,7 @@ def unmark_month_complete(*, month: dt.date) -> bool:
     if MonthSnapshot.objects.filter(month=month).exists():
         raise ValidationError(
             _("%(month)s is published: its completeness can no longer be undone.")
-            % {"month": month_str(month)},
+            % {"month": month_label(month)},
             code="published",
         )
     mark = MonthCompletion.objects.select_for_update().filter(month=month).first()

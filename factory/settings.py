@@ -39,8 +39,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "django_tasks",
-    "django_tasks_db",
-    "axes",
+    "factory.admin_apps.TasksDatabaseConfig",  # django_tasks_db
+    "factory.admin_apps.AxesConfig",  # axes
     "csp",
     "factory",
     "workers",
@@ -238,6 +238,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and months in each language's own style: factory/formats.
+FORMAT_MODULE_PATH = ["factory.formats"]
 TIME_ZONE = env_list("TIME_ZONE", ["Asia/Shanghai"])[0]
 USE_I18N = True
 USE_TZ = True

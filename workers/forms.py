@@ -6,7 +6,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from workers.forms_base import Form, ModelForm
@@ -142,7 +143,7 @@ class WorkerForm(ModelForm):
             "user",
         ]
         # A person's name is 姓名 (GLOSSARY); the model's "name" reads 名称.
-        labels = {"name": _("worker's name")}
+        labels = {"name": capfirst(_("worker's name"))}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,18 +212,22 @@ class WorkshopForm(ModelForm):
         )
 
 
-ACTIVIST_CHOICES = [("", _("all")), ("yes", _("activists")), ("no", _("not activists"))]
+ACTIVIST_CHOICES = [
+    ("", capfirst(_("all"))),
+    ("yes", capfirst(_("activists"))),
+    ("no", capfirst(_("not activists"))),
+]
 ACTIVE_CHOICES = [
-    ("yes", _("active")),
-    ("no", _("no longer active")),
-    ("all", _("all")),
+    ("yes", capfirst(pgettext_lazy("roster", "active"))),
+    ("no", capfirst(_("no longer active"))),
+    ("all", capfirst(_("all"))),
 ]
 SORT_CHOICES = [
-    ("employee_no", _("employee number")),
-    ("name", _("name")),
-    ("workshop", _("workshop")),
-    ("political_status", _("political status")),
-    ("-updated_at", _("recently changed")),
+    ("employee_no", capfirst(_("employee number"))),
+    ("name", capfirst(pgettext_lazy("person", "name"))),
+    ("workshop", capfirst(_("workshop"))),
+    ("political_status", capfirst(_("political status"))),
+    ("-updated_at", capfirst(_("recently changed"))),
 ]
 # Sort keys → ORDER BY; employee_no last makes every order total (stable pages).
 SORT_ORDER = {
@@ -244,23 +249,27 @@ class RosterFilterForm(Form):
         ),
     )
     workshop = forms.ModelChoiceField(
-        label=_("workshop"),
+        label=capfirst(_("workshop")),
         queryset=Workshop.objects.none(),
         required=False,
-        empty_label=_("all workshops"),
+        empty_label=capfirst(_("all workshops")),
     )
     political_status = forms.ChoiceField(
-        label=_("political status"),
+        label=capfirst(_("political status")),
         choices=[("", _("all"))] + PoliticalStatus.choices,
         required=False,
     )
     activist = forms.ChoiceField(
-        label=_("activist"), choices=ACTIVIST_CHOICES, required=False
+        label=capfirst(_("activist")), choices=ACTIVIST_CHOICES, required=False
     )
     active = forms.ChoiceField(
-        label=_("active"), choices=ACTIVE_CHOICES, required=False
+        label=capfirst(pgettext_lazy("roster", "active")),
+        choices=ACTIVE_CHOICES,
+        required=False,
     )
-    sort = forms.ChoiceField(label=_("sort by"), choices=SORT_CHOICES, required=False)
+    sort = forms.ChoiceField(
+        label=capfirst(_("sort by")), choices=SORT_CHOICES, required=False
+    )
 
     def __init__(self, *args, workshops=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -55,8 +56,10 @@ class WorkshopMonthForm(Form):
     the view: the choices and the check cost no further query.
     """
 
-    workshop = forms.ChoiceField(label=gettext_lazy("workshop"), required=False)
-    month = MonthField(label=gettext_lazy("month"), required=False)
+    workshop = forms.ChoiceField(
+        label=capfirst(gettext_lazy("workshop")), required=False
+    )
+    month = MonthField(label=capfirst(gettext_lazy("month")), required=False)
 
     def __init__(self, *args, workshops=(), workshop_required=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,7 +78,7 @@ class WorkshopMonthForm(Form):
 class EntryChoiceForm(WorkshopMonthForm):
     """The entry grid needs one workshop and a month that is not in the future."""
 
-    month = MonthField(label=gettext_lazy("month"), past_only=True)
+    month = MonthField(label=capfirst(gettext_lazy("month")), past_only=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, workshop_required=True, **kwargs)
@@ -115,7 +118,7 @@ class RecordEntryForm(Form):
     worker_id = forms.IntegerField(widget=forms.HiddenInput)
     version = forms.CharField(widget=forms.HiddenInput, required=False)
     quota = AmountField(
-        label=gettext_lazy("quota"),
+        label=capfirst(gettext_lazy("quota")),
         required=False,
         **AMOUNT,
         widget=forms.TextInput(
@@ -123,7 +126,7 @@ class RecordEntryForm(Form):
         ),
     )
     output = AmountField(
-        label=gettext_lazy("output"),
+        label=capfirst(gettext_lazy("output")),
         required=False,
         **AMOUNT,
         widget=forms.TextInput(
@@ -131,7 +134,7 @@ class RecordEntryForm(Form):
         ),
     )
     unit = forms.CharField(
-        label=gettext_lazy("unit"),
+        label=capfirst(gettext_lazy("unit")),
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
@@ -222,11 +225,11 @@ def entry_formset_class(size: int):
 
 class StandardForm(Form):
     month = MonthField(
-        label=gettext_lazy("in force from"),
+        label=capfirst(gettext_lazy("in force from")),
         help_text=gettext_lazy("The first month it applies to (YYYY-MM)."),
     )
     threshold_pct = forms.DecimalField(
-        label=gettext_lazy("advanced standard (%)"),
+        label=capfirst(gettext_lazy("advanced standard (%)")),
         max_digits=6,
         decimal_places=2,
         min_value=1,
@@ -236,15 +239,17 @@ class StandardForm(Form):
 
 
 class DisqualificationForm(Form):
-    employee_no = forms.CharField(label=gettext_lazy("employee number"), max_length=32)
-    month = MonthField(label=gettext_lazy("month"), past_only=True)
+    employee_no = forms.CharField(
+        label=capfirst(gettext_lazy("employee number")), max_length=32
+    )
+    month = MonthField(label=capfirst(gettext_lazy("month")), past_only=True)
     reason = forms.ChoiceField(
-        label=gettext_lazy("reason"),
+        label=capfirst(gettext_lazy("reason")),
         # No default: the committee names the reason on purpose.
         choices=[("", "---------"), *DisqualificationReason.choices],
     )
     note = forms.CharField(
-        label=gettext_lazy("note"),
+        label=capfirst(gettext_lazy("note")),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         help_text=gettext_lazy("What happened, for the committee's record."),

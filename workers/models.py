@@ -17,6 +17,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from workers.roles import is_secretary
@@ -108,7 +109,7 @@ class WorkerQuerySet(models.QuerySet):
 
 class Worker(models.Model):
     employee_no = models.CharField(_("employee number"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     workshop = models.ForeignKey(
         Workshop,
         verbose_name=_("workshop"),
@@ -131,9 +132,9 @@ class Worker(models.Model):
         blank=True,
         related_name="worker",
     )
-    active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    active = models.BooleanField(pgettext_lazy("roster", "active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = WorkerQuerySet.as_manager()
     history = HistoricalRecords()
@@ -397,6 +398,7 @@ class ProductionRecord(models.Model):
         expression=F("output") * Value(100),
         output_field=models.DecimalField(max_digits=16, decimal_places=2),
         db_persist=True,
+        verbose_name=_("output hundredfold"),
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -482,7 +484,7 @@ class ShortfallClassification(models.Model):
     )
     classified_at = models.DateTimeField(_("classified at"), auto_now=True)
     # Incremented on every save; a form based on an older version is refused.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
 
     history = HistoricalRecords()
 
@@ -535,9 +537,9 @@ class ImportBatch(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
     filename = models.CharField(_("file name"), max_length=255)
-    content = models.BinaryField()
-    sha256 = models.CharField(max_length=64)
-    options = models.JSONField(default=dict, blank=True)
+    content = models.BinaryField(verbose_name=_("content"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("sha256"))
+    options = models.JSONField(default=dict, blank=True, verbose_name=_("options"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -551,27 +553,35 @@ class ImportBatch(models.Model):
         choices=ImportStatus.choices,
         default=ImportStatus.PREVIEWED,
     )
-    counts = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True, verbose_name=_("counts"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    finished_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("finished at")
+    )
     # Which header holds which column ({column: header}), as confirmed.
-    mapping = models.JSONField(default=dict, blank=True)
+    mapping = models.JSONField(default=dict, blank=True, verbose_name=_("mapping"))
     # What the preview page shows, kept when the file was checked (the rows
     # shown, the errors, the skipped rows, the headers), so that reopening a
     # batch of 150,000 rows does not check it again.
-    summary = models.JSONField(default=dict, blank=True)
+    summary = models.JSONField(default=dict, blank=True, verbose_name=_("summary"))
     # Checked and imported by the task worker rather than in the request.
-    background = models.BooleanField(default=False)
+    background = models.BooleanField(default=False, verbose_name=_("background"))
     # The task worker's progress: phase ("reading", "checking", "saving"),
     # rows done of rows in the file, and when it last reported (None until a
     # worker has taken the batch).
-    phase = models.CharField(max_length=20, blank=True)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    phase = models.CharField(max_length=20, blank=True, verbose_name=_("phase"))
+    progress_done = models.PositiveIntegerField(
+        default=0, verbose_name=_("progress done")
+    )
+    progress_total = models.PositiveIntegerField(
+        default=0, verbose_name=_("progress total")
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("heartbeat at")
+    )
     # A failure the user may retry as it is (the worker died): "check" or
     # "apply", the step to run again.
-    retry = models.CharField(max_length=10, blank=True)
+    retry = models.CharField(max_length=10, blank=True, verbose_name=_("retry"))
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -598,18 +608,19 @@ class ColumnMapping(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
     # tables.headers_key of the header row: the set of its headers.
-    headers_key = models.CharField(max_length=64)
-    headers = models.JSONField(default=list)
+    headers_key = models.CharField(max_length=64, verbose_name=_("headers key"))
+    headers = models.JSONField(default=list, verbose_name=_("headers"))
     # {column name: header}
-    mapping = models.JSONField(default=dict)
+    mapping = models.JSONField(default=dict, verbose_name=_("mapping"))
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("saved by"),
     )
-    saved_at = models.DateTimeField(auto_now=True)
+    saved_at = models.DateTimeField(auto_now=True, verbose_name=_("saved at"))
 
     class Meta:
         verbose_name = _("column mapping")

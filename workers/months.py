@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 _PATTERNS = [
@@ -72,7 +73,14 @@ def checked_month(value: object) -> dt.date:
 
 
 def month_str(month: dt.date) -> str:
+    """YYYY-MM: files, addresses, the JSON (docs/ARCHITECTURE.md)."""
     return f"{month.year:04d}-{month.month:02d}"
+
+
+def month_label(month: dt.date) -> str:
+    """The month as the reader writes it: 1956年3月 / March 1956 (the
+    formats of factory/formats), for pages and messages."""
+    return formats.date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def add_months(month: dt.date, count: int) -> dt.date:

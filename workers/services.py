@@ -28,7 +28,7 @@ from workers.models import (
     ProductionRecord,
     Worker,
 )
-from workers.months import first_of_month, month_str
+from workers.months import first_of_month, month_label, month_str
 from workers.signals import announce_change, records_saved
 
 CENT = Decimal("0.01")
@@ -67,6 +67,7 @@ def clean_record_month(month: dt.date, *, today: dt.date | None = None) -> dt.da
     current = first_of_month(today or timezone.localdate())
     # A year like 0956 is a typo for 1956, not a record from the Middle Ages;
     # stored silently it would become "the latest month" of the dashboards.
+    # Written as typed (0956-03), so that the typo shows.
     if month.year < EARLIEST_RECORD_YEAR:
         raise ValidationError(
             _("%(month)s is before %(year)s: check the year.")
@@ -76,7 +77,7 @@ def clean_record_month(month: dt.date, *, today: dt.date | None = None) -> dt.da
     if month > current:
         raise ValidationError(
             _("%(month)s is in the future: records can only be given up to %(now)s.")
-            % {"month": month_str(month), "now": month_str(current)},
+            % {"month": month_label(month), "now": month_label(current)},
             code="month_in_future",
         )
     return month

@@ -33,7 +33,7 @@ from workers.models import (
     Worker,
     Workshop,
 )
-from workers.months import month_str, previous_month
+from workers.months import month_label, month_str, previous_month
 from workers.roles import is_secretary
 from workers.services import (
     RecordInput,
@@ -194,7 +194,7 @@ def records_entry(request):
                     )
                     % {
                         "workshop": workshop.name,
-                        "month": month_str(month),
+                        "month": month_label(month),
                         **result.counts,
                         "unchanged": result.unchanged + _untouched(formset),
                     },
@@ -349,7 +349,7 @@ def standard(request):
                 request,
                 _("From %(month)s the advanced standard is %(pct)s%%.")
                 % {
-                    "month": month_str(chosen.effective_from),
+                    "month": month_label(chosen.effective_from),
                     "pct": chosen.threshold_pct,
                 },
             )
@@ -397,7 +397,7 @@ def disqualification_list(request):
         messages.success(
             request,
             _("%(worker)s is not an advanced producer for %(month)s.")
-            % {"worker": worker, "month": month_str(decided)},
+            % {"worker": worker, "month": month_label(decided)},
         )
         return redirect(
             f"{reverse('workers:disqualification_list')}?month={month_str(decided)}"
@@ -425,7 +425,7 @@ def disqualification_withdraw(request, pk):
     messages.success(
         request,
         _("The disqualification of %(worker)s for %(month)s was withdrawn.")
-        % {"worker": decision.worker, "month": month_str(decision.month)},
+        % {"worker": decision.worker, "month": month_label(decision.month)},
     )
     return redirect(
         f"{reverse('workers:disqualification_list')}?month={month_str(decision.month)}"

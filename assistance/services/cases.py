@@ -35,7 +35,7 @@ from assistance.services.common import (
 )
 from assistance.services.sync import _apply_transitions
 from workers.models import Cause, Worker
-from workers.months import month_str
+from workers.months import month_label
 
 
 @transaction.atomic
@@ -75,7 +75,7 @@ def open_case(
                 "%(name)s already has an active help case (opened %(month)s); "
                 "a worker has one active case at a time."
             )
-            % {"name": worker, "month": month_str(existing.month)},
+            % {"name": worker, "month": month_label(existing.month)},
             code="active_case_exists",
         )
     helper_list = _check_helpers(worker=worker, helper_ids={h.pk for h in helpers})
@@ -205,7 +205,7 @@ def add_follow_up(
         errors["date"] = _("A follow-up cannot be dated in the future.")
     elif date < case.month:
         errors["date"] = _("The date is before the case was opened (%(month)s).") % {
-            "month": month_str(case.month)
+            "month": month_label(case.month)
         }
     if kind == FollowUpKind.AID_GRANTED:
         if aid_amount is None or aid_amount <= 0:
@@ -303,7 +303,7 @@ def close_case(
             raise _field_error(
                 "effective_month",
                 _("The worker reached quota in %(month)s; close it then or later.")
-                % {"month": month_str(case.reached_quota_month)},
+                % {"month": month_label(case.reached_quota_month)},
                 "effective_before_reached",
             )
     from_status = case.status

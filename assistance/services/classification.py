@@ -22,7 +22,7 @@ from workers.classification import (
     shortfall_problems,
 )
 from workers.models import Cause, ShortfallClassification, Worker
-from workers.months import month_str
+from workers.months import month_label
 
 
 @transaction.atomic
@@ -52,13 +52,13 @@ def classify(
                 "%(name)s has no record for %(month)s, so there is no "
                 "shortfall to classify."
             )
-            % {"name": worker, "month": month_str(month)},
+            % {"name": worker, "month": month_label(month)},
             code="no_record",
         )
     if problem is not None:
         raise ValidationError(
             _("%(name)s met quota in %(month)s: only shortfalls are classified.")
-            % {"name": worker, "month": month_str(month)},
+            % {"name": worker, "month": month_label(month)},
             code="met_quota",
         )
     row = ClassificationInput(

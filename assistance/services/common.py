@@ -22,7 +22,7 @@ from assistance.models import (
 )
 from workers.completeness import default_month
 from workers.models import Worker
-from workers.months import month_str
+from workers.months import month_label
 
 
 class StaleEditError(Exception):
@@ -125,7 +125,7 @@ def action_month(case: AssistanceCase, chosen: dt.date | None = None) -> dt.date
     if chosen < floor:
         raise _field_error(
             "effective_month",
-            _("The month cannot be before %(month)s.") % {"month": month_str(floor)},
+            _("The month cannot be before %(month)s.") % {"month": month_label(floor)},
             "effective_too_early",
         )
     return chosen
@@ -213,6 +213,6 @@ def _check_target(target_month: dt.date | None, month: dt.date) -> None:
                 "The target month must come after the month the case is "
                 "opened (%(month)s)."
             )
-            % {"month": month_str(month)},
+            % {"month": month_label(month)},
             "target_not_later",
         )

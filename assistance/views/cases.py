@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from assistance import selectors
@@ -125,7 +126,7 @@ def case_export(request):
     _form, cases = _filtered_cases(request)
     header = [
         _("employee number"),
-        _("name"),
+        pgettext("person", "name"),
         _("workshop"),
         _("month opened"),
         _("cause"),
@@ -200,7 +201,7 @@ def overview_export(request):
     named_measures = sees_named_causes(request.user)
     header = [
         _("employee number"),
-        _("name"),
+        pgettext("person", "name"),
         _("workshop"),
         _("month opened"),
         *([_("measure")] if named_measures else []),

@@ -7,8 +7,9 @@ import functools
 from decimal import Decimal
 
 from django import template
-from django.utils import formats, translation
+from django.utils import translation
 
+from workers import months
 from workers.months import MonthError, parse_month
 
 register = template.Library()
@@ -49,7 +50,7 @@ def month_label(value) -> str:
 # language and process. The language is part of the key.
 @functools.lru_cache(maxsize=4096)
 def _year_month(value: dt.date, language: str | None) -> str:
-    return formats.date_format(value, "YEAR_MONTH_FORMAT")
+    return months.month_label(value)
 
 
 register.filter("number", number)

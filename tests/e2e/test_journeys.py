@@ -248,7 +248,7 @@ def test_a_month_of_the_movement_from_upload_to_dashboard(
     case.refresh_from_db()
     assert case.status == CaseStatus.REACHED_QUOTA
     sec.goto(f"{base}/cases/{case.pk}/")
-    assert "1956-04" in sec.locator("#case-facts").inner_text()
+    assert "1956年4月" in sec.locator("#case-facts").inner_text()
     assert PRIVATE in sec.locator("#case-timeline").inner_text()
     shot(sec, "09-secretary-case-reached-quota-zh")
     with sec.expect_navigation():
