@@ -18,7 +18,9 @@ bypasses them (bulk_create, bulk_update, QuerySet.update, raw SQL) must call
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.dispatch import Signal
 
@@ -34,8 +36,44 @@ def announce_change(*, months: Iterable[dt.date] | None, source: str) -> None:
     written data and update them in the same transaction, and caches are
     refreshed once it commits.
     """
-    figures_changed.send(
-        sender=None,
-        months=None if months is None else {m.replace(day=1) for m in months},
-        source=source,
-    )
+    months = None if months is None else {m.replace(day=1) for m in months}
+    gathered = getattr(_gathering, "pending", None)
+    if gathered is not None:
+        if source in gathered and gathered[source] is None:
+            return
+        if months is None:
+            gathered[source] = None
+        else:
+            gathered.setdefault(source, set()).update(months)
+        return
+    figures_changed.send(sender=None, months=months, source=source)
+
+
+_gathering = threading.local()
+
+
+@contextmanager
+def announcements_gathered() -> Iterator[None]:
+    """Announce once, at the end, what many writes in a row announce.
+
+    A bulk action (closing 141 cases, classifying a workshop) writes through
+    the one-row services, each of which announces its change; the receivers
+    that keep derived rows would recompute them after every row. Inside this
+    block the announcements are merged per source (months united, None wins)
+    and sent when the block ends — still inside the caller's transaction, so
+    the derived rows are current when it commits. Use it inside the
+    transaction (``@transaction.atomic`` outside it); nested blocks send with
+    the outermost. A block left by an exception sends nothing: its
+    transaction is rolled back.
+    """
+    if getattr(_gathering, "pending", None) is not None:
+        yield
+        return
+    _gathering.pending = {}
+    try:
+        yield
+        pending = _gathering.pending
+    finally:
+        _gathering.pending = None
+    for source, months in pending.items():
+        figures_changed.send(sender=None, months=months, source=source)

@@ -31,6 +31,7 @@ from workers.classification import (
 )
 from workers.models import ShortfallClassification, Worker
 from workers.months import month_str, previous_month
+from workers.signals import announcements_gathered
 
 
 class BulkRefused(ValidationError):
@@ -72,6 +73,7 @@ def _refuse_if(problems: list[ValidationError]) -> None:
 
 
 @transaction.atomic
+@announcements_gathered()
 def close_reached_quota(
     *, cases: Sequence[Seen], by: AbstractBaseUser | None
 ) -> list[AssistanceCase]:
@@ -117,6 +119,7 @@ def last_causes(month: dt.date, worker_ids) -> dict[int, str]:
 
 
 @transaction.atomic
+@announcements_gathered()
 def classify_as_last_month(
     *,
     month: dt.date,
@@ -171,6 +174,7 @@ def classify_as_last_month(
 
 
 @transaction.atomic
+@announcements_gathered()
 def open_with_one_helper(
     *,
     month: dt.date,
@@ -231,6 +235,7 @@ def open_with_one_helper(
 
 
 @transaction.atomic
+@announcements_gathered()
 def move_cases(
     *,
     cases: Sequence[Seen],
