@@ -144,8 +144,9 @@ def test_the_open_page_query_count_does_not_grow_with_rows_or_helpers(
     query = "&".join(f"worker={w.pk}" for w in rows)
     # session, user; the rows' workers, their active cases, their
     # classifications; permissions (2); the helpers with their workshops,
-    # their loads (one query for every row's options); the user's worker
-    # (navigation)
-    with django_assert_num_queries(10):
+    # their loads (one query for every row's options); the factory's record
+    # of closed cases by cause and measure (the suggested measures); the
+    # user's worker (navigation)
+    with django_assert_num_queries(11):
         response = secretary_client.get(f"{OPEN}?month=1956-03&{query}")
     assert len(response.context["formset"].forms) == 6
