@@ -80,6 +80,8 @@ format: install-dev
 # Needs PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default the local
 # server) and wrk for the load test (installed here when apt-get may be used).
 bench: install-dev
+	@# The peer the import is measured against (django-import-export): bench only.
+	$(PIP) install --quiet -e '.[bench]'
 	command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || \
 		echo "wrk is not installed (apt-get install wrk): the load test will be skipped"
 	$(PY) bench/run.py $(BENCH_ARGS)
