@@ -48,7 +48,23 @@ def test_a_helper_found_by_two_characters_on_a_phone(
             political_status=PoliticalStatus.PARTY_MEMBER,
         )
 
+    others = [WorkerFactory(workshop=workshop) for _ in range(3)]
+    for other_worker in others:
+        ProductionRecordFactory(worker=other_worker, month=MARCH, output=Decimal("60"))
+
     login("alice")
+    # Several rows: the last row's picker is far below the fold, yet its list
+    # opens on screen (the field is brought to the top above the keyboard).
+    everyone = "&".join(f"worker={w.pk}" for w in [worker, *others])
+    page.goto(f"{live_server.url}/cases/open/?month=1956-03&{everyone}")
+    last = page.locator("#open-form .ts-wrapper").last
+    last.locator(".ts-control input").tap()
+    last.locator(".ts-control input").press_sequentially("王培")
+    expect(last.locator(".ts-dropdown .option:visible")).to_have_count(2)
+    box = last.locator(".ts-dropdown").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+    screenshot("helper-picker-phone-last-row")
+
     page.goto(f"{live_server.url}/cases/open/?month=1956-03&worker={worker.pk}")
     wrapper = page.locator("#open-form .ts-wrapper").first
     assert wrapper.is_visible()
