@@ -66,11 +66,15 @@ def matrix_pages(persona: str, w) -> list[str]:
 
 
 def admin_pages() -> list[str]:
-    """The admin's index, and each registered model's list and first object."""
+    """The admin's index and each registered model's list; a change form for
+    the project's own models (auth's and axes' are Django's, met once in
+    the list)."""
     pages = [reverse("admin:index")]
     for model in admin.site._registry:
         meta = model._meta
         pages.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        if meta.app_label not in ("workers", "assistance"):
+            continue
         first = model._default_manager.order_by("pk").first()
         if first is not None:
             pages.append(
