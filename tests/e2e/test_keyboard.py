@@ -59,6 +59,7 @@ COVERED = """() => {
   if (!bar || bar.contains(el) || el === document.body) return null;
   const r = el.getBoundingClientRect(), b = bar.getBoundingClientRect();
   if (r.width === 0 && r.height === 0) return null;
+  if (r.height > b.top / 2) return null;  // a whole table's region
   return r.bottom > b.top + 1 || r.top < 0 ? el.outerHTML.slice(0, 120) : null;
 }"""
 
@@ -112,8 +113,8 @@ def test_skip_link_and_a_visible_focus_outline(live_server, page, secretary):
     weak = []
     for stop in range(30):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "content":
-            continue
+        if page.evaluate("['content', ''].includes(document.activeElement.id)"):
+            continue  # the skip link's target, or past the end (the body)
         focus = page.evaluate(FOCUS_STYLE)
         if focus["style"] == "none" or focus["width"] < 2 or focus["contrast"] < 3:
             weak.append(f"stop {stop + 1}: {focus}")
@@ -137,8 +138,14 @@ def test_the_save_bar_never_covers_the_focused_element(
     while stops < 400:
         page.keyboard.press("Tab")
         stops += 1
-        if page.evaluate("document.activeElement.closest('footer') !== null"):
+        # Past the last field the focus leaves the page or starts over.
+        at_start = (
+            "document.activeElement === document.body"
+            " || document.activeElement.id === 'skip-link'"
+        )
+        if stops > 1 and page.evaluate(at_start):
             break
+        page.evaluate("new Promise(done => requestAnimationFrame(() => done()))")
         hidden = page.evaluate(COVERED)
         if hidden:
             covered.append(f"stop {stops}: {hidden}")
