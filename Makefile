@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # plain http on this machine, with a secret key generated once and kept in var/.
 DEMO_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)"
 
-.PHONY: install install-dev messages browser demo serve test lint format bench clean
+.PHONY: install install-dev messages browser vnu demo serve test lint format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -65,8 +65,19 @@ browser:
 	    exit 1; \
 	  fi; }
 
+# The Nu Html Checker for tests/factory/test_html_valid.py: the jar from the
+# npm registry's vnu-jar package, kept in var/ (not in git); it needs java.
+VNU_VERSION := 26.9.27
+var/vnu/vnu.jar:
+	mkdir -p var/vnu
+	cd var/vnu && npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null && \
+	  tar xzf vnu-jar-$(VNU_VERSION).tgz package/build/dist/vnu.jar && \
+	  mv package/build/dist/vnu.jar vnu.jar && rm -rf package vnu-jar-$(VNU_VERSION).tgz
+
+vnu: var/vnu/vnu.jar
+
 # The whole suite: on DATABASE_URL when set, else the embedded SQLite.
-test: install-dev browser
+test: install-dev browser var/vnu/vnu.jar
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -375,7 +375,8 @@ def standard(request):
 def disqualification_list(request):
     """The month's disqualifications, and the form to decide one."""
     require(may_disqualify(request.user))
-    chooser = WorkshopMonthForm(request.GET or None)
+    # Its own ids: the decision form below has a month field too.
+    chooser = WorkshopMonthForm(request.GET or None, auto_id="chooser_%s")
     month = None
     if request.GET and chooser.is_valid():
         month = chooser.cleaned_data["month"]

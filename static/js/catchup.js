@@ -70,6 +70,27 @@
       document.documentElement.style.setProperty("--catchup-bottom-bar", Math.ceil(tallest) + 8 + "px");
     };
     keepClear();
+    // Chromium does not always honour scroll-padding when Tab moves the
+    // focus onto a field that is inside the window but under the bar: lift
+    // the page by what the bar covers (a big region, taller than the room
+    // above the bar, is left alone).
+    var lift = function (el) {
+      var barTop = Infinity;
+      bars.forEach(function (bar) {
+        if (bar.contains(el)) barTop = -Infinity;
+        barTop = Math.min(barTop, bar.getBoundingClientRect().top);
+      });
+      var box = el.getBoundingClientRect();
+      if (barTop > 0 && box.bottom > barTop && box.height < barTop) {
+        // "instant": Bootstrap makes the page scroll smoothly, which would
+        // leave the field under the bar for a moment after each Tab.
+        window.scrollBy({ top: box.bottom - barTop + 8, behavior: "instant" });
+      }
+    };
+    document.addEventListener("focusin", function (event) {
+      lift(event.target);
+      window.requestAnimationFrame(function () { lift(event.target); });
+    });
     if (window.ResizeObserver) {
       var observer = new ResizeObserver(keepClear);
       bars.forEach(function (bar) { observer.observe(bar); });
