@@ -49,7 +49,7 @@ def all_completeness(rc: ReportCache) -> dict[str, dict]:
         return {
             month_str(month): describe(state)
             for month, state in completeness_of(
-                months, records_by_workshop=summaries.records_by_workshop
+                months, **summaries.COMPLETENESS_SOURCES
             ).items()
         }
 
@@ -80,7 +80,7 @@ def months_completeness(rc: ReportCache, months: list[dt.date]) -> dict[str, dic
             lambda: {
                 month_str(m): describe(state)
                 for m, state in completeness_of(
-                    missing, records_by_workshop=summaries.records_by_workshop
+                    missing, **summaries.COMPLETENESS_SOURCES
                 ).items()
             },
         )

@@ -28,7 +28,7 @@ from django.db.models import Count
 from assistance import standing
 from assistance.models import AssistanceCase, CaseOutcome, CaseStatus, Measure
 from factory import summaries
-from workers.completeness import completeness
+from workers.completeness import completeness_of
 from workers.models import Cause, Workshop
 from workers.months import add_months, month_str, previous_month
 
@@ -199,7 +199,10 @@ def movement_report(
         "causes": shortfall_causes(month=month, workshop=workshop),
         "workshops": workshops,
         "cases": case_counts(month=month, workshop=workshop),
-        "completeness": month_completeness or completeness(month).as_report(),
+        "completeness": month_completeness
+        or completeness_of([month], **summaries.COMPLETENESS_SOURCES)[
+            month
+        ].as_report(),
         "revision": None,
     }
 

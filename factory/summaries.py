@@ -427,6 +427,21 @@ def reached_in_month(month: dt.date, workshop=None) -> int:
     return total or 0
 
 
+def first_record_months(workshop_ids: Iterable[int]) -> dict[int, dt.date]:
+    """The month of each workshop's first record, what workers.completeness
+    asks of workshops that joined late, from the rows (one query)."""
+    ids = list(workshop_ids)
+    if not ids:
+        return {}
+    rows = (
+        MonthSummary.objects.filter(workshop_id__in=ids)
+        .values("workshop_id")
+        .annotate(first=Min("month"))
+        .order_by()
+    )
+    return {row["workshop_id"]: row["first"] for row in rows}
+
+
 def records_by_workshop(months: Iterable[dt.date]) -> dict[dt.date, dict[int, int]]:
     """{month: {workshop id: workers with records}}, what
     workers.completeness counts, from the rows (one query)."""
@@ -436,3 +451,10 @@ def records_by_workshop(months: Iterable[dt.date]) -> dict[dt.date, dict[int, in
     ).values_list("month", "workshop_id", "on_quota"):
         result.setdefault(month, {})[workshop_id] = n
     return result
+
+
+# What workers.completeness.completeness_of may read from the rows instead.
+COMPLETENESS_SOURCES = {
+    "records_by_workshop": records_by_workshop,
+    "first_record_months": first_record_months,
+}

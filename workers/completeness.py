@@ -177,12 +177,13 @@ def _end_of(month: dt.date) -> dt.datetime:
 
 
 def completeness_of(
-    months: Iterable[dt.date], *, records_by_workshop=None
+    months: Iterable[dt.date], *, records_by_workshop=None, first_record_months=None
 ) -> dict[dt.date, Completeness]:
     """The completeness of each month (four queries for any number).
 
-    ``records_by_workshop``: another source of _records_by_workshop's counts
-    (factory's monthly summaries hold them, without reading the records).
+    ``records_by_workshop``, ``first_record_months``: other sources of the
+    functions of these names (factory's monthly summaries hold both, without
+    reading the records or the roster's every worker).
     """
     months = sorted({first_of_month(m) for m in months})
     if not months:
@@ -202,7 +203,7 @@ def completeness_of(
         for workshop_id, joined in roster.first_joined.items()
         if joined >= _end_of(months[0])
     }
-    first_records = _first_record_months(late)
+    first_records = (first_record_months or _first_record_months)(late)
     ids_by_label = {label: wid for wid, label in roster.workshops.items()}
     result = {}
     for month in months:
