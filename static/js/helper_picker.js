@@ -52,6 +52,11 @@
         if (phone.matches) picker.wrapper.scrollIntoView({ block: "start" });
       },
     });
+    // Tom Select moves the field's <label> to its own input; the original
+    // <select>, kept (visually hidden) for the form, keeps its name through
+    // the same label.
+    var label = document.getElementById(select.id + "-ts-label");
+    if (label) select.setAttribute("aria-labelledby", label.id);
     // The Ctrl hint is for the native list only.
     var help = document.getElementById(select.id + "_helptext");
     if (help && select.dataset.help) help.textContent = select.dataset.help;
