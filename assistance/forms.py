@@ -60,8 +60,15 @@ class OpenCaseForm(Form):
     """One row of the bulk opening page (one worker)."""
 
     worker = forms.IntegerField(widget=forms.HiddenInput)
-    cause = forms.ChoiceField(label=capfirst(_("cause")), choices=Cause.choices)
-    measure = forms.ChoiceField(label=capfirst(_("measure")), choices=Measure.choices)
+    # A blank first choice: a worker not yet classified must not be opened
+    # with whatever cause a browser preselects (the first, 技术落后).
+    cause = forms.ChoiceField(
+        label=capfirst(_("cause")),
+        choices=[("", _("— not classified —")), *Cause.choices],
+    )
+    measure = forms.ChoiceField(
+        label=capfirst(_("measure")), choices=[("", "—"), *Measure.choices]
+    )
     target_month = MonthField(label=capfirst(_("target month")), required=False)
 
     def __init__(self, *args, helpers=(), workers=None, **kwargs):

@@ -150,3 +150,24 @@ def test_the_open_page_query_count_does_not_grow_with_rows_or_helpers(
     with django_assert_num_queries(11):
         response = secretary_client.get(f"{OPEN}?month=1956-03&{query}")
     assert len(response.context["formset"].forms) == 6
+
+
+def test_a_worker_not_classified_is_not_opened_with_a_cause_nobody_chose(
+    secretary_client, workshop, helper_worker
+):
+    """The cause list starts blank for a worker without a classification
+    (a browser would otherwise submit its first choice, 技术落后), and a
+    row sent without a cause is refused beside the field."""
+    low = WorkerFactory(workshop=workshop)
+    record(low, MAR, 60)
+    response = secretary_client.get(f"{OPEN}?month=1956-03&worker={low.pk}")
+    select = re.search(
+        r'<select name="form-0-cause".*?</select>', response.content.decode(), re.S
+    ).group(0)
+    assert re.search(r'<option value="" selected>', select)
+    data = _post_row(low, [helper_worker])
+    data["form-0-cause"] = ""
+    response = secretary_client.post(OPEN, data)
+    assert response.status_code == 200
+    assert "cause" in response.context["formset"].forms[0].errors
+    assert not AssistanceCase.objects.exists()
