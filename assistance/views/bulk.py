@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -135,7 +136,7 @@ def classify_workshop_as_last_month(request):
 
 class OneHelperForm(Form):
     helper = forms.TypedChoiceField(
-        label=gettext_lazy("helper"),
+        label=capfirst(gettext_lazy("helper")),
         coerce=int,
         help_text=gettext_lazy(
             "The same helper for every worker below; the number is how many "
@@ -237,7 +238,7 @@ def open_with_helper(request):
 
 class MoveCasesForm(Form):
     to_helper = forms.TypedChoiceField(
-        label=gettext_lazy("new helper"),
+        label=capfirst(gettext_lazy("new helper")),
         coerce=int,
         help_text=gettext_lazy(
             "Takes the place of the helper above on every ticked case; the "

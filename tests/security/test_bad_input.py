@@ -52,7 +52,7 @@ from workers.models import (
     ShortfallClassification,
     Worker,
 )
-from workers.months import add_months, month_str
+from workers.months import add_months, month_label
 
 pytestmark = pytest.mark.django_db
 
@@ -324,9 +324,10 @@ def test_next_month_is_the_future_in_a_workbook_date_cell(crew):
         ]
     )
     _table, _result, messages = plan("records", data, "r.xlsx")
+    # Months in the message read as the reader writes them (month_label).
     assert messages == [
-        f"row 2, column 月份: {month_str(next_month)} is in the future: records "
-        f"can only be given up to {month_str(add_months(next_month, -1))}."
+        f"row 2, column 月份: {month_label(next_month)} is in the future: records "
+        f"can only be given up to {month_label(add_months(next_month, -1))}."
     ]
 
 
