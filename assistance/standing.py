@@ -12,12 +12,17 @@ present status, so that nothing that happens later can move a figure of M:
 The case's stored ``status`` is the same rule applied to everything there is
 (assistance.services.sync keeps it so), which is why the two agree for the
 latest month. Everything here is annotations on a QuerySet: one query for a
-whole list, a few index probes per case.
+whole list, a few index probes per case. ``month_by_month`` is the same rule
+carried forward through a run of months (the monthly summaries): the
+standing at the end of the month before, then each month's records and
+closings applied in order — four queries for any number of months.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 
 from django.db.models import (
     BooleanField,
@@ -38,20 +43,47 @@ from django.db.models.functions import Coalesce
 
 from assistance.models import AssistanceCase, CaseEvent, CaseEventKind, CaseStatus
 from workers.models import BELOW_QUOTA, MEETS_QUOTA, ProductionRecord
-from workers.months import first_of_month, previous_month
+from workers.months import add_months, first_of_month, previous_month
+
+# A person's closing or reopening (a status event to or from closed); the
+# records' own changes (open ↔ reached quota) are derived, never read.
+PEOPLE_STATUS_EVENT = Q(kind=CaseEventKind.STATUS) & (
+    Q(to_status=CaseStatus.CLOSED) | Q(from_status=CaseStatus.CLOSED)
+)
 
 
 def _people_status_events(month: dt.date) -> QuerySet:
     """Closings and reopenings of the outer case effective by ``month``,
     latest first."""
     return (
-        CaseEvent.objects.filter(
-            case=OuterRef("pk"),
-            kind=CaseEventKind.STATUS,
-            effective_month__lte=month,
-        )
-        .filter(Q(to_status=CaseStatus.CLOSED) | Q(from_status=CaseStatus.CLOSED))
+        CaseEvent.objects.filter(case=OuterRef("pk"), effective_month__lte=month)
+        .filter(PEOPLE_STATUS_EVENT)
         .order_by("-effective_month", "-at", "-pk")
+    )
+
+
+def status_from(person_status: str | None, latest_meets: bool | None) -> str:
+    """The rule of the module's docstring, given the latest person's status
+    event and whether the latest record after the case's month meets quota
+    (None: no such record). as_of() writes the same rule in SQL."""
+    if person_status == CaseStatus.CLOSED:
+        return CaseStatus.CLOSED
+    if latest_meets:
+        return CaseStatus.REACHED_QUOTA
+    return CaseStatus.OPEN
+
+
+def _standing_inputs(cases: QuerySet, month: dt.date) -> QuerySet:
+    """The two facts the status at the end of ``month`` is decided by:
+    ``person_status`` and ``latest_meets``."""
+    return cases.annotate(
+        person_status=Subquery(_people_status_events(month).values("to_status")[:1]),
+        latest_meets=Subquery(
+            _records_after_opening(month)
+            .order_by("-month")
+            .annotate(meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()))
+            .values("meets")[:1]
+        ),
     )
 
 
@@ -71,51 +103,38 @@ def as_of(cases: QuerySet, month: dt.date) -> QuerySet:
     ``closed_month_then`` and ``measure_then``."""
     month = first_of_month(month)
     people = _people_status_events(month)
-    latest_meets = Subquery(
-        _records_after_opening(month)
-        .order_by("-month")
-        .annotate(meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()))
-        .values("meets")[:1]
-    )
     measure_event = (
         CaseEvent.objects.filter(case=OuterRef("pk"), effective_month__lte=month)
         .exclude(measure="")
         .order_by("-effective_month", "-at", "-pk")
         .values("measure")[:1]
     )
-    return (
-        cases.filter(month__lte=month)
-        .annotate(
-            person_status=Subquery(people.values("to_status")[:1]),
-            latest_meets=latest_meets,
-        )
-        .annotate(
-            status_then=Case(
-                When(person_status=CaseStatus.CLOSED, then=Value(CaseStatus.CLOSED)),
-                When(latest_meets=True, then=Value(CaseStatus.REACHED_QUOTA)),
-                default=Value(CaseStatus.OPEN),
-                output_field=CharField(),
+    return _standing_inputs(cases.filter(month__lte=month), month).annotate(
+        status_then=Case(
+            When(person_status=CaseStatus.CLOSED, then=Value(CaseStatus.CLOSED)),
+            When(latest_meets=True, then=Value(CaseStatus.REACHED_QUOTA)),
+            default=Value(CaseStatus.OPEN),
+            output_field=CharField(),
+        ),
+        outcome_then=Case(
+            When(
+                person_status=CaseStatus.CLOSED,
+                then=Subquery(people.values("outcome")[:1]),
             ),
-            outcome_then=Case(
-                When(
-                    person_status=CaseStatus.CLOSED,
-                    then=Subquery(people.values("outcome")[:1]),
-                ),
-                default=Value(""),
-                output_field=CharField(),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+        closed_month_then=Case(
+            When(
+                person_status=CaseStatus.CLOSED,
+                then=Subquery(people.values("effective_month")[:1]),
             ),
-            closed_month_then=Case(
-                When(
-                    person_status=CaseStatus.CLOSED,
-                    then=Subquery(people.values("effective_month")[:1]),
-                ),
-                default=None,
-                output_field=DateField(),
-            ),
-            measure_then=Coalesce(
-                Subquery(measure_event), F("measure"), output_field=CharField()
-            ),
-        )
+            default=None,
+            output_field=DateField(),
+        ),
+        measure_then=Coalesce(
+            Subquery(measure_event), F("measure"), output_field=CharField()
+        ),
     )
 
 
@@ -171,6 +190,77 @@ def reached_in(cases: QuerySet, month: dt.date) -> QuerySet:
     return as_of(cases, previous_month(month)).filter(
         Exists(meets_now), status_then=CaseStatus.OPEN
     )
+
+
+def month_by_month(
+    cases: QuerySet, months: Sequence[dt.date]
+) -> Iterator[tuple[dt.date, dict[int, tuple[str, bool]]]]:
+    """For each of ``months`` (consecutive, oldest first): (month, {case pk:
+    (status at the end of it, whether it reached quota in it)}) for the cases
+    of ``cases`` opened by then — what as_of() and reached_in() give month
+    by month, in four queries for the whole run.
+
+    The standing at the end of the month before the run is read with the
+    same annotations as as_of(); then, month after month, the worker's
+    record of that month (if after the case's month) becomes the latest
+    record, and that month's closings and reopenings are applied in the
+    order as_of() ranks them (effective month, then when, then id).
+    """
+    months = [first_of_month(month) for month in months]
+    if not months:
+        return
+    for earlier, later in zip(months, months[1:], strict=False):
+        if later != add_months(earlier, 1):
+            raise ValueError("month_by_month needs consecutive months")
+    before, last = previous_month(months[0]), months[-1]
+    opened = cases.filter(month__lte=last).order_by()
+    # pk → [worker id, case month, person's status, latest record meets]
+    state = {
+        pk: [worker_id, month, person, meets]
+        for pk, worker_id, month, person, meets in _standing_inputs(
+            opened, before
+        ).values_list("pk", "worker_id", "month", "person_status", "latest_meets")
+    }
+    people: dict[dt.date, dict[int, str]] = defaultdict(dict)
+    for case_id, month, to_status in (
+        CaseEvent.objects.filter(
+            case__in=opened.values("pk"),
+            effective_month__gt=before,
+            effective_month__lte=last,
+        )
+        .filter(PEOPLE_STATUS_EVENT)
+        .order_by("effective_month", "at", "pk")
+        .values_list("case_id", "effective_month", "to_status")
+    ):
+        people[month][case_id] = to_status  # the latest of the month wins
+    records: dict[dt.date, dict[int, bool]] = defaultdict(dict)
+    for worker_id, month, meets in (
+        ProductionRecord.objects.filter(
+            worker__in=opened.values("worker"), month__gt=before, month__lte=last
+        )
+        .order_by()
+        .annotate(meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()))
+        .values_list("worker_id", "month", "meets")
+    ):
+        records[month][worker_id] = meets
+    for month in months:
+        closings, meeting = people.get(month, {}), records.get(month, {})
+        standing = {}
+        for pk, entry in state.items():
+            worker_id, case_month, person, meets = entry
+            if case_month > month:
+                continue
+            was_open = (
+                case_month < month and status_from(person, meets) == CaseStatus.OPEN
+            )
+            now_meets = meeting.get(worker_id)
+            if now_meets is not None and month > case_month:
+                entry[3] = meets = now_meets
+            if pk in closings:
+                entry[2] = person = closings[pk]
+            reached = was_open and bool(now_meets)
+            standing[pk] = (status_from(person, meets), reached)
+        yield month, standing
 
 
 def all_cases() -> QuerySet:

@@ -1,0 +1,97 @@
+"""month_by_month (the monthly summaries' path) gives, month after month,
+what as_of() and reached_in() give one month at a time: random cases,
+records with gaps, and closings and reopenings — several in one month,
+written out of order — on both databases."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from assistance import standing
+from assistance.models import AssistanceCase, CaseEvent, CaseEventKind, CaseStatus
+from tests.factories import WorkerFactory, WorkshopFactory
+from workers.models import Cause, ProductionRecord
+from workers.months import add_months
+from workers.signals import announcements_gathered
+
+FIRST = dt.date(1956, 1, 1)
+MONTHS = [add_months(FIRST, n) for n in range(9)]
+
+
+def _random_factory(seed: int) -> None:
+    rng = random.Random(seed)
+    workshops = [WorkshopFactory(code=f"m{n}") for n in range(2)]
+    workers = [WorkerFactory(workshop=rng.choice(workshops)) for _ in range(6)]
+    start = timezone.now()
+    with announcements_gathered():
+        for worker in workers:
+            for month in MONTHS:
+                if rng.random() < 0.7:  # gaps: months without a record
+                    ProductionRecord.objects.create(
+                        worker=worker,
+                        month=month,
+                        quota=Decimal(100),
+                        output=Decimal(rng.choice([80, "99.99", 100, 120])),
+                    )
+            for _ in range(rng.randint(0, 2)):
+                # Stored as closed: the standing never reads the stored status
+                # (and one active case per worker would refuse two open ones).
+                case = AssistanceCase.objects.create(
+                    worker=worker,
+                    month=rng.choice(MONTHS),
+                    cause=Cause.TECHNIQUE,
+                    measure="demonstration",
+                    status=CaseStatus.CLOSED,
+                    outcome="reached_quota",
+                )
+                for _ in range(rng.randint(0, 4)):
+                    closing = rng.random() < 0.6
+                    CaseEvent.objects.create(
+                        case=case,
+                        kind=CaseEventKind.STATUS,
+                        # Written out of order: the ranking is effective
+                        # month, then when, then id.
+                        at=start + dt.timedelta(minutes=rng.randint(0, 5)),
+                        from_status=CaseStatus.OPEN if closing else CaseStatus.CLOSED,
+                        to_status=CaseStatus.CLOSED if closing else CaseStatus.OPEN,
+                        effective_month=rng.choice(
+                            [m for m in MONTHS if m >= case.month]
+                        ),
+                        outcome="reached_quota" if closing else "",
+                    )
+                # An event that is not a person's closing or reopening counts
+                # for nothing.
+                CaseEvent.objects.create(
+                    case=case,
+                    kind=CaseEventKind.STATUS,
+                    from_status=CaseStatus.OPEN,
+                    to_status=CaseStatus.REACHED_QUOTA,
+                    effective_month=case.month,
+                )
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("run_from", [0, 3])
+def test_month_by_month_is_as_of_and_reached_in_month_after_month(db, seed, run_from):
+    _random_factory(seed)
+    cases = AssistanceCase.objects.order_by()
+    run = MONTHS[run_from:]
+    found = dict(standing.month_by_month(cases, run))
+    assert list(found) == run
+    for month in run:
+        reached = set(standing.reached_in(cases, month).values_list("pk", flat=True))
+        expected = {
+            pk: (status, pk in reached)
+            for pk, status in standing.as_of(cases, month).values_list(
+                "pk", "status_then"
+            )
+        }
+        assert found[month] == expected, month
+
+
+def test_month_by_month_refuses_months_that_skip_one(db):
+    with pytest.raises(ValueError):
+        list(standing.month_by_month(AssistanceCase.objects.all(), MONTHS[::2]))
