@@ -15,7 +15,7 @@ latest month. Everything here is annotations on a QuerySet: one query for a
 whole list, a few index probes per case. ``month_by_month`` is the same rule
 carried forward through a run of months (the monthly summaries): the
 standing at the end of the month before, then each month's records and
-closings applied in order — four queries for any number of months.
+closings applied in order — three queries for any number of months.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -73,17 +74,23 @@ def status_from(person_status: str | None, latest_meets: bool | None) -> str:
     return CaseStatus.OPEN
 
 
+def _latest_meets(month: dt.date) -> Subquery:
+    """Whether the outer case's worker's latest record after the case's
+    month, up to ``month``, meets quota (None: there is none)."""
+    return Subquery(
+        _records_after_opening(month)
+        .order_by("-month")
+        .annotate(meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()))
+        .values("meets")[:1]
+    )
+
+
 def _standing_inputs(cases: QuerySet, month: dt.date) -> QuerySet:
     """The two facts the status at the end of ``month`` is decided by:
     ``person_status`` and ``latest_meets``."""
     return cases.annotate(
         person_status=Subquery(_people_status_events(month).values("to_status")[:1]),
-        latest_meets=Subquery(
-            _records_after_opening(month)
-            .order_by("-month")
-            .annotate(meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()))
-            .values("meets")[:1]
-        ),
+        latest_meets=_latest_meets(month),
     )
 
 
@@ -198,10 +205,11 @@ def month_by_month(
     """For each of ``months`` (consecutive, oldest first): (month, {case pk:
     (status at the end of it, whether it reached quota in it)}) for the cases
     of ``cases`` opened by then — what as_of() and reached_in() give month
-    by month, in four queries for the whole run.
+    by month, in three queries for the whole run (more for many thousand
+    workers with cases).
 
     The standing at the end of the month before the run is read with the
-    same annotations as as_of(); then, month after month, the worker's
+    same subqueries as as_of(); then, month after month, the worker's
     record of that month (if after the case's month) becomes the latest
     record, and that month's closings and reopenings are applied in the
     order as_of() ranks them (effective month, then when, then id).
@@ -216,31 +224,30 @@ def month_by_month(
     opened = cases.filter(month__lte=last).order_by()
     # pk → [worker id, case month, person's status, latest record meets]
     state = {
-        pk: [worker_id, month, person, meets]
-        for pk, worker_id, month, person, meets in _standing_inputs(
-            opened, before
-        ).values_list("pk", "worker_id", "month", "person_status", "latest_meets")
+        pk: [worker_id, month, None, meets]
+        for pk, worker_id, month, meets in opened.annotate(
+            latest_meets=_latest_meets(before)
+        ).values_list("pk", "worker_id", "month", "latest_meets")
     }
+    # The people's closings and reopenings, in as_of()'s order: those up to
+    # the month before the run give the status then, the later ones are
+    # applied month by month (the latest of a month wins).
     people: dict[dt.date, dict[int, str]] = defaultdict(dict)
     for case_id, month, to_status in (
         CaseEvent.objects.filter(
-            case__in=opened.values("pk"),
-            effective_month__gt=before,
-            effective_month__lte=last,
+            case__in=opened.values("pk"), effective_month__lte=last
         )
         .filter(PEOPLE_STATUS_EVENT)
         .order_by("effective_month", "at", "pk")
         .values_list("case_id", "effective_month", "to_status")
     ):
-        people[month][case_id] = to_status  # the latest of the month wins
+        if month <= before:
+            state[case_id][2] = to_status
+        else:
+            people[month][case_id] = to_status
     records: dict[dt.date, dict[int, bool]] = defaultdict(dict)
-    for worker_id, month, meets in (
-        ProductionRecord.objects.filter(
-            worker__in=opened.values("worker"), month__gt=before, month__lte=last
-        )
-        .order_by()
-        .annotate(meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()))
-        .values_list("worker_id", "month", "meets")
+    for worker_id, month, meets in _records_of_workers(
+        {entry[0] for entry in state.values()}, after=before, up_to=last
     ):
         records[month][worker_id] = meets
     for month in months:
@@ -261,6 +268,29 @@ def month_by_month(
             reached = was_open and bool(now_meets)
             standing[pk] = (status_from(person, meets), reached)
         yield month, standing
+
+
+def _records_of_workers(
+    worker_ids: set[int], *, after: dt.date, up_to: dt.date
+) -> Iterator[tuple[int, dt.date, bool]]:
+    """(worker id, month, meets quota) of these workers' records after
+    ``after`` up to ``up_to``. The ids are given as a list, in chunks under
+    the database's parameter limit: a subquery over the cases would be
+    planned as a probe per record of the months, which after an import of
+    those months the planner's statistics do not know yet."""
+    ids = sorted(worker_ids)
+    chunk = min(10000, (connection.features.max_query_params or 20000) - 10)
+    for start in range(0, len(ids), chunk):
+        yield from (
+            ProductionRecord.objects.filter(
+                worker_id__in=ids[start : start + chunk],
+                month__gt=after,
+                month__lte=up_to,
+            )
+            .order_by()
+            .annotate(meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()))
+            .values_list("worker_id", "month", "meets")
+        )
 
 
 def all_cases() -> QuerySet:

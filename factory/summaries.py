@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery, Sum
 
 from assistance import standing
 from assistance.models import AssistanceCase, CaseEvent, CaseStatus
@@ -50,27 +50,23 @@ CASE_FIELDS = tuple(str(status) for status in CaseStatus)  # the field names
 # ------------------------------------------------------------------ computing
 
 
-def _classification_cause() -> Subquery:
-    return Subquery(
-        ShortfallClassification.objects.filter(
-            worker=OuterRef("worker"), month=OuterRef("month")
-        )
-        .order_by()
-        .values("cause")[:1]
-    )
-
-
 def compute_figures(months: Iterable[dt.date] | None = None, *, since=None) -> dict:
     """{(month, workshop id): counts} from the records (two grouped queries).
 
     ``months`` None and ``since`` None: every month; ``since``: that month
-    and every later one.
+    and every later one. The shortfalls by cause are counted from the
+    classifications of records below quota (one per worker-month), and the
+    rest of the month's shortfalls are the unclassified ones: a file of new
+    records, not yet classified, costs the second query nothing.
     """
     records = ProductionRecord.objects.order_by()
+    classified = ShortfallClassification.objects.order_by()
     if months is not None:
         records = records.filter(month__in=list(months))
+        classified = classified.filter(month__in=list(months))
     if since is not None:
         records = records.filter(month__gte=since)
+        classified = classified.filter(month__gte=since)
     rows: dict[tuple, dict] = {}
     for row in (
         records.with_standing()
@@ -85,10 +81,42 @@ def compute_figures(months: Iterable[dt.date] | None = None, *, since=None) -> d
         rows[(row["month"], row["worker__workshop_id"])] = {
             **{key: row[key] for key in FIGURE_FIELDS},
             **dict.fromkeys(CAUSE_FIELDS, 0),
+            "unclassified": row["failing"],
         }
+    below_quota = ProductionRecord.objects.filter(
+        worker=OuterRef("worker"), month=OuterRef("month")
+    ).filter(BELOW_QUOTA)
+    for row in (
+        classified.filter(Exists(below_quota))
+        .values("month", "worker__workshop_id", "cause")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if row["cause"] in Cause.values:
+            counts = rows[(row["month"], row["worker__workshop_id"])]
+            counts[row["cause"]] += row["n"]
+            counts["unclassified"] -= row["n"]
+    return rows
+
+
+def compute_figures_record_by_record() -> dict:
+    """compute_figures() for every month with each shortfall's cause read
+    record by record (the classification of the record's worker-month, or
+    unclassified): what differences() checks the kept rows against."""
+    records = ProductionRecord.objects.order_by()
+    rows = compute_figures()
+    for counts in rows.values():
+        counts.update(dict.fromkeys(CAUSE_FIELDS, 0))
+    cause = Subquery(
+        ShortfallClassification.objects.filter(
+            worker=OuterRef("worker"), month=OuterRef("month")
+        )
+        .order_by()
+        .values("cause")[:1]
+    )
     for row in (
         records.below_quota()
-        .annotate(cause=_classification_cause())
+        .annotate(cause=cause)
         .values("month", "worker__workshop_id", "cause")
         .annotate(n=Count("pk"))
         .order_by()
@@ -132,7 +160,7 @@ def data_span() -> Span:
 
 def compute_cases(months: Iterable[dt.date]) -> dict:
     """{(month, workshop id): counts} of the cases, for consecutive months
-    (assistance.standing.month_by_month: five queries for the whole run).
+    (assistance.standing.month_by_month: four queries for the whole run).
 
     Rows whose counts are all zero are left out.
     """
@@ -379,7 +407,7 @@ def differences() -> list[str]:
     """Rows that differ from a computation from scratch (empty when the
     summaries are current)."""
     found = []
-    expected = compute_figures()
+    expected = compute_figures_record_by_record()
     stored = _stored(MonthSummary, (*FIGURE_FIELDS, *CAUSE_FIELDS))
     for key in sorted(set(expected) | set(stored)):
         if expected.get(key) != stored.get(key):

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -108,9 +109,11 @@ def _clean_amount(value: Decimal) -> Decimal:
 # --- saving records ---
 
 
-@dataclass(frozen=True, slots=True)
-class RecordInput:
+class RecordInput(NamedTuple):
     """One worker's quota and output for one month, as the caller read them.
+
+    A named tuple, not a frozen dataclass: as immutable, and five times
+    quicker to make, which a 100,000-row import does once a row.
 
     ``unit=None`` keeps the stored unit (a file without a unit column does not
     wipe the units typed earlier). ``check_stale`` is the entry grid's lock:
@@ -215,29 +218,45 @@ def save_records(
 
 
 def _checked_rows(rows: Sequence[RecordInput]) -> tuple[list[tuple], set[dt.date]]:
-    """(worker_id, month, quota, output, unit or None) per row, by the rules."""
+    """(worker_id, month, quota, output, unit or None) per row, by the rules.
+
+    A Decimal within the bounds is rounded here, in the loop (what
+    clean_quota and clean_output do, without two calls a value); anything
+    else goes through them, which refuse it with the right message.
+    """
     keys: set[tuple[int, dt.date]] = set()
     months: set[dt.date] = set()
     checked = []
-    for row in rows:
-        worker_id, month = int(row.worker_id), row.month
+    append, add_key = checked.append, keys.add
+    zero, limit = Decimal(0), AMOUNT_LIMIT
+    for worker_id, month, given_quota, given_output, unit, _check, _seen in rows:
+        worker_id = int(worker_id)
         key = (worker_id, month)
         if key in keys:
             raise ValueError(f"worker {worker_id} month {month_str(month)} given twice")
-        keys.add(key)
+        add_key(key)
         if month not in months:
             if month.day != 1:
                 raise ValueError(f"month {month} is not the first of a month")
             months.add(month)
-        checked.append(
-            (
-                worker_id,
-                month,
-                clean_quota(row.quota),
-                clean_output(row.output),
-                row.unit,
-            )
-        )
+        quota, output = given_quota, given_output
+        if quota.__class__ is Decimal and quota.is_finite() and zero < quota < limit:
+            quota = quota.quantize(CENT, ROUND_HALF_UP)
+            if not zero < quota < limit:  # rounded to 0 or up to the limit
+                quota = clean_quota(given_quota)
+        else:
+            quota = clean_quota(given_quota)
+        if (
+            output.__class__ is Decimal
+            and output.is_finite()
+            and zero <= output < limit
+        ):
+            output = output.quantize(CENT, ROUND_HALF_UP)
+            if not output < limit:
+                output = clean_output(given_output)
+        else:
+            output = clean_output(given_output)
+        append((worker_id, month, quota, output, unit))
     return checked, months
 
 
