@@ -392,9 +392,7 @@ def scope_data(data: dict, codes: set[str] | None, *, named: bool) -> dict:
                     row for row in reached["workshops"] if row["code"] in codes
                 ],
                 "named": [
-                    case
-                    for case in reached["named"]
-                    if case["workshop_code"] in codes
+                    case for case in reached["named"] if case["workshop_code"] in codes
                 ],
             }
     if "reached_cases" in data and not named:
