@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import (
@@ -42,7 +43,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from assistance.models import AssistanceCase, CaseEvent, CaseEventKind, CaseStatus
+from assistance.models import (
+    AssistanceCase,
+    CaseEvent,
+    CaseEventKind,
+    CaseOutcome,
+    CaseStatus,
+)
 from workers.models import BELOW_QUOTA, MEETS_QUOTA, ProductionRecord
 from workers.months import add_months, first_of_month, previous_month
 
@@ -199,20 +206,76 @@ def reached_in(cases: QuerySet, month: dt.date) -> QuerySet:
     )
 
 
+class Then(NamedTuple):
+    """How one case stood at the end of a month, as with_reached_month()
+    and reached_in() tell it (month_by_month)."""
+
+    status: str
+    outcome: str  # of the closing, when closed; else ""
+    measure: str
+    # The first month of the run of records that got it to quota, for a
+    # case that had reached quota or was closed as such (else None).
+    reached_month: dt.date | None
+    # Open at the end of the month before and the month's record meets quota.
+    reached_in: bool
+    # The measure at the end of the month before (reached_in's measure).
+    measure_before: str
+
+
+class _Carried:
+    """One case's facts, carried from month to month."""
+
+    __slots__ = (
+        "worker_id",
+        "month",
+        "measure",
+        "person",
+        "outcome",
+        "person_month",
+        "meets",
+        "run_start",
+        "closed_run_start",
+    )
+
+    def __init__(self, worker_id, month, measure):
+        self.worker_id, self.month, self.measure = worker_id, month, measure
+        # The latest closing or reopening: to status, outcome, month.
+        self.person = self.outcome = self.person_month = None
+        # The latest record after the case's month meets quota (None: no
+        # record); the first month of the run of records meeting quota that
+        # goes on to the latest record (None: none, or the latest is below).
+        self.meets = self.run_start = None
+        # run_start as it was at the latest closing's month (a closed case's
+        # reached month is bounded by its closing).
+        self.closed_run_start = None
+
+    def apply_event(self, kind, from_status, to_status, outcome, measure, month):
+        if measure:
+            self.measure = measure
+        if kind == CaseEventKind.STATUS and CaseStatus.CLOSED in (
+            to_status,
+            from_status,
+        ):
+            self.person, self.outcome, self.person_month = to_status, outcome, month
+
+    def status(self) -> str:
+        return status_from(self.person, self.meets)
+
+
 def month_by_month(
     cases: QuerySet, months: Sequence[dt.date]
-) -> Iterator[tuple[dt.date, dict[int, tuple[str, bool]]]]:
+) -> Iterator[tuple[dt.date, dict[int, Then]]]:
     """For each of ``months`` (consecutive, oldest first): (month, {case pk:
-    (status at the end of it, whether it reached quota in it)}) for the cases
-    of ``cases`` opened by then — what as_of() and reached_in() give month
-    by month, in three queries for the whole run (more for many thousand
-    workers with cases).
+    Then}) for the cases of ``cases`` opened by then — what
+    with_reached_month() and reached_in() give month by month, in five
+    queries for the whole run (more for many thousand workers with cases).
 
-    The standing at the end of the month before the run is read with the
-    same subqueries as as_of(); then, month after month, the worker's
-    record of that month (if after the case's month) becomes the latest
-    record, and that month's closings and reopenings are applied in the
-    order as_of() ranks them (effective month, then when, then id).
+    The records' part of the standing at the end of the month before the
+    run is read with the same subqueries as with_reached_month(); every
+    event up to the run's last month is read once and applied in the order
+    as_of() ranks them (effective month, then when, then id: the latest
+    wins); then, month after month, the worker's record of that month (if
+    after the case's month) becomes the latest record.
     """
     months = [first_of_month(month) for month in months]
     if not months:
@@ -222,51 +285,119 @@ def month_by_month(
             raise ValueError("month_by_month needs consecutive months")
     before, last = previous_month(months[0]), months[-1]
     opened = cases.filter(month__lte=last).order_by()
-    # pk → [worker id, case month, person's status, latest record meets]
-    state = {
-        pk: [worker_id, month, None, meets]
-        for pk, worker_id, month, meets in opened.annotate(
-            latest_meets=_latest_meets(before)
-        ).values_list("pk", "worker_id", "month", "latest_meets")
-    }
-    # The people's closings and reopenings, in as_of()'s order: those up to
-    # the month before the run give the status then, the later ones are
-    # applied month by month (the latest of a month wins).
-    people: dict[dt.date, dict[int, str]] = defaultdict(dict)
-    for case_id, month, to_status in (
+    state: dict[int, _Carried] = {}
+    last_below = Subquery(
+        _records_after_opening(before)
+        .filter(BELOW_QUOTA)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    run_start = Subquery(
+        ProductionRecord.objects.filter(
+            worker=OuterRef("worker"),
+            month__gt=OuterRef("run_from_before"),
+            month__lte=before,
+        )
+        .filter(MEETS_QUOTA)
+        .order_by("month")
+        .values("month")[:1]
+    )
+    for pk, worker_id, month, measure, meets, start, closed_start in (
+        with_reached_month(opened, before)
+        .annotate(run_from_before=Coalesce(last_below, F("month")))
+        .annotate(run_start_before=run_start)
+        .values_list(
+            "pk",
+            "worker_id",
+            "month",
+            "measure",
+            "latest_meets",
+            "run_start_before",
+            "reached_month_then",
+        )
+    ):
+        entry = state[pk] = _Carried(worker_id, month, measure)
+        entry.meets, entry.run_start, entry.closed_run_start = (
+            meets,
+            start,
+            closed_start,
+        )
+    for pk, worker_id, month, measure in opened.filter(month__gt=before).values_list(
+        "pk", "worker_id", "month", "measure"
+    ):
+        state[pk] = _Carried(worker_id, month, measure)
+    events: dict[dt.date, list[tuple]] = defaultdict(list)
+    for case_id, *event, month in (
         CaseEvent.objects.filter(
             case__in=opened.values("pk"), effective_month__lte=last
         )
-        .filter(PEOPLE_STATUS_EVENT)
+        .filter(PEOPLE_STATUS_EVENT | ~Q(measure=""))
         .order_by("effective_month", "at", "pk")
-        .values_list("case_id", "effective_month", "to_status")
+        .values_list(
+            "case_id",
+            "kind",
+            "from_status",
+            "to_status",
+            "outcome",
+            "measure",
+            "effective_month",
+        )
     ):
         if month <= before:
-            state[case_id][2] = to_status
+            state[case_id].apply_event(*event, month)
         else:
-            people[month][case_id] = to_status
+            events[month].append((case_id, *event))
     records: dict[dt.date, dict[int, bool]] = defaultdict(dict)
     for worker_id, month, meets in _records_of_workers(
-        {entry[0] for entry in state.values()}, after=before, up_to=last
+        {entry.worker_id for entry in state.values()}, after=before, up_to=last
     ):
         records[month][worker_id] = meets
+    closed = CaseStatus.CLOSED
     for month in months:
-        closings, meeting = people.get(month, {}), records.get(month, {})
-        standing = {}
+        meeting = records.get(month, {})
+        before_month = {}
         for pk, entry in state.items():
-            worker_id, case_month, person, meets = entry
-            if case_month > month:
+            if entry.month > month:
                 continue
-            was_open = (
-                case_month < month and status_from(person, meets) == CaseStatus.OPEN
+            before_month[pk] = (
+                entry.month < month and entry.status() == CaseStatus.OPEN,
+                entry.measure,
             )
-            now_meets = meeting.get(worker_id)
-            if now_meets is not None and month > case_month:
-                entry[3] = meets = now_meets
-            if pk in closings:
-                entry[2] = person = closings[pk]
-            reached = was_open and bool(now_meets)
-            standing[pk] = (status_from(person, meets), reached)
+            meets = meeting.get(entry.worker_id)
+            if meets is not None and month > entry.month:
+                entry.meets = meets
+                if not meets:
+                    entry.run_start = None
+                elif entry.run_start is None:
+                    entry.run_start = month
+        for case_id, *event in events.get(month, ()):
+            state[case_id].apply_event(*event, month)
+        standing = {}
+        for pk, (was_open, measure_before) in before_month.items():
+            entry = state[pk]
+            status = entry.status()
+            if status == closed:
+                if entry.person_month == month:
+                    entry.closed_run_start = entry.run_start
+                reached_month = (
+                    entry.closed_run_start
+                    if entry.outcome == CaseOutcome.REACHED_QUOTA
+                    else None
+                )
+                outcome = entry.outcome
+            else:
+                reached_month = (
+                    entry.run_start if status == CaseStatus.REACHED_QUOTA else None
+                )
+                outcome = ""
+            standing[pk] = Then(
+                status=status,
+                outcome=outcome,
+                measure=entry.measure,
+                reached_month=reached_month,
+                reached_in=was_open and bool(meeting.get(entry.worker_id)),
+                measure_before=measure_before,
+            )
         yield month, standing
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery, Sum
 
-from assistance import standing
+from assistance import outcomes
 from assistance.models import AssistanceCase, CaseEvent, CaseStatus
 from factory.models import MonthCaseSummary, MonthSummary
 from workers.models import (
@@ -46,6 +46,7 @@ from workers.months import add_months
 FIGURE_FIELDS = ("on_quota", "advanced", "failing")
 CAUSE_FIELDS = (*Cause.values, "unclassified")
 CASE_FIELDS = tuple(str(status) for status in CaseStatus)  # the field names
+CASE_ROW_FIELDS = (*CASE_FIELDS, "reached_in_month", "outcomes", "reached")
 
 # ------------------------------------------------------------------ computing
 
@@ -159,58 +160,61 @@ def data_span() -> Span:
 
 
 def compute_cases(months: Iterable[dt.date]) -> dict:
-    """{(month, workshop id): counts} of the cases, for consecutive months
-    (assistance.standing.month_by_month: four queries for the whole run).
+    """{(month, workshop id): counts} of the cases, for consecutive months:
+    statuses and outcomes at each month's end, and the cases that reached
+    quota in it (assistance.outcomes.counts_month_by_month: a few queries
+    for the whole run).
 
     Rows whose counts are all zero are left out.
     """
-    months = list(months)
-    if not months:
-        return {}
-    cases = AssistanceCase.objects.order_by()
-    workshop_of = dict(cases.values_list("pk", "worker__workshop_id"))
     rows: dict[tuple, dict] = {}
-    for month, standings in standing.month_by_month(cases, months):
-        for pk, (status, reached) in standings.items():
-            row = rows.get((month, workshop_of[pk]))
-            if row is None:
-                row = rows[(month, workshop_of[pk])] = {
-                    **dict.fromkeys(CASE_FIELDS, 0),
-                    "reached_in_month": 0,
-                }
-            row[status] += 1
-            row["reached_in_month"] += reached
+    cases = AssistanceCase.objects.order_by()
+    for month, standings, reached in outcomes.counts_month_by_month(
+        cases, list(months)
+    ):
+        for workshop_id, counts in standings.items():
+            rows[(month, workshop_id)] = {
+                **dict.fromkeys(CASE_FIELDS, 0),
+                **counts["statuses"],
+                "reached_in_month": 0,
+                "outcomes": counts["outcomes"],
+                "reached": {},
+            }
+        for workshop_id, entry in reached.items():
+            row = rows[(month, workshop_id)]
+            row["reached_in_month"] = entry["count"]
+            row["reached"] = entry
     return rows
 
 
 def compute_cases_month_by_month(months: Iterable[dt.date]) -> dict:
-    """compute_cases() from the definitions themselves, two queries a month
-    (assistance.standing.as_of and reached_in): what differences() checks
-    the kept rows against."""
+    """compute_cases() month by month, two queries a month
+    (assistance.outcomes.standing_counts and reached_counts, the
+    definitions' own annotations): what differences() checks the kept rows
+    against."""
     rows: dict[tuple, dict] = {}
     cases = AssistanceCase.objects.order_by()
 
     def entry(month, workshop_id) -> dict:
         return rows.setdefault(
             (month, workshop_id),
-            {**dict.fromkeys(CASE_FIELDS, 0), "reached_in_month": 0},
+            {
+                **dict.fromkeys(CASE_FIELDS, 0),
+                "reached_in_month": 0,
+                "outcomes": {},
+                "reached": {},
+            },
         )
 
     for month in months:
-        for row in (
-            standing.as_of(cases, month)
-            .values("worker__workshop_id", "status_then")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            entry(month, row["worker__workshop_id"])[row["status_then"]] = row["n"]
-        for row in (
-            standing.reached_in(cases, month)
-            .values("worker__workshop_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            entry(month, row["worker__workshop_id"])["reached_in_month"] = row["n"]
+        for workshop_id, counts in outcomes.standing_counts(cases, month).items():
+            row = entry(month, workshop_id)
+            row.update(counts["statuses"])
+            row["outcomes"] = counts["outcomes"]
+        for workshop_id, reached in outcomes.reached_counts(cases, month).items():
+            row = entry(month, workshop_id)
+            row["reached_in_month"] = reached["count"]
+            row["reached"] = reached
     return rows
 
 
@@ -385,12 +389,16 @@ def connect_signals() -> None:
 
 def build_if_missing(sender=None, **kwargs) -> None:
     """After migrate: a database with records but no summaries (one migrated
-    from before the summaries existed) gets them built."""
+    from before the summaries existed, or whose case rows a migration
+    emptied to add a figure) gets them built."""
     using = kwargs.get("using", "default")
     if using != "default":
         return
     if ProductionRecord.objects.exists() and not MonthSummary.objects.exists():
         rebuild()
+    elif AssistanceCase.objects.exists() and not MonthCaseSummary.objects.exists():
+        with transaction.atomic():
+            refresh_cases()
 
 
 # ------------------------------------------------------------ the invariant
@@ -414,7 +422,7 @@ def differences() -> list[str]:
             found.append(f"figures {key}: {stored.get(key)} != {expected.get(key)}")
     span = data_span()
     expected = compute_cases_month_by_month(span.months()) if span.first else {}
-    stored = _stored(MonthCaseSummary, (*CASE_FIELDS, "reached_in_month"))
+    stored = _stored(MonthCaseSummary, CASE_ROW_FIELDS)
     for key in sorted(set(expected) | set(stored)):
         if expected.get(key) != stored.get(key):
             found.append(f"cases {key}: {stored.get(key)} != {expected.get(key)}")
@@ -457,18 +465,46 @@ def figures_by_month(first: dt.date, last: dt.date, workshop=None):
     return {row["month"]: row for row in rows}
 
 
-def case_counts(month: dt.date, workshop=None) -> dict[str, int]:
-    """Cases opened by the end of the month by their status then (one
-    query). After the data's last month the statuses stay those of that
-    month: the latest month with rows up to ``month`` is read."""
+def _latest_case_rows(month: dt.date, workshop=None):
+    """The case rows of ``month``, or of the data's last month before it
+    (statuses do not move after it; see MonthCaseSummary)."""
     latest = (
         MonthCaseSummary.objects.filter(month__lte=month)
         .order_by("-month")
         .values("month")[:1]
     )
-    rows = _scoped(MonthCaseSummary.objects.filter(month=Subquery(latest)), workshop)
+    return _scoped(MonthCaseSummary.objects.filter(month=Subquery(latest)), workshop)
+
+
+def case_counts(month: dt.date, workshop=None) -> dict[str, int]:
+    """Cases opened by the end of the month by their status then (one
+    query). After the data's last month the statuses stay those of that
+    month: the latest month with rows up to ``month`` is read."""
+    rows = _latest_case_rows(month, workshop)
     totals = rows.aggregate(**{key: Sum(key) for key in CASE_FIELDS})
     return {key: totals[key] or 0 for key in CASE_FIELDS}
+
+
+def case_outcomes(month: dt.date, workshop=None) -> dict[str, dict]:
+    """The outcomes by measure at the end of the month, added up over the
+    workshops (one query; assistance.outcomes.standing_counts)."""
+    return outcomes.merge_outcomes(
+        _latest_case_rows(month, workshop).values_list("outcomes", flat=True)
+    )
+
+
+def reached_by_workshop(month: dt.date) -> list[dict]:
+    """The cases that reached quota in the month, a row per workshop with
+    any, by workshop code: {"code", "name", "count", "by_measure", "first"}
+    (one query; assistance.outcomes.reached_counts)."""
+    return [
+        {"code": code, "name": name, **reached}
+        for code, name, reached in MonthCaseSummary.objects.filter(
+            month=month, reached_in_month__gt=0
+        )
+        .order_by("workshop__code")
+        .values_list("workshop__code", "workshop__name", "reached")
+    ]
 
 
 def reached_in_month(month: dt.date, workshop=None) -> int:

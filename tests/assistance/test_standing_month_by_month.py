@@ -1,7 +1,8 @@
 """month_by_month (the monthly summaries' path) gives, month after month,
-what as_of() and reached_in() give one month at a time: random cases,
-records with gaps, and closings and reopenings — several in one month,
-written out of order — on both databases."""
+what with_reached_month() and reached_in() give one month at a time:
+random cases, records with gaps, changes of measure, and closings and
+reopenings — several in one month, written out of order — on both
+databases."""
 
 import datetime as dt
 import random
@@ -47,6 +48,16 @@ def _random_factory(seed: int) -> None:
                     status=CaseStatus.CLOSED,
                     outcome="reached_quota",
                 )
+                for _ in range(rng.randint(0, 2)):
+                    CaseEvent.objects.create(
+                        case=case,
+                        kind=CaseEventKind.MEASURE_CHANGED,
+                        at=start + dt.timedelta(minutes=rng.randint(0, 5)),
+                        measure=rng.choice(["mentoring", "hardship_aid", "other"]),
+                        effective_month=rng.choice(
+                            [m for m in MONTHS if m >= case.month]
+                        ),
+                    )
                 for _ in range(rng.randint(0, 4)):
                     closing = rng.random() < 0.6
                     CaseEvent.objects.create(
@@ -60,7 +71,9 @@ def _random_factory(seed: int) -> None:
                         effective_month=rng.choice(
                             [m for m in MONTHS if m >= case.month]
                         ),
-                        outcome="reached_quota" if closing else "",
+                        outcome=rng.choice(["reached_quota", "left_factory", "other"])
+                        if closing
+                        else "",
                     )
                 # An event that is not a person's closing or reopening counts
                 # for nothing.
@@ -73,23 +86,44 @@ def _random_factory(seed: int) -> None:
                 )
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("run_from", [0, 3])
-def test_month_by_month_is_as_of_and_reached_in_month_after_month(db, seed, run_from):
+def test_month_by_month_is_with_reached_month_and_reached_in_month_after_month(
+    db, seed, run_from
+):
     _random_factory(seed)
     cases = AssistanceCase.objects.order_by()
     run = MONTHS[run_from:]
     found = dict(standing.month_by_month(cases, run))
     assert list(found) == run
     for month in run:
-        reached = set(standing.reached_in(cases, month).values_list("pk", flat=True))
+        reached = dict(
+            standing.reached_in(cases, month).values_list("pk", "measure_then")
+        )
         expected = {
-            pk: (status, pk in reached)
-            for pk, status in standing.as_of(cases, month).values_list(
-                "pk", "status_then"
+            pk: standing.Then(
+                status=status,
+                outcome=outcome,
+                measure=measure,
+                reached_month=reached_month,
+                reached_in=pk in reached,
+                measure_before=reached.get(pk, found[month][pk].measure_before),
+            )
+            for pk, status, outcome, measure, reached_month in (
+                standing.with_reached_month(cases, month).values_list(
+                    "pk",
+                    "status_then",
+                    "outcome_then",
+                    "measure_then",
+                    "reached_month_then",
+                )
             )
         }
         assert found[month] == expected, month
+        # The measure before the month is the one at the end of the one before.
+        previous = standing.as_of(cases, add_months(month, -1))
+        for pk, measure in previous.values_list("pk", "measure_then"):
+            assert found[month][pk].measure_before == measure
 
 
 def test_month_by_month_refuses_months_that_skip_one(db):
