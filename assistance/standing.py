@@ -70,15 +70,25 @@ def _people_status_events(month: dt.date) -> QuerySet:
     )
 
 
+# The statuses as plain strings, as the database gives them (and quicker to
+# compare in month_by_month's loop than the enum's members).
+_OPEN, _REACHED, _CLOSED = (
+    str(status.value)
+    for status in (CaseStatus.OPEN, CaseStatus.REACHED_QUOTA, CaseStatus.CLOSED)
+)
+_STATUS_EVENT = str(CaseEventKind.STATUS.value)
+_REACHED_OUTCOME = str(CaseOutcome.REACHED_QUOTA.value)
+
+
 def status_from(person_status: str | None, latest_meets: bool | None) -> str:
     """The rule of the module's docstring, given the latest person's status
     event and whether the latest record after the case's month meets quota
     (None: no such record). as_of() writes the same rule in SQL."""
-    if person_status == CaseStatus.CLOSED:
-        return CaseStatus.CLOSED
+    if person_status == _CLOSED:
+        return _CLOSED
     if latest_meets:
-        return CaseStatus.REACHED_QUOTA
-    return CaseStatus.OPEN
+        return _REACHED
+    return _OPEN
 
 
 def _latest_meets(month: dt.date) -> Subquery:
@@ -165,32 +175,46 @@ def with_reached_month(cases: QuerySet, month: dt.date) -> QuerySet:
             output_field=DateField(),
         )
     )
-    last_below = Subquery(
-        _records_after_opening(OuterRef("bound"))
-        .filter(BELOW_QUOTA)
-        .order_by("-month")
-        .values("month")[:1]
-    )
-    annotated = annotated.annotate(
-        run_from=Coalesce(last_below, F("month"), output_field=DateField())
-    )
-    first_of_run = Subquery(
-        ProductionRecord.objects.filter(
-            worker=OuterRef("worker"),
-            month__gt=OuterRef("run_from"),
-            month__lte=OuterRef("bound"),
-        )
-        .filter(MEETS_QUOTA)
-        .order_by("month")
-        .values("month")[:1]
-    )
+    annotated = _with_run_start(annotated, bound="bound", name="first_of_run")
     reached = Q(status_then=CaseStatus.REACHED_QUOTA) | Q(
         status_then=CaseStatus.CLOSED, outcome_then="reached_quota"
     )
     return annotated.annotate(
         reached_month_then=Case(
-            When(reached, then=first_of_run), default=None, output_field=DateField()
+            When(reached, then=F("first_of_run")),
+            default=None,
+            output_field=DateField(),
         )
+    )
+
+
+def _with_run_start(cases: QuerySet, *, bound: str, name: str) -> QuerySet:
+    """Annotate ``name``: the first month of the run of the worker's records
+    at or above quota that goes on to the latest record after the case's
+    month up to the month in field ``bound`` — after the latest record below
+    quota, or after the case's month (None: no record of the run)."""
+    last_below = Subquery(
+        _records_after_opening(OuterRef(bound))
+        .filter(BELOW_QUOTA)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    run_from = f"{name}_after"
+    return cases.annotate(
+        **{run_from: Coalesce(last_below, F("month"), output_field=DateField())}
+    ).annotate(
+        **{
+            name: Subquery(
+                ProductionRecord.objects.filter(
+                    worker=OuterRef("worker"),
+                    month__gt=OuterRef(run_from),
+                    month__lte=OuterRef(bound),
+                )
+                .filter(MEETS_QUOTA)
+                .order_by("month")
+                .values("month")[:1]
+            )
+        }
     )
 
 
@@ -252,7 +276,7 @@ class _Carried:
     def apply_event(self, kind, from_status, to_status, outcome, measure, month):
         if measure:
             self.measure = measure
-        if kind == CaseEventKind.STATUS and CaseStatus.CLOSED in (
+        if kind == _STATUS_EVENT and _CLOSED in (
             to_status,
             from_status,
         ):
@@ -267,15 +291,18 @@ def month_by_month(
 ) -> Iterator[tuple[dt.date, dict[int, Then]]]:
     """For each of ``months`` (consecutive, oldest first): (month, {case pk:
     Then}) for the cases of ``cases`` opened by then — what
-    with_reached_month() and reached_in() give month by month, in five
-    queries for the whole run (more for many thousand workers with cases).
+    with_reached_month() and reached_in() give month by month, in four
+    queries for the whole run (one more if cases were closed as reached
+    quota before it; more for many thousand workers with cases).
 
     The records' part of the standing at the end of the month before the
     run is read with the same subqueries as with_reached_month(); every
     event up to the run's last month is read once and applied in the order
     as_of() ranks them (effective month, then when, then id: the latest
     wins); then, month after month, the worker's record of that month (if
-    after the case's month) becomes the latest record.
+    after the case's month) becomes the latest record. A case's events are
+    effective in or after its month (assistance.services.common), which the
+    start of the run relies on.
     """
     months = [first_of_month(month) for month in months]
     if not months:
@@ -286,42 +313,17 @@ def month_by_month(
     before, last = previous_month(months[0]), months[-1]
     opened = cases.filter(month__lte=last).order_by()
     state: dict[int, _Carried] = {}
-    last_below = Subquery(
-        _records_after_opening(before)
-        .filter(BELOW_QUOTA)
-        .order_by("-month")
-        .values("month")[:1]
+    # The records' part as of the month before the run: the latest record
+    # and the run of records at or above quota reaching to it.
+    started = opened.filter(month__lte=before).annotate(
+        latest_meets=_latest_meets(before),
+        run_bound=Value(before, output_field=DateField()),
     )
-    run_start = Subquery(
-        ProductionRecord.objects.filter(
-            worker=OuterRef("worker"),
-            month__gt=OuterRef("run_from_before"),
-            month__lte=before,
-        )
-        .filter(MEETS_QUOTA)
-        .order_by("month")
-        .values("month")[:1]
-    )
-    for pk, worker_id, month, measure, meets, start, closed_start in (
-        with_reached_month(opened, before)
-        .annotate(run_from_before=Coalesce(last_below, F("month")))
-        .annotate(run_start_before=run_start)
-        .values_list(
-            "pk",
-            "worker_id",
-            "month",
-            "measure",
-            "latest_meets",
-            "run_start_before",
-            "reached_month_then",
-        )
-    ):
+    for pk, worker_id, month, measure, meets, start in _with_run_start(
+        started, bound="run_bound", name="run_start"
+    ).values_list("pk", "worker_id", "month", "measure", "latest_meets", "run_start"):
         entry = state[pk] = _Carried(worker_id, month, measure)
-        entry.meets, entry.run_start, entry.closed_run_start = (
-            meets,
-            start,
-            closed_start,
-        )
+        entry.meets, entry.run_start = meets, start
     for pk, worker_id, month, measure in opened.filter(month__gt=before).values_list(
         "pk", "worker_id", "month", "measure"
     ):
@@ -347,12 +349,29 @@ def month_by_month(
             state[case_id].apply_event(*event, month)
         else:
             events[month].append((case_id, *event))
+    # A case closed as reached quota before the run keeps the run it had at
+    # its closing (with_reached_month's bound).
+    closed_reached = [
+        pk
+        for pk, entry in state.items()
+        if entry.person == _CLOSED and entry.outcome == _REACHED_OUTCOME
+    ]
+    for chunk in _chunks(closed_reached):
+        for pk, start in _with_run_start(
+            opened.filter(pk__in=chunk).annotate(
+                person_month=Subquery(
+                    _people_status_events(before).values("effective_month")[:1]
+                )
+            ),
+            bound="person_month",
+            name="closed_run_start",
+        ).values_list("pk", "closed_run_start"):
+            state[pk].closed_run_start = start
     records: dict[dt.date, dict[int, bool]] = defaultdict(dict)
     for worker_id, month, meets in _records_of_workers(
         {entry.worker_id for entry in state.values()}, after=before, up_to=last
     ):
         records[month][worker_id] = meets
-    closed = CaseStatus.CLOSED
     for month in months:
         meeting = records.get(month, {})
         before_month = {}
@@ -360,7 +379,7 @@ def month_by_month(
             if entry.month > month:
                 continue
             before_month[pk] = (
-                entry.month < month and entry.status() == CaseStatus.OPEN,
+                entry.month < month and entry.status() == _OPEN,
                 entry.measure,
             )
             meets = meeting.get(entry.worker_id)
@@ -376,19 +395,17 @@ def month_by_month(
         for pk, (was_open, measure_before) in before_month.items():
             entry = state[pk]
             status = entry.status()
-            if status == closed:
+            if status == _CLOSED:
                 if entry.person_month == month:
                     entry.closed_run_start = entry.run_start
                 reached_month = (
                     entry.closed_run_start
-                    if entry.outcome == CaseOutcome.REACHED_QUOTA
+                    if entry.outcome == _REACHED_OUTCOME
                     else None
                 )
                 outcome = entry.outcome
             else:
-                reached_month = (
-                    entry.run_start if status == CaseStatus.REACHED_QUOTA else None
-                )
+                reached_month = entry.run_start if status == _REACHED else None
                 outcome = ""
             standing[pk] = Then(
                 status=status,
@@ -409,12 +426,10 @@ def _records_of_workers(
     the database's parameter limit: a subquery over the cases would be
     planned as a probe per record of the months, which after an import of
     those months the planner's statistics do not know yet."""
-    ids = sorted(worker_ids)
-    chunk = min(10000, (connection.features.max_query_params or 20000) - 10)
-    for start in range(0, len(ids), chunk):
+    for chunk in _chunks(sorted(worker_ids)):
         yield from (
             ProductionRecord.objects.filter(
-                worker_id__in=ids[start : start + chunk],
+                worker_id__in=chunk,
                 month__gt=after,
                 month__lte=up_to,
             )
@@ -422,6 +437,13 @@ def _records_of_workers(
             .annotate(meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()))
             .values_list("worker_id", "month", "meets")
         )
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    """``ids`` in lists short enough for one IN (…) on this database."""
+    size = min(10000, (connection.features.max_query_params or 20000) - 10)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def all_cases() -> QuerySet:

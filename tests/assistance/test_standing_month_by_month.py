@@ -126,6 +126,69 @@ def test_month_by_month_is_with_reached_month_and_reached_in_month_after_month(
             assert found[month][pk].measure_before == measure
 
 
+def _case_with_history(worker, *, outputs, events):
+    """A case of MONTHS[0] for ``worker``, records of the given outputs (None:
+    no record) and (month index, to status, outcome) closings/reopenings."""
+    for month, output in zip(MONTHS, outputs, strict=False):
+        if output is not None:
+            ProductionRecord.objects.create(
+                worker=worker, month=month, quota=100, output=Decimal(output)
+            )
+    case = AssistanceCase.objects.create(
+        worker=worker,
+        month=MONTHS[0],
+        cause=Cause.FAMILY,
+        measure="hardship_aid",
+        status=CaseStatus.CLOSED,
+        outcome="reached_quota",
+    )
+    for index, to_status, outcome in events:
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEventKind.STATUS,
+            from_status=CaseStatus.OPEN
+            if to_status == CaseStatus.CLOSED
+            else CaseStatus.CLOSED,
+            to_status=to_status,
+            outcome=outcome,
+            effective_month=MONTHS[index],
+        )
+    return case
+
+
+def test_a_case_closed_as_reached_before_the_run_keeps_the_run_it_closed_with(db):
+    """Reached in February, closed as reached in March: the run it reached
+    quota with starts in February whatever the records after the closing;
+    reopened in June and closed again in August, from the run then."""
+    with announcements_gathered():
+        closed = _case_with_history(
+            WorkerFactory(),
+            outputs=[80, 110, 120, 90, 70, 130, 140, 120, 90],
+            events=[
+                (2, CaseStatus.CLOSED, "reached_quota"),
+                (5, CaseStatus.OPEN, ""),
+                (7, CaseStatus.CLOSED, "reached_quota"),
+            ],
+        )
+    cases = AssistanceCase.objects.order_by()
+    for run_from in range(len(MONTHS)):
+        found = dict(standing.month_by_month(cases, MONTHS[run_from:]))
+        for month, standings in found.items():
+            expected = dict(
+                standing.with_reached_month(cases, month).values_list(
+                    "pk", "reached_month_then"
+                )
+            )
+            assert standings[closed.pk].reached_month == expected[closed.pk], (
+                run_from,
+                month,
+            )
+    # The runs themselves: February's until August, then June's.
+    months = dict(standing.month_by_month(cases, MONTHS))
+    assert months[MONTHS[4]][closed.pk].reached_month == MONTHS[1]
+    assert months[MONTHS[8]][closed.pk].reached_month == MONTHS[5]
+
+
 def test_month_by_month_refuses_months_that_skip_one(db):
     with pytest.raises(ValueError):
         list(standing.month_by_month(AssistanceCase.objects.all(), MONTHS[::2]))
