@@ -176,6 +176,8 @@ class Importer:
         """Report unstorable cell text (NUL, control characters, very long)
         as row errors; returns the numbers of the rows that had any."""
         bad: set[int] = set()
+        if table.cells_checked:  # the reader searched the whole file once
+            return bad
         for row in table.rows:
             for column, value in row.values.items():
                 problem = check_text(value, column)

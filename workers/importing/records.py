@@ -13,6 +13,7 @@ number and the records already stored — and writing it, a few more.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,9 @@ from workers.services import RecordInput, clean_record_month, save_records
 SMALL_FILE = 500
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2}  # plan() spells them out too
+# An amount within AMOUNT in plain ASCII digits: at most ten before the point,
+# two after it (parse_decimal gives the same Decimal for these).
+_plain_amount = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?").fullmatch
 UNIT_MAX = ProductionRecord._meta.get_field("unit").max_length
 # history_change_reason is a 100-character column.
 SOURCE_MAX = 100
@@ -53,6 +57,8 @@ class RecordImporter(Importer):
         """As the base class, with one search per row instead of one per
         cell: only a row that fails is checked cell by cell for the message."""
         bad: set[int] = set()
+        if table.cells_checked:  # the reader searched the whole file once
+            return bad
         for row in table.rows:
             values = row.values
             if cells_ok(values.values()):
@@ -99,11 +105,23 @@ class RecordImporter(Importer):
             output_text = values.get("output", "")
             unit = values.get("unit", "").strip() if has_unit else None
             try:
-                # AMOUNT's limits spelt out: a ** dict costs a copy a call.
-                quota = parse_decimal(
-                    quota_text, allow_negative=True, max_digits=12, decimal_places=2
+                # Plain amounts (what parse_decimal's own first test accepts)
+                # straight to Decimal; AMOUNT's limits spelt out for the rest.
+                quota = (
+                    Decimal(quota_text)
+                    if _plain_amount(quota_text)
+                    else parse_decimal(
+                        quota_text,
+                        allow_negative=True,
+                        max_digits=12,
+                        decimal_places=2,
+                    )
                 )
-                output = parse_decimal(output_text, max_digits=12, decimal_places=2)
+                output = (
+                    Decimal(output_text)
+                    if _plain_amount(output_text)
+                    else parse_decimal(output_text, max_digits=12, decimal_places=2)
+                )
             except ValueProblem:
                 quota = None
             if (

@@ -155,6 +155,10 @@ class Table:
     header_row: int = 1
     mapping: dict[str, str] = field(default_factory=dict)
     mapping_remembered: bool = False
+    # True when the whole file was searched once and no cell can fail
+    # check_text (a CSV without control characters): importers then skip
+    # checking cell by cell.
+    cells_checked: bool = False
 
     def header_for(self, column: str | None) -> str:
         """The header the user wrote for a column (the code name otherwise)."""
@@ -271,6 +275,7 @@ def read_table(
         raise ImportFileError(_("The file is empty."))
     encoding = ""
     check_cell_lengths = True
+    cells_checked = False
     if data.startswith(ZIP_SIGNATURE):
         file_format = _zip_format(data)
         raw_rows = _workbook_rows(data, file_format)
@@ -289,7 +294,10 @@ def read_table(
         raw_rows, file_format = _csv_rows(text), "csv"
         # Only a line longer than a cell may be can hold a cell too long.
         check_cell_lengths = max(map(len, text.split("\n"))) > MAX_CELL_CHARS
-    return _build_table(
+        # A cell too long is refused by the reader (_check_row); one search
+        # of the text tells whether any cell holds a control character.
+        cells_checked = _FORBIDDEN_CONTROL.search(text) is None
+    table = _build_table(
         raw_rows,
         filename,
         columns,
@@ -300,6 +308,8 @@ def read_table(
         progress=progress,
         check_cell_lengths=check_cell_lengths,
     )
+    table.cells_checked = cells_checked
+    return table
 
 
 def _check_row(number: int, cells: list[str]) -> None:
