@@ -14,8 +14,12 @@ the management commands drive every kind the same way::
 from __future__ import annotations
 
 import csv
+import gc
 import importlib
 import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import ClassVar
 
 from django import forms
@@ -42,6 +46,41 @@ IMPORTER_MODULES = (
     "workers.importing.records",
     "workers.importing.classifications",
 )
+
+
+_pauses = 0
+_pauses_lock = threading.Lock()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a file is read, planned
+    or written (nested and concurrent pauses end with the last one).
+
+    A 100,000-row file becomes a few hundred thousand small objects (rows,
+    their cells, the records to save) that all live until the import ends;
+    while they pile up the collector walks them again and again, which
+    costs a third of reading and planning. The steps make no reference
+    cycles of their own (reference counting frees what they drop); cycles
+    anything else makes meanwhile are collected once the pause ends.
+    """
+    global _pauses
+    with _pauses_lock:
+        if _pauses == 0 and not gc.isenabled():
+            # Someone else turned it off: leave it as it is.
+            paused = False
+        else:
+            _pauses += 1
+            paused = True
+            gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            with _pauses_lock:
+                _pauses -= 1
+                if _pauses == 0:
+                    gc.enable()
 
 
 def register(importer_cls: type[Importer]) -> type[Importer]:
@@ -115,14 +154,15 @@ class Importer:
         """The file as a Table. ``mapping`` ({column: header}) is the user's
         column mapping; without one, a mapping confirmed earlier for the same
         header row is used (``remember_mapping``)."""
-        return read_table(
-            data,
-            filename,
-            self.columns,
-            mapping=mapping,
-            remembered=self.remembered_mapping,
-            progress=progress,
-        )
+        with collector_paused():
+            return read_table(
+                data,
+                filename,
+                self.columns,
+                mapping=mapping,
+                remembered=self.remembered_mapping,
+                progress=progress,
+            )
 
     def remembered_mapping(self, headers: list[str]) -> dict[str, str] | None:
         from workers.models import ColumnMapping
@@ -159,7 +199,7 @@ class Importer:
         """
         if not plan.ok:
             raise ValueError("a plan with errors cannot be applied")
-        with transaction.atomic():
+        with collector_paused(), transaction.atomic():
             counts = self.write(plan, user=user)
         return counts or {
             "created": len(plan.to_create),

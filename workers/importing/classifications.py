@@ -24,7 +24,7 @@ from workers.classification import (
     stored_classifications,
 )
 from workers.importing import spellings
-from workers.importing.base import Importer, register
+from workers.importing.base import Importer, collector_paused, register
 from workers.importing.errors import ImportPlan
 from workers.importing.tables import Table
 from workers.importing.values import (
@@ -56,6 +56,7 @@ class ClassificationImporter(Importer):
     )
     columns = spellings.CLASSIFICATION_COLUMNS
 
+    @collector_paused()
     def plan(self, table: Table, *, options: dict) -> ImportPlan:
         plan = ImportPlan(payload={"rows": [], "filename": table.filename})
         bad_rows = self.check_cells(table, plan)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workers.importing import spellings
-from workers.importing.base import Importer, register
+from workers.importing.base import Importer, collector_paused, register
 from workers.importing.errors import PREVIEW_LIMIT, ImportPlan
 from workers.importing.tables import Table, cells_ok, check_text
 from workers.importing.values import (
@@ -70,6 +70,7 @@ class RecordImporter(Importer):
                     bad.add(row.number)
         return bad
 
+    @collector_paused()
     def plan(self, table: Table, *, options: dict) -> ImportPlan:
         # Written for 100,000-row files: the good rows go straight into the
         # payload as RecordInputs, and only their positions are kept for the

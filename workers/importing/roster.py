@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from workers.importing import spellings
-from workers.importing.base import Importer, register
+from workers.importing.base import Importer, collector_paused, register
 from workers.importing.errors import ImportPlan
 from workers.importing.tables import Table
 from workers.importing.values import (
@@ -56,6 +56,7 @@ class RosterImporter(Importer):
             )
         }
 
+    @collector_paused()
     def plan(self, table: Table, *, options: dict) -> ImportPlan:
         plan = ImportPlan(
             payload={"new_workshops": [], "filename": table.filename, "changed": {}}
