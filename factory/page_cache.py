@@ -1,21 +1,22 @@
-"""Report pages rendered once per page key and served from the cache
-(docs/ARCHITECTURE.md, "Cached pages").
+"""Report pages rendered once per page key and data generation, and served
+from the cache (docs/ARCHITECTURE.md, "Cached pages").
 
 A report page (the factory and workshop dashboards, the bulletin) is the
 frame of base.html — the navigation of the reader's role, the language form,
 the user's name, CSRF tokens, messages: drawn for every request — around the
-page's own blocks (title, head, content, scripts). Those depend only on the
-*page key*: every month's generation token (the month picker lists every
-month; a change anywhere gives a new key), the page and its workshop, the
-month and the compared month as asked, live or published and the revision,
-the reader's scope (every workshop, or exactly these), whether names are
-shown, and the language. The key is made of these cheap inputs alone, so a
-request whose blocks are cached computes no figure and reads no bundle: it
-reads the tokens, then the blocks, and draws the frame around them. A miss
-builds the page's context (the figures come from their own caches, keyed by
-their months' tokens, so it is a few milliseconds unless the data changed),
-renders the blocks, keeps them, and is then served the same way: a cached
-page and a fresh one are the same bytes.
+page's own blocks (title, head, content, scripts). Those depend on the data
+— every month's generation token, since the month picker lists every month —
+and on the *page key*: the page and its workshop, the month and the compared
+month as asked, live or published and the revision, the reader's scope
+(every workshop, or exactly these), whether names are shown, and the
+language. The key is made of these cheap inputs alone, and the blocks are
+kept under it with the generation they were rendered at, read in the same
+round trip as the tokens: a request whose blocks are current computes no
+figure and reads no bundle, and draws only the frame around them. Otherwise
+the view builds the page's context (the figures come from their own caches,
+keyed by their months' tokens, so it is a few milliseconds unless the data
+changed), renders the blocks, keeps them, and is then served the same way:
+a cached page and a fresh one are the same bytes.
 
 No per-request value may be kept in the blocks. The two a report page needs
 inside them, the CSRF token and the request's path (the "mark the month
@@ -54,22 +55,15 @@ def _holes() -> dict[str, str]:
     return {"csrf_token": f"pagehole{digest}csrf", "here": f"pagehole{digest}here"}
 
 
-def page_key(rc: ReportCache, page: str, *parts: object, codes, named: bool) -> str:
+def page_key(page: str, *parts: object, codes, named: bool) -> str:
     """The key of a page's blocks: ``page`` and ``parts`` say which page and
     what was asked of it (workshop, month, compared month, live, revision);
-    the data's generation, the reader's scope, the naming and the language
-    are added here."""
+    the reader's scope, the naming and the language are added here. The
+    data's generation is not in the key but kept with the blocks (one read
+    with the tokens, and one entry per page however often the data changes)."""
     scope = "*" if codes is None else ",".join(sorted(codes))
     text = ":".join(
-        str(part)
-        for part in (
-            rc.generation(None),
-            page,
-            *parts,
-            scope,
-            int(bool(named)),
-            get_language(),
-        )
+        str(part) for part in (page, *parts, scope, int(bool(named)), get_language())
     )
     # Workshop codes may be Chinese; some cache backends want ASCII keys.
     return f"{_PREFIX}:{hashlib.sha1(text.encode()).hexdigest()}"
@@ -95,16 +89,27 @@ def _render_blocks(template_name: str, context: dict, request) -> dict[str, str]
 
 
 def render_page(
-    request, template_name: str, key: str, build_context: Callable[[], dict]
+    request,
+    rc: ReportCache,
+    template_name: str,
+    key: str,
+    build_context: Callable[[], dict],
 ):
     """The page ``template_name`` (which extends base.html), its blocks from
-    the cache under ``key`` or rendered from ``build_context()`` and kept."""
+    the cache under ``key`` if they were rendered from the data as it is now
+    (every month's tokens, read with them), else rendered from
+    ``build_context()`` and kept."""
     holes = _holes()
-    blocks = cache.get(key)
-    if blocks is None:
+    stored = rc.read_with_tokens([key]).get(key)
+    # Every month's tokens: the blocks were rendered from data read under
+    # them (or later), so they are never older than the data now.
+    generation = rc.generation(None)
+    if stored is not None and stored[0] == generation:
+        blocks = stored[1]
+    else:
         context = build_context()
         blocks = _render_blocks(template_name, {**context, **holes}, request)
-        cache.set(key, blocks, CACHE_TIMEOUT)
+        cache.set(key, (generation, blocks), CACHE_TIMEOUT)
     values = {
         holes["csrf_token"]: lambda: get_token(request),
         holes["here"]: lambda: escape(request.get_full_path()),

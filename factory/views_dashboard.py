@@ -105,8 +105,8 @@ def dashboard(request):
         view = report_view(kind="dashboard", period=period, want_live=asked[2], rc=rc)
         return _dashboard_context(request, view, period, codes, rc)
 
-    key = page_key(rc, "factory", *asked, codes=codes, named=is_secretary(request.user))
-    return render_page(request, "factory/dashboard_factory.html", key, build)
+    key = page_key("factory", *asked, codes=codes, named=is_secretary(request.user))
+    return render_page(request, rc, "factory/dashboard_factory.html", key, build)
 
 
 @login_required
@@ -136,11 +136,10 @@ def workshop_dashboard(request, code):
         return context
 
     key = page_key(
-        rc,
         "workshop",
         workshop.code,
         *asked,
         codes={workshop.code},
         named=is_secretary(request.user),
     )
-    return render_page(request, "factory/dashboard_workshop.html", key, build)
+    return render_page(request, rc, "factory/dashboard_workshop.html", key, build)

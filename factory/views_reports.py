@@ -259,7 +259,6 @@ def bulletin(request, month, revision=None):
     # A revision that does not exist is a 404 when the page is built, and is
     # never kept: a cached page is one that was built.
     key = page_key(
-        rc,
         "bulletin",
         month_str(period.month),
         want_live,
@@ -267,7 +266,7 @@ def bulletin(request, month, revision=None):
         codes=codes,
         named=is_secretary(request.user),
     )
-    return render_page(request, "factory/bulletin_detail.html", key, build)
+    return render_page(request, rc, "factory/bulletin_detail.html", key, build)
 
 
 def _revision_rows(listed: list[dict]) -> list[dict]:

@@ -229,7 +229,8 @@ def test_a_cached_bulletin_keeps_names_to_the_secretary(
     from django.core.cache import cache
 
     first = secretary_client.get(BULLETIN)
-    stored = cache.get(first.context["page_key"])["content"]
+    _generation, blocks = cache.get(first.context["page_key"])
+    stored = blocks["content"]
     assert "工人a3" in stored
     # What the cache keeps is served, but for the placeholders of the
     # request's own CSRF token and path (factory/page_cache.py).
