@@ -291,7 +291,7 @@ def month_by_month(
 ) -> Iterator[tuple[dt.date, dict[int, Then]]]:
     """For each of ``months`` (consecutive, oldest first): (month, {case pk:
     Then}) for the cases of ``cases`` opened by then — what
-    with_reached_month() and reached_in() give month by month, in four
+    with_reached_month() and reached_in() give month by month, in three
     queries for the whole run (one more if cases were closed as reached
     quota before it; more for many thousand workers with cases).
 
@@ -314,8 +314,9 @@ def month_by_month(
     opened = cases.filter(month__lte=last).order_by()
     state: dict[int, _Carried] = {}
     # The records' part as of the month before the run: the latest record
-    # and the run of records at or above quota reaching to it.
-    started = opened.filter(month__lte=before).annotate(
+    # and the run of records at or above quota reaching to it (none for a
+    # case opened after it: its records count from its month on).
+    started = opened.annotate(
         latest_meets=_latest_meets(before),
         run_bound=Value(before, output_field=DateField()),
     )
@@ -324,10 +325,6 @@ def month_by_month(
     ).values_list("pk", "worker_id", "month", "measure", "latest_meets", "run_start"):
         entry = state[pk] = _Carried(worker_id, month, measure)
         entry.meets, entry.run_start = meets, start
-    for pk, worker_id, month, measure in opened.filter(month__gt=before).values_list(
-        "pk", "worker_id", "month", "measure"
-    ):
-        state[pk] = _Carried(worker_id, month, measure)
     events: dict[dt.date, list[tuple]] = defaultdict(list)
     for case_id, *event, month in (
         CaseEvent.objects.filter(

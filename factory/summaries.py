@@ -159,19 +159,26 @@ def data_span() -> Span:
     return Span(min(firsts), max(lasts))
 
 
+# Up to this many months (a change of the latest month or two: a closing,
+# a record corrected) two queries a month are no more than the run's few.
+SHORT_RUN = 2
+
+
 def compute_cases(months: Iterable[dt.date]) -> dict:
     """{(month, workshop id): counts} of the cases, for consecutive months:
     statuses and outcomes at each month's end, and the cases that reached
     quota in it (assistance.outcomes.counts_month_by_month: a few queries
-    for the whole run).
+    for the whole run, where an import of a year of records used to cost
+    two a month).
 
     Rows whose counts are all zero are left out.
     """
+    months = list(months)
+    if len(months) <= SHORT_RUN:
+        return compute_cases_from_definitions(months)
     rows: dict[tuple, dict] = {}
     cases = AssistanceCase.objects.order_by()
-    for month, standings, reached in outcomes.counts_month_by_month(
-        cases, list(months)
-    ):
+    for month, standings, reached in outcomes.counts_month_by_month(cases, months):
         for workshop_id, counts in standings.items():
             rows[(month, workshop_id)] = {
                 **dict.fromkeys(CASE_FIELDS, 0),
@@ -187,7 +194,7 @@ def compute_cases(months: Iterable[dt.date]) -> dict:
     return rows
 
 
-def compute_cases_month_by_month(months: Iterable[dt.date]) -> dict:
+def compute_cases_from_definitions(months: Iterable[dt.date]) -> dict:
     """compute_cases() month by month, two queries a month
     (assistance.outcomes.standing_counts and reached_counts, the
     definitions' own annotations): what differences() checks the kept rows
@@ -421,7 +428,7 @@ def differences() -> list[str]:
         if expected.get(key) != stored.get(key):
             found.append(f"figures {key}: {stored.get(key)} != {expected.get(key)}")
     span = data_span()
-    expected = compute_cases_month_by_month(span.months()) if span.first else {}
+    expected = compute_cases_from_definitions(span.months()) if span.first else {}
     stored = _stored(MonthCaseSummary, CASE_ROW_FIELDS)
     for key in sorted(set(expected) | set(stored)):
         if expected.get(key) != stored.get(key):

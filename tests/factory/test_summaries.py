@@ -132,3 +132,16 @@ def test_a_worker_who_moves_takes_their_records_and_cases_along(small):
     worker.workshop = small.workshops["jg2"]
     worker.save()
     assert summaries.differences() == []
+
+
+def test_a_run_of_months_is_counted_as_the_definitions_count_each_month(small):
+    """Runs longer than SHORT_RUN are carried month by month
+    (assistance.outcomes.counts_month_by_month); shorter ones and the
+    invariant read the definitions month by month: both the same."""
+    months = summaries.data_span().months()
+    assert len(months) > summaries.SHORT_RUN
+    for start in range(len(months)):
+        run = months[start:]
+        assert summaries.compute_cases(run) == (
+            summaries.compute_cases_from_definitions(run)
+        )
