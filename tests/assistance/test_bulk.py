@@ -110,11 +110,8 @@ def test_closing_costs_a_fixed_number_of_queries_per_case(
     # savepoint and its release (2), the locked row (1), its latest closing
     # or reopening (1), the update and the event (2). The monthly summaries
     # are brought up to date once, at the end, whatever the number of cases
-    # (workers.signals gathers the cases' announcements into one): a
-    # savepoint and its release, the data's span (3), the last row kept, the
-    # cases' existence, the month-by-month standing's reads (5), the rows
-    # replaced (2) — 14.
-    with django_assert_num_queries(3 + 5 + 6 * 2 + 14):
+    # (11: workers.signals gathers the cases' announcements into one).
+    with django_assert_num_queries(3 + 5 + 6 * 2 + 11):
         close_reached_quota(cases=seen(reached[:2]), by=secretary)
 
 
