@@ -172,10 +172,11 @@ def save_records(
     The one write path for records, on both databases: every caller (the
     import and its background task, the entry grid, the admin, the demo)
     comes here. The rows are checked in Python, copied into a staging table,
-    rows equal to the stored ones are dropped, and three statements write the
-    rest — the changed records, the new records, and a history row for each
-    (the values after the change, with who, when and why, as simple_history
-    writes them). Then ``announce_change`` once, with the months written.
+    rows equal to the stored ones are dropped, and the rest is written: the
+    changed records and their history rows, then (those rows dropped from
+    the staging table) the new records and theirs — the values after the
+    change, with who, when and why, as simple_history writes them. Then
+    ``announce_change`` once, with the months written.
 
     A row whose quota, output and unit equal the stored record's is unchanged
     and writes nothing, so re-saving the same data is idempotent. ``source``
@@ -200,16 +201,20 @@ def save_records(
     _refuse_stale(rows)
     staging = _Staging(checked, months)
     try:
-        dropped = staging.drop_unchanged()
+        if staging.drop_unchanged():
+            result.months, result.worker_ids = staging.written()
+        else:  # every row given is written
+            result.months, result.worker_ids = months, {row[0] for row in checked}
         result.updated = staging.update_changed(by_id=by_id, now=now)
+        if result.updated:
+            staging.write_history(by_id=by_id, now=now, reason=source, kind="~")
+            staging.drop_stored()
+        # What is left has no record yet.
         result.created = staging.insert_new(by_id=by_id, now=now)
-        if result.created or result.updated:
-            staging.write_history(by_id=by_id, now=now, reason=source)
-            if dropped:
-                result.months, result.worker_ids = staging.written()
-            else:  # every row was written
-                result.months = months
-                result.worker_ids = {row[0] for row in checked}
+        if result.created:
+            staging.write_history(by_id=by_id, now=now, reason=source, kind="+")
+        if not (result.created or result.updated):
+            result.months, result.worker_ids = set(), set()
     finally:
         staging.drop()
     result.unchanged = len(rows) - result.created - result.updated
@@ -306,13 +311,19 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 class _Staging:
     """The checked rows in a temporary table, and the statements that write
-    them: the same SQL on PostgreSQL and SQLite (3.33+, for UPDATE … FROM).
+    them: the same SQL on PostgreSQL and SQLite (3.33+, for UPDATE … FROM),
+    but for the new records' ids.
 
     On PostgreSQL the rows arrive by COPY, elsewhere by executemany; the
     table has the records' column types (numeric(12, 2), varchar(20)), so a
-    value the table cannot hold fails here. The month locks (PostgreSQL) or
-    SQLite's single writer keep other saves of these records out until
-    commit, so "not there yet" cannot change between the two writes.
+    value the table cannot hold fails here. On PostgreSQL each staged row
+    takes its record's id from the records' own sequence as it arrives (a
+    row that turns out unchanged or stored leaves a gap, as a rolled-back
+    insert does), so that the new records' history rows are copied from the
+    staging table instead of read back from the records and joined. The
+    month locks (PostgreSQL) or SQLite's single writer keep other saves of
+    these records out until commit, so what is stored cannot change between
+    the statements.
     """
 
     def __init__(self, rows: list[tuple], months: set[dt.date]):
@@ -327,7 +338,16 @@ class _Staging:
             if self.vendor == "postgresql":
                 cursor.execute(
                     f"CREATE TEMPORARY TABLE {self.name} ON COMMIT DROP AS "
-                    f"SELECT {columns} FROM {_RECORD} WITH NO DATA"
+                    f"SELECT id, {columns} FROM {_RECORD} WITH NO DATA"
+                )
+                # The sequence named once: the default is then a constant
+                # regclass, not a catalog lookup a row.
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [_RECORD])
+                (sequence,) = cursor.fetchone()
+                cursor.execute(
+                    f"ALTER TABLE {self.name} ALTER COLUMN id "
+                    "SET DEFAULT nextval(%s::regclass)",
+                    [sequence],
                 )
             else:
                 cursor.execute(
@@ -378,21 +398,30 @@ class _Staging:
             "last": ops.adapt_datefield_value(self.last),
         }
 
-    def drop_unchanged(self) -> int:
-        """Rows equal to the stored record leave first: an unchanged row then
-        costs one index lookup, and writes nothing (no history either).
-        Returns how many left."""
+    def _drop_where_stored(self, same_values: str = "") -> int:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {self.name} WHERE EXISTS (SELECT 1 FROM {_RECORD} r "
                 f"WHERE r.worker_id = {self.name}.worker_id "
                 f"AND r.month = {self.name}.month "
-                "AND r.month BETWEEN %(first)s AND %(last)s "
-                f"AND r.quota = {self.name}.quota AND r.output = {self.name}.output "
-                f"AND ({self.name}.unit IS NULL OR r.unit = {self.name}.unit))",
+                f"AND r.month BETWEEN %(first)s AND %(last)s{same_values})",
                 self._params(),
             )
             return cursor.rowcount
+
+    def drop_unchanged(self) -> int:
+        """Rows equal to the stored record leave first: an unchanged row then
+        costs one index lookup, and writes nothing (no history either).
+        Returns how many left."""
+        return self._drop_where_stored(
+            f" AND r.quota = {self.name}.quota AND r.output = {self.name}.output "
+            f"AND ({self.name}.unit IS NULL OR r.unit = {self.name}.unit)"
+        )
+
+    def drop_stored(self) -> None:
+        """The rows of records just updated leave, once their history is
+        written: what stays is the new records."""
+        self._drop_where_stored()
 
     def update_changed(self, *, by_id, now) -> int:
         """Without a unit the stored one is kept."""
@@ -410,34 +439,48 @@ class _Staging:
             return cursor.rowcount
 
     def insert_new(self, *, by_id, now) -> int:
-        """A new record without a unit gets "" (the column is not null)."""
+        """Every row left, once the stored ones are dropped: a new record
+        without a unit gets "" (the column is not null)."""
+        ids = ("id, ", "s.id, ") if self.vendor == "postgresql" else ("", "")
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {_RECORD} (worker_id, month, quota, output, unit, "
-                "entered_by_id, entered_at, updated_by_id, updated_at) "
-                "SELECT s.worker_id, s.month, s.quota, s.output, COALESCE(s.unit, ''), "
-                "%(by)s, %(now)s, %(by)s, %(now)s "
-                f"FROM {self.name} AS s WHERE NOT EXISTS (SELECT 1 FROM {_RECORD} r "
-                "WHERE r.worker_id = s.worker_id AND r.month = s.month "
-                "AND r.month BETWEEN %(first)s AND %(last)s)",
+                f"INSERT INTO {_RECORD} ({ids[0]}worker_id, month, quota, output, "
+                "unit, entered_by_id, entered_at, updated_by_id, updated_at) "
+                f"SELECT {ids[1]}s.worker_id, s.month, s.quota, s.output, "
+                "COALESCE(s.unit, ''), %(by)s, %(now)s, %(by)s, %(now)s "
+                f"FROM {self.name} AS s",
                 self._params(by_id, now),
             )
             return cursor.rowcount
 
-    def write_history(self, *, by_id, now, reason: str) -> None:
-        """One history row per record written: created ("+") when it was
-        entered by this save (entered_at is this save's moment), else "~"."""
-        tracked = ", ".join(f"r.{name}" for name in _TRACKED.split(", "))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {_HISTORY} ({_TRACKED}, history_date, "
-                "history_user_id, history_change_reason, history_type) "
-                f"SELECT {tracked}, %(now)s, %(by)s, %(reason)s, "
-                "CASE WHEN r.entered_at = %(now)s THEN '+' ELSE '~' END "
+    def write_history(self, *, by_id, now, reason: str, kind: str) -> None:
+        """One history row per record of the rows left, just updated ("~")
+        or created ("+"). A created record's row is the staged values with
+        this save's who and when (on PostgreSQL, with the id staged for it);
+        an updated one's is read from the record (it may keep its unit, and
+        keeps who entered it when)."""
+        columns = (
+            f"INSERT INTO {_HISTORY} ({_TRACKED}, history_date, "
+            "history_user_id, history_change_reason, history_type) "
+        )
+        history = "%(now)s, %(by)s, %(reason)s, %(kind)s"
+        if kind == "+" and self.vendor == "postgresql":
+            select = (
+                "SELECT s.id, s.worker_id, s.month, s.quota, s.output, "
+                "COALESCE(s.unit, ''), %(by)s, %(now)s, %(by)s, %(now)s, "
+                f"{history} FROM {self.name} AS s"
+            )
+        else:
+            tracked = ", ".join(f"r.{name}" for name in _TRACKED.split(", "))
+            select = (
+                f"SELECT {tracked}, {history} "
                 f"FROM {_RECORD} r JOIN {self.name} s "
                 "ON r.worker_id = s.worker_id AND r.month = s.month "
-                "WHERE r.month BETWEEN %(first)s AND %(last)s",
-                self._params(by_id, now, reason),
+                "WHERE r.month BETWEEN %(first)s AND %(last)s"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                columns + select, {**self._params(by_id, now, reason), "kind": kind}
             )
 
     def written(self) -> tuple[set[dt.date], set[int]]:

@@ -243,6 +243,50 @@ def test_many_rows_over_several_months(db, clerk):
     )
 
 
+def test_each_history_row_repeats_its_record_as_written(db, clerk, secretary):
+    """New, changed and unchanged rows in one save: every history row of the
+    save has its record's id and values after the save, with who and when
+    (the new records' rows are copied from the staged rows, the changed
+    ones' read back from the records)."""
+    workers = WorkerFactory.create_batch(6)
+    save_records(rows=[row(w, output="80") for w in workers[:4]], by=clerk, source="a")
+    result = save_records(
+        rows=[
+            row(workers[0], output="80"),  # unchanged
+            row(workers[1], output="95"),  # changed
+            row(workers[2], output="96", unit=None),  # changed, keeps its unit
+            row(workers[4], output="97"),  # new
+            row(workers[5], output="98", unit=None),  # new, no unit
+            row(workers[3], month=FEB, output="99"),  # new, another month
+        ],
+        by=secretary,
+        source="b",
+    )
+    assert result.counts == {"created": 3, "updated": 2, "unchanged": 1}
+    fields = [
+        "id",
+        "worker_id",
+        "month",
+        "quota",
+        "output",
+        "unit",
+        "entered_by_id",
+        "entered_at",
+        "updated_by_id",
+        "updated_at",
+    ]
+    history = ProductionRecord.history.filter(history_change_reason="b")
+    assert history.count() == 5
+    for entry in history:
+        record = ProductionRecord.objects.get(pk=entry.id)
+        assert [getattr(entry, name) for name in fields] == [
+            getattr(record, name) for name in fields
+        ]
+        assert entry.history_user == secretary
+        assert entry.history_date == record.updated_at
+        assert entry.history_type == ("~" if record.entered_by == clerk else "+")
+
+
 def test_the_standard_is_set_from_a_month_with_who(db, secretary):
     standard = set_advanced_standard(
         month=MARCH, threshold_pct=Decimal("110"), by=secretary

@@ -37,7 +37,7 @@ from workers.services import RecordInput, clean_record_month, save_records
 # is cheaper than a long IN list, and it never meets SQLite's parameter limit.
 SMALL_FILE = 500
 
-AMOUNT = {"max_digits": 12, "decimal_places": 2}
+AMOUNT = {"max_digits": 12, "decimal_places": 2}  # plan() spells them out too
 UNIT_MAX = ProductionRecord._meta.get_field("unit").max_length
 # history_change_reason is a 100-character column.
 SOURCE_MAX = 100
@@ -99,8 +99,11 @@ class RecordImporter(Importer):
             output_text = values.get("output", "")
             unit = values.get("unit", "").strip() if has_unit else None
             try:
-                quota = parse_decimal(quota_text, allow_negative=True, **AMOUNT)
-                output = parse_decimal(output_text, **AMOUNT)
+                # AMOUNT's limits spelt out: a ** dict costs a copy a call.
+                quota = parse_decimal(
+                    quota_text, allow_negative=True, max_digits=12, decimal_places=2
+                )
+                output = parse_decimal(output_text, max_digits=12, decimal_places=2)
             except ValueProblem:
                 quota = None
             if (
@@ -114,15 +117,7 @@ class RecordImporter(Importer):
                 key = (found[0], month)
                 if key not in first_row:
                     first_row[key] = number
-                    append(
-                        RecordInput(
-                            worker_id=found[0],
-                            month=month,
-                            quota=quota,
-                            output=output,
-                            unit=unit,
-                        )
-                    )
+                    append(RecordInput(found[0], month, quota, output, unit))
                     keep(index)
                     continue
             self._row_errors(plan, row, numbers[index], workers, checked, first_row)
