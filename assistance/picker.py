@@ -8,11 +8,14 @@ posts, so the form and its validation are the same either way.
 The worker being helped is not among the choices at all (and a forged post
 naming him gets the service's own message), and his workshop comes first:
 a helper from the same workshop is the usual choice.
+
+The bulk actions' one helper for many cases (one_helper_field) is a plain
+single <select> of the same groups and labels, without the workers helped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -76,17 +79,23 @@ class HelperField(forms.TypedMultipleChoiceField):
         super().validate(value)
 
 
-def helper_field(
-    helpers: Sequence[HelperOption], worker: Worker | None = None
-) -> HelperField:
-    """The helpers field for a case of ``worker``: every eligible helper but
-    the worker, grouped by workshop, the worker's own workshop first."""
+def helper_groups(
+    helpers: Sequence[HelperOption],
+    *,
+    worker: Worker | None = None,
+    leave_out: Collection[int] = (),
+) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The helpers as <optgroup>s by workshop, each labelled with their
+    political status and load: never ``worker`` nor anyone of ``leave_out``
+    (the workers being helped), ``worker``'s workshop first. A workshop
+    left without anyone is no group at all."""
+    left_out = set(leave_out) | ({worker.pk} if worker is not None else set())
     groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
     own = worker.workshop_id if worker is not None else None
     if own is not None:
         groups[own] = ("", [])  # first, named below if it has anyone
     for helper in helpers:
-        if worker is not None and helper.pk == worker.pk:
+        if helper.pk in left_out:
             continue
         label = _("%(name)s (%(standing)s) · %(count)d active cases") % {
             "name": helper.name,
@@ -102,6 +111,31 @@ def helper_field(
             groups[own] = (label, options)
         else:
             del groups[own]
+    return list(groups.values())
+
+
+def one_helper_field(
+    helpers: Sequence[HelperOption],
+    *,
+    leave_out: Collection[int],
+    label,
+    help_text,
+) -> forms.TypedChoiceField:
+    """One helper for many cases (a bulk action): a plain <select> of the
+    same groups, without the workers of ``leave_out``; the chosen pk."""
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        coerce=int,
+        choices=[("", "—"), *helper_groups(helpers, leave_out=leave_out)],
+    )
+
+
+def helper_field(
+    helpers: Sequence[HelperOption], worker: Worker | None = None
+) -> HelperField:
+    """The helpers field for a case of ``worker``: every eligible helper but
+    the worker, grouped by workshop, the worker's own workshop first."""
     widget = HelperSelect(
         attrs={
             "size": 6,
@@ -121,7 +155,7 @@ def helper_field(
     return HelperField(
         worker=worker,
         label=capfirst(gettext_lazy("helpers")),
-        choices=list(groups.values()),
+        choices=helper_groups(helpers, worker=worker),
         coerce=int,
         widget=widget,
         help_text=gettext_lazy(

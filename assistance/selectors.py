@@ -276,21 +276,6 @@ def helper_options() -> list[HelperOption]:
     return options
 
 
-def helper_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """The same helpers as <optgroup>s of a plain choice field (one helper
-    for many workers, moving a helper's cases), each labelled with their
-    political status and load."""
-    grouped: dict[str, list[tuple[int, str]]] = {}
-    for option in helper_options():
-        label = _("%(name)s (%(standing)s) · %(count)d active cases") % {
-            "name": option.name,
-            "standing": option.standing,
-            "count": option.load,
-        }
-        grouped.setdefault(option.workshop, []).append((option.pk, label))
-    return list(grouped.items())
-
-
 # --- demonstrations ---
 
 

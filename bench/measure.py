@@ -373,9 +373,31 @@ HAND_CAUSES = """
     WHERE r.month = %(month)s AND r.output < r.quota
     GROUP BY 1
 """
+# A case's status at the end of the month (assistance.standing): closed if
+# the latest closing or reopening effective by then is a closing, else
+# reached quota if the worker's latest record after the case's month and up
+# to the month meets quota, else open.
 HAND_CASES = """
-    SELECT status, count(*) FROM assistance_assistancecase
-    WHERE month <= %(month)s GROUP BY status
+    SELECT CASE WHEN people.to_status = 'closed' THEN 'closed'
+                WHEN latest.meets THEN 'reached_quota'
+                ELSE 'open' END AS status_then,
+           count(*)
+    FROM assistance_assistancecase c
+    LEFT JOIN LATERAL (
+        SELECT e.to_status FROM assistance_caseevent e
+        WHERE e.case_id = c.id AND e.kind = 'status'
+          AND e.effective_month <= %(month)s
+          AND (e.to_status = 'closed' OR e.from_status = 'closed')
+        ORDER BY e.effective_month DESC, e.at DESC, e.id DESC LIMIT 1
+    ) people ON true
+    LEFT JOIN LATERAL (
+        SELECT r.output >= r.quota AS meets FROM workers_productionrecord r
+        WHERE r.worker_id = c.worker_id AND r.month > c.month
+          AND r.month <= %(month)s
+        ORDER BY r.month DESC LIMIT 1
+    ) latest ON true
+    WHERE c.month <= %(month)s
+    GROUP BY 1
 """
 
 

@@ -366,8 +366,9 @@ def scope_data(data: dict, codes: set[str] | None, *, named: bool) -> dict:
     """The part of a bundle the reader may see.
 
     codes None: every workshop. Otherwise per-workshop rows are kept only
-    for those codes (factory totals stay). Cases that reached quota keep
-    their names only when ``named`` (the secretary).
+    for those codes (factory totals stay). Cases that reached quota are
+    named only when ``named`` (the secretary); the others read their counts
+    and anonymous examples.
     """
     data = dict(data)
     if codes is not None:
@@ -385,21 +386,23 @@ def scope_data(data: dict, codes: set[str] | None, *, named: bool) -> dict:
             ]
             data["measures"] = measures
         if "reached_cases" in data:
-            data["reached_cases"] = [
-                case for case in data["reached_cases"] if case["workshop_code"] in codes
-            ]
-    if "reached_cases" in data and not named:
-        data["reached_cases"] = [
-            {
-                "workshop_code": case["workshop_code"],
-                "workshop_name": case["workshop_name"],
-                "cause": case["cause"],
-                "measure": case["measure"],
-                "opened": case["opened"],
+            reached = data["reached_cases"]
+            data["reached_cases"] = {
+                "workshops": [
+                    row for row in reached["workshops"] if row["code"] in codes
+                ],
+                "named": [
+                    case for case in reached["named"] if case["workshop_code"] in codes
+                ],
             }
-            for case in data["reached_cases"]
-        ]
+    if "reached_cases" in data and not named:
+        data["reached_cases"] = {**data["reached_cases"], "named": []}
     return data
+
+
+def reached_total(reached: dict) -> int:
+    """How many cases reached quota, of a bundle's ``reached_cases``."""
+    return sum(row["count"] for row in reached["workshops"])
 
 
 def flatten(value, prefix: str = "") -> dict[str, object]:
@@ -438,7 +441,7 @@ def differences(published: dict | None, live: dict) -> list[dict]:
     def comparable(data: dict) -> dict:
         data = dict(data)
         if "reached_cases" in data:
-            data["reached_cases"] = len(data["reached_cases"])
+            data["reached_cases"] = reached_total(data["reached_cases"])
         return data
 
     before, now = flatten(comparable(published)), flatten(comparable(live))

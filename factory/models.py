@@ -173,6 +173,11 @@ class MonthCaseSummary(models.Model):
     reached_quota = models.PositiveIntegerField(default=0)
     closed = models.PositiveIntegerField(default=0)
     reached_in_month = models.PositiveIntegerField(default=0)
+    # assistance.outcomes: the outcomes by measure (standing_counts) and the
+    # cases that reached quota in the month, by measure, with the first few
+    # of each cause by id (reached_counts). Counts only, no names.
+    outcomes = models.JSONField(default=dict)
+    reached = models.JSONField(default=dict)
 
     class Meta:
         constraints = [

@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from assistance import standing
+from assistance import outcomes, standing
 from assistance.models import (
     AssistanceCase,
     CaseEvent,
@@ -33,6 +33,7 @@ from assistance.models import (
     FollowUpKind,
     Measure,
 )
+from factory import summaries
 from workers.models import PoliticalStatus, ProductionRecord, Workshop
 from workers.months import add_months, month_str
 
@@ -126,35 +127,77 @@ def measures_taken(*, month: dt.date, compare: dt.date) -> dict:
     }
 
 
-def reached_quota_cases(*, month: dt.date) -> list[dict]:
-    """The cases that reached quota in the month (docs/ARCHITECTURE.md), with names (two
-    queries). Bundles anonymise them for everyone but the secretary; their
-    number is the dashboard's "reached quota this month"."""
-    cases = (
-        standing.reached_in(AssistanceCase.objects.order_by(), month)
-        .select_related("worker__workshop")
+def reached_quota_cases(*, month: dt.date) -> dict:
+    """The cases that reached quota in the month (docs/ARCHITECTURE.md), as
+    the bulletin tells them (three queries, whatever the number of cases):
+
+    - ``workshops``: a row per workshop with any, by code — ``code``,
+      ``name``, ``count``, ``by_measure`` and ``examples``, the first
+      EXAMPLES_PER_CAUSE of each cause as {"cause", "measure"};
+    - ``named``: the first EXAMPLES_PER_CAUSE of each cause over the whole
+      factory (workshops by code, then the earliest opened), with names and
+      helpers.
+
+    Counted on the monthly summaries by assistance.outcomes.reached_counts.
+    Bundles drop ``named`` for everyone but the secretary; the total is the
+    dashboard's "reached quota this month".
+    """
+    rows = summaries.reached_by_workshop(month.replace(day=1))
+    factory_first = outcomes.merge_reached(rows)["first"]
+    ids = [pk for cases in factory_first.values() for pk, _measure in cases]
+    found = (
+        AssistanceCase.objects.select_related("worker__workshop")
         .prefetch_related("helpers")
-        .order_by("worker__workshop__code", "worker__employee_no")
+        .in_bulk(ids)
+        if ids
+        else {}
     )
-    return [
-        {
-            "employee_no": case.worker.employee_no,
-            "name": case.worker.name,
-            "workshop_code": case.worker.workshop.code,
-            "workshop_name": case.worker.workshop.name,
-            "cause": case.cause,
-            "measure": case.measure_then,
-            "opened": month_str(case.month),
-            "helpers": [
-                {
-                    "name": helper.name,
-                    "kind": helper_kind(helper.political_status, helper.is_activist),
-                }
-                for helper in sorted(case.helpers.all(), key=lambda w: w.employee_no)
-            ],
-        }
-        for case in cases
-    ]
+    named = []
+    for row in rows:
+        for cause, cases in sorted(row["first"].items()):
+            for pk, measure in cases:
+                if pk not in found:
+                    continue
+                case = found[pk]
+                named.append(
+                    {
+                        "employee_no": case.worker.employee_no,
+                        "name": case.worker.name,
+                        "workshop_code": row["code"],
+                        "workshop_name": row["name"],
+                        "cause": cause,
+                        "measure": measure,
+                        "opened": month_str(case.month),
+                        "helpers": [
+                            {
+                                "name": helper.name,
+                                "kind": helper_kind(
+                                    helper.political_status, helper.is_activist
+                                ),
+                            }
+                            for helper in sorted(
+                                case.helpers.all(), key=lambda w: w.employee_no
+                            )
+                        ],
+                    }
+                )
+    return {
+        "workshops": [
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "count": row["count"],
+                "by_measure": row["by_measure"],
+                "examples": [
+                    {"cause": cause, "measure": measure}
+                    for cause, cases in sorted(row["first"].items())
+                    for _pk, measure in cases
+                ],
+            }
+            for row in rows
+        ],
+        "named": named,
+    }
 
 
 def workshop_people(*, month: dt.date, compare: dt.date, workshop: Workshop) -> dict:

@@ -20,13 +20,10 @@ definitions and kept current by every write.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count
-
-from assistance import standing
-from assistance.models import AssistanceCase, CaseOutcome, CaseStatus, Measure
+from assistance import outcomes
+from assistance.models import CaseStatus, Measure
 from factory import summaries
 from workers.completeness import completeness_of
 from workers.models import Cause, Workshop
@@ -78,13 +75,6 @@ def points_change(now: float, before: float) -> float:
     (78.50 − 43.50 = 35.00), exactly, in Decimal.
     """
     return float(Decimal(str(now)) - Decimal(str(before)))
-
-
-def _cases(workshop: Workshop | None):
-    cases = AssistanceCase.objects.order_by()
-    if workshop is not None:
-        cases = cases.filter(worker__workshop=workshop)
-    return cases
 
 
 def _figures(on_quota: int, advanced: int, failing: int) -> dict:
@@ -238,10 +228,6 @@ def trend(
 # -------------------------------------------------------------- case outcomes
 
 
-def _month_index(month: dt.date) -> int:
-    return month.year * 12 + month.month - 1
-
-
 def reached_this_month(*, month: dt.date, workshop: Workshop | None = None) -> int:
     """Cases that reached quota in the month (docs/ARCHITECTURE.md; one
     query over the monthly summaries, counted with assistance.standing)."""
@@ -255,49 +241,20 @@ def case_outcomes(*, month: dt.date, workshop: Workshop | None = None) -> dict:
     A case *reached quota* if it had by then, or had been closed with that
     outcome; months to quota run from the month opened to the first month
     of the run of records that got it there. The measure is the one the case
-    had then. Two queries, grouped (the groups are bounded by measures ×
-    months, not by the number of cases).
+    had then. Two queries over the monthly summaries, which count them with
+    assistance.outcomes (a row per workshop, not the cases).
     """
-    rows = (
-        standing.with_reached_month(_cases(workshop), month)
-        .values("measure_then", "status_then", "outcome_then", "month")
-        .annotate(
-            count=Count("pk"),
-        )
-        .order_by()
-    )
-    reached_rows = (
-        standing.with_reached_month(_cases(workshop), month)
-        .exclude(reached_month_then=None)
-        .values("measure_then", "month", "reached_month_then")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    totals = {measure: {"cases": 0, "reached": 0, "months": []} for measure in Measure}
-    for row in rows:
-        entry = totals.setdefault(
-            row["measure_then"], {"cases": 0, "reached": 0, "months": []}
-        )
-        entry["cases"] += row["count"]
-        if row["status_then"] == CaseStatus.REACHED_QUOTA or (
-            row["status_then"] == CaseStatus.CLOSED
-            and row["outcome_then"] == CaseOutcome.REACHED_QUOTA
-        ):
-            entry["reached"] += row["count"]
-    for row in reached_rows:
-        entry = totals[row["measure_then"]]
-        months = _month_index(row["reached_month_then"]) - _month_index(row["month"])
-        entry["months"].extend([months] * row["count"])
+    totals = summaries.case_outcomes(month.replace(day=1), workshop)
     measures = []
-    for measure, entry in totals.items():
-        median = statistics.median(entry["months"]) if entry["months"] else None
+    for measure in [*Measure.values, *sorted(set(totals) - set(Measure.values))]:
+        entry = totals.get(measure, {"cases": 0, "reached": 0, "months": {}})
         measures.append(
             {
                 "measure": str(measure),
                 "cases": entry["cases"],
                 "reached": entry["reached"],
                 "reached_share": share(entry["reached"], entry["cases"]),
-                "median_months": None if median is None else float(median),
+                "median_months": outcomes.median_months(entry["months"]),
             }
         )
     return {

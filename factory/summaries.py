@@ -29,9 +29,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery, Sum
 
-from assistance import standing
+from assistance import outcomes
 from assistance.models import AssistanceCase, CaseEvent, CaseStatus
 from factory.models import MonthCaseSummary, MonthSummary
 from workers.models import (
@@ -46,31 +46,28 @@ from workers.months import add_months
 FIGURE_FIELDS = ("on_quota", "advanced", "failing")
 CAUSE_FIELDS = (*Cause.values, "unclassified")
 CASE_FIELDS = tuple(str(status) for status in CaseStatus)  # the field names
+CASE_ROW_FIELDS = (*CASE_FIELDS, "reached_in_month", "outcomes", "reached")
 
 # ------------------------------------------------------------------ computing
-
-
-def _classification_cause() -> Subquery:
-    return Subquery(
-        ShortfallClassification.objects.filter(
-            worker=OuterRef("worker"), month=OuterRef("month")
-        )
-        .order_by()
-        .values("cause")[:1]
-    )
 
 
 def compute_figures(months: Iterable[dt.date] | None = None, *, since=None) -> dict:
     """{(month, workshop id): counts} from the records (two grouped queries).
 
     ``months`` None and ``since`` None: every month; ``since``: that month
-    and every later one.
+    and every later one. The shortfalls by cause are counted from the
+    classifications of records below quota (one per worker-month), and the
+    rest of the month's shortfalls are the unclassified ones: a file of new
+    records, not yet classified, costs the second query nothing.
     """
     records = ProductionRecord.objects.order_by()
+    classified = ShortfallClassification.objects.order_by()
     if months is not None:
         records = records.filter(month__in=list(months))
+        classified = classified.filter(month__in=list(months))
     if since is not None:
         records = records.filter(month__gte=since)
+        classified = classified.filter(month__gte=since)
     rows: dict[tuple, dict] = {}
     for row in (
         records.with_standing()
@@ -85,10 +82,42 @@ def compute_figures(months: Iterable[dt.date] | None = None, *, since=None) -> d
         rows[(row["month"], row["worker__workshop_id"])] = {
             **{key: row[key] for key in FIGURE_FIELDS},
             **dict.fromkeys(CAUSE_FIELDS, 0),
+            "unclassified": row["failing"],
         }
+    below_quota = ProductionRecord.objects.filter(
+        worker=OuterRef("worker"), month=OuterRef("month")
+    ).filter(BELOW_QUOTA)
+    for row in (
+        classified.filter(Exists(below_quota))
+        .values("month", "worker__workshop_id", "cause")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if row["cause"] in Cause.values:
+            counts = rows[(row["month"], row["worker__workshop_id"])]
+            counts[row["cause"]] += row["n"]
+            counts["unclassified"] -= row["n"]
+    return rows
+
+
+def compute_figures_record_by_record() -> dict:
+    """compute_figures() for every month with each shortfall's cause read
+    record by record (the classification of the record's worker-month, or
+    unclassified): what differences() checks the kept rows against."""
+    records = ProductionRecord.objects.order_by()
+    rows = compute_figures()
+    for counts in rows.values():
+        counts.update(dict.fromkeys(CAUSE_FIELDS, 0))
+    cause = Subquery(
+        ShortfallClassification.objects.filter(
+            worker=OuterRef("worker"), month=OuterRef("month")
+        )
+        .order_by()
+        .values("cause")[:1]
+    )
     for row in (
         records.below_quota()
-        .annotate(cause=_classification_cause())
+        .annotate(cause=cause)
         .values("month", "worker__workshop_id", "cause")
         .annotate(n=Count("pk"))
         .order_by()
@@ -131,34 +160,61 @@ def data_span() -> Span:
 
 
 def compute_cases(months: Iterable[dt.date]) -> dict:
-    """{(month, workshop id): counts} of the cases (two queries a month).
+    """{(month, workshop id): counts} of the cases, for consecutive months:
+    statuses and outcomes at each month's end, and the cases that reached
+    quota in it (assistance.outcomes.counts_month_by_month: a few queries
+    for the whole run).
 
     Rows whose counts are all zero are left out.
     """
+    rows: dict[tuple, dict] = {}
+    cases = AssistanceCase.objects.order_by()
+    for month, standings, reached in outcomes.counts_month_by_month(
+        cases, list(months)
+    ):
+        for workshop_id, counts in standings.items():
+            rows[(month, workshop_id)] = {
+                **dict.fromkeys(CASE_FIELDS, 0),
+                **counts["statuses"],
+                "reached_in_month": 0,
+                "outcomes": counts["outcomes"],
+                "reached": {},
+            }
+        for workshop_id, entry in reached.items():
+            row = rows[(month, workshop_id)]
+            row["reached_in_month"] = entry["count"]
+            row["reached"] = entry
+    return rows
+
+
+def compute_cases_month_by_month(months: Iterable[dt.date]) -> dict:
+    """compute_cases() month by month, two queries a month
+    (assistance.outcomes.standing_counts and reached_counts, the
+    definitions' own annotations): what differences() checks the kept rows
+    against."""
     rows: dict[tuple, dict] = {}
     cases = AssistanceCase.objects.order_by()
 
     def entry(month, workshop_id) -> dict:
         return rows.setdefault(
             (month, workshop_id),
-            {**dict.fromkeys(CASE_FIELDS, 0), "reached_in_month": 0},
+            {
+                **dict.fromkeys(CASE_FIELDS, 0),
+                "reached_in_month": 0,
+                "outcomes": {},
+                "reached": {},
+            },
         )
 
     for month in months:
-        for row in (
-            standing.as_of(cases, month)
-            .values("worker__workshop_id", "status_then")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            entry(month, row["worker__workshop_id"])[row["status_then"]] = row["n"]
-        for row in (
-            standing.reached_in(cases, month)
-            .values("worker__workshop_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            entry(month, row["worker__workshop_id"])["reached_in_month"] = row["n"]
+        for workshop_id, counts in outcomes.standing_counts(cases, month).items():
+            row = entry(month, workshop_id)
+            row.update(counts["statuses"])
+            row["outcomes"] = counts["outcomes"]
+        for workshop_id, reached in outcomes.reached_counts(cases, month).items():
+            row = entry(month, workshop_id)
+            row["reached_in_month"] = reached["count"]
+            row["reached"] = reached
     return rows
 
 
@@ -333,12 +389,16 @@ def connect_signals() -> None:
 
 def build_if_missing(sender=None, **kwargs) -> None:
     """After migrate: a database with records but no summaries (one migrated
-    from before the summaries existed) gets them built."""
+    from before the summaries existed, or whose case rows a migration
+    emptied to add a figure) gets them built."""
     using = kwargs.get("using", "default")
     if using != "default":
         return
     if ProductionRecord.objects.exists() and not MonthSummary.objects.exists():
         rebuild()
+    elif AssistanceCase.objects.exists() and not MonthCaseSummary.objects.exists():
+        with transaction.atomic():
+            refresh_cases()
 
 
 # ------------------------------------------------------------ the invariant
@@ -355,14 +415,14 @@ def differences() -> list[str]:
     """Rows that differ from a computation from scratch (empty when the
     summaries are current)."""
     found = []
-    expected = compute_figures()
+    expected = compute_figures_record_by_record()
     stored = _stored(MonthSummary, (*FIGURE_FIELDS, *CAUSE_FIELDS))
     for key in sorted(set(expected) | set(stored)):
         if expected.get(key) != stored.get(key):
             found.append(f"figures {key}: {stored.get(key)} != {expected.get(key)}")
     span = data_span()
-    expected = compute_cases(span.months()) if span.first else {}
-    stored = _stored(MonthCaseSummary, (*CASE_FIELDS, "reached_in_month"))
+    expected = compute_cases_month_by_month(span.months()) if span.first else {}
+    stored = _stored(MonthCaseSummary, CASE_ROW_FIELDS)
     for key in sorted(set(expected) | set(stored)):
         if expected.get(key) != stored.get(key):
             found.append(f"cases {key}: {stored.get(key)} != {expected.get(key)}")
@@ -405,18 +465,46 @@ def figures_by_month(first: dt.date, last: dt.date, workshop=None):
     return {row["month"]: row for row in rows}
 
 
-def case_counts(month: dt.date, workshop=None) -> dict[str, int]:
-    """Cases opened by the end of the month by their status then (one
-    query). After the data's last month the statuses stay those of that
-    month: the latest month with rows up to ``month`` is read."""
+def _latest_case_rows(month: dt.date, workshop=None):
+    """The case rows of ``month``, or of the data's last month before it
+    (statuses do not move after it; see MonthCaseSummary)."""
     latest = (
         MonthCaseSummary.objects.filter(month__lte=month)
         .order_by("-month")
         .values("month")[:1]
     )
-    rows = _scoped(MonthCaseSummary.objects.filter(month=Subquery(latest)), workshop)
+    return _scoped(MonthCaseSummary.objects.filter(month=Subquery(latest)), workshop)
+
+
+def case_counts(month: dt.date, workshop=None) -> dict[str, int]:
+    """Cases opened by the end of the month by their status then (one
+    query). After the data's last month the statuses stay those of that
+    month: the latest month with rows up to ``month`` is read."""
+    rows = _latest_case_rows(month, workshop)
     totals = rows.aggregate(**{key: Sum(key) for key in CASE_FIELDS})
     return {key: totals[key] or 0 for key in CASE_FIELDS}
+
+
+def case_outcomes(month: dt.date, workshop=None) -> dict[str, dict]:
+    """The outcomes by measure at the end of the month, added up over the
+    workshops (one query; assistance.outcomes.standing_counts)."""
+    return outcomes.merge_outcomes(
+        _latest_case_rows(month, workshop).values_list("outcomes", flat=True)
+    )
+
+
+def reached_by_workshop(month: dt.date) -> list[dict]:
+    """The cases that reached quota in the month, a row per workshop with
+    any, by workshop code: {"code", "name", "count", "by_measure", "first"}
+    (one query; assistance.outcomes.reached_counts)."""
+    return [
+        {"code": code, "name": name, **reached}
+        for code, name, reached in MonthCaseSummary.objects.filter(
+            month=month, reached_in_month__gt=0
+        )
+        .order_by("workshop__code")
+        .values_list("workshop__code", "workshop__name", "reached")
+    ]
 
 
 def reached_in_month(month: dt.date, workshop=None) -> int:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assistance.outcomes import EXAMPLES_PER_CAUSE
 from factory.access import require_report_reader, visible_codes
 from factory.bulletin_text import (
     aid_sentence,
@@ -26,6 +27,7 @@ from factory.bundles import (
     Period,
     known_months,
     month_completeness,
+    reached_total,
     report_view,
     revisions,
 )
@@ -159,20 +161,29 @@ def _highlights(report: dict, limit: int = 3) -> list[dict]:
 
 
 # Stories first: the report tells of the family and the quarrel at home; a
-# page has room for a few names, the rest are counted.
+# page has room for a few names, the rest are counted. The bundle keeps the
+# first few of each cause (assistance.outcomes), enough for any one page.
 CAUSE_ORDER = {"family": 0, "ideology": 1, "other": 2, "technique": 3}
-REACHED_NAMED = 6
+REACHED_NAMED = EXAMPLES_PER_CAUSE
 
 
-def _reached(cases: list[dict]) -> dict:
-    """Cases that reached quota: counted by measure, a few told by name (or
-    anonymised, as scope_data left them)."""
+def _reached(reached: dict) -> dict:
+    """Cases that reached quota (a bundle's ``reached_cases``, as scope_data
+    left it): counted by measure, a few told by name to the secretary, or
+    anonymised ("a worker of …") to the others."""
+    total = reached_total(reached)
     by_measure: dict[str, int] = {}
-    for case in cases:
-        by_measure[case["measure"]] = by_measure.get(case["measure"], 0) + 1
+    for row in reached["workshops"]:
+        for measure, count in row["by_measure"].items():
+            by_measure[measure] = by_measure.get(measure, 0) + count
+    candidates = reached["named"] or [
+        {"workshop_code": row["code"], "workshop_name": row["name"], **example}
+        for row in reached["workshops"]
+        for example in row["examples"]
+    ]
     # One of each cause in turn, so that the few named show every kind of help.
     queues: dict[str, list[dict]] = {}
-    for case in cases:
+    for case in candidates:
         queues.setdefault(case["cause"], []).append(case)
     order = sorted(queues, key=lambda cause: CAUSE_ORDER.get(cause, 9))
     examples: list[dict] = []
@@ -181,9 +192,9 @@ def _reached(cases: list[dict]) -> dict:
             if queues[cause] and len(examples) < REACHED_NAMED:
                 examples.append(queues[cause].pop(0))
     return {
-        "reached_total": len(cases),
+        "reached_total": total,
         "reached_summary": reached_summary(
-            len(cases),
+            total,
             [
                 {"label": measure_label(key), "count": count}
                 for key, count in sorted(by_measure.items(), key=lambda item: -item[1])
@@ -192,7 +203,7 @@ def _reached(cases: list[dict]) -> dict:
         "reached_cases": [
             {**case, "text": reached_case_text(case)} for case in examples
         ],
-        "reached_more": max(0, len(cases) - REACHED_NAMED),
+        "reached_more": max(0, total - len(examples)),
     }
 
 

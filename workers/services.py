@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -108,9 +109,11 @@ def _clean_amount(value: Decimal) -> Decimal:
 # --- saving records ---
 
 
-@dataclass(frozen=True, slots=True)
-class RecordInput:
+class RecordInput(NamedTuple):
     """One worker's quota and output for one month, as the caller read them.
+
+    A named tuple, not a frozen dataclass: as immutable, and five times
+    quicker to make, which a 100,000-row import does once a row.
 
     ``unit=None`` keeps the stored unit (a file without a unit column does not
     wipe the units typed earlier). ``check_stale`` is the entry grid's lock:
@@ -195,14 +198,18 @@ def save_records(
     checked, months = _checked_rows(rows)
     _lock_months(months)
     _refuse_stale(rows)
-    staging = _Staging(checked)
+    staging = _Staging(checked, months)
     try:
-        staging.drop_unchanged()
+        dropped = staging.drop_unchanged()
         result.updated = staging.update_changed(by_id=by_id, now=now)
         result.created = staging.insert_new(by_id=by_id, now=now)
         if result.created or result.updated:
             staging.write_history(by_id=by_id, now=now, reason=source)
-            result.months, result.worker_ids = staging.written()
+            if dropped:
+                result.months, result.worker_ids = staging.written()
+            else:  # every row was written
+                result.months = months
+                result.worker_ids = {row[0] for row in checked}
     finally:
         staging.drop()
     result.unchanged = len(rows) - result.created - result.updated
@@ -211,29 +218,45 @@ def save_records(
 
 
 def _checked_rows(rows: Sequence[RecordInput]) -> tuple[list[tuple], set[dt.date]]:
-    """(worker_id, month, quota, output, unit or None) per row, by the rules."""
+    """(worker_id, month, quota, output, unit or None) per row, by the rules.
+
+    A Decimal within the bounds is rounded here, in the loop (what
+    clean_quota and clean_output do, without two calls a value); anything
+    else goes through them, which refuse it with the right message.
+    """
     keys: set[tuple[int, dt.date]] = set()
     months: set[dt.date] = set()
     checked = []
-    for row in rows:
-        worker_id, month = int(row.worker_id), row.month
+    append, add_key = checked.append, keys.add
+    zero, limit = Decimal(0), AMOUNT_LIMIT
+    for worker_id, month, given_quota, given_output, unit, _check, _seen in rows:
+        worker_id = int(worker_id)
         key = (worker_id, month)
         if key in keys:
             raise ValueError(f"worker {worker_id} month {month_str(month)} given twice")
-        keys.add(key)
+        add_key(key)
         if month not in months:
             if month.day != 1:
                 raise ValueError(f"month {month} is not the first of a month")
             months.add(month)
-        checked.append(
-            (
-                worker_id,
-                month,
-                clean_quota(row.quota),
-                clean_output(row.output),
-                row.unit,
-            )
-        )
+        quota, output = given_quota, given_output
+        if quota.__class__ is Decimal and quota.is_finite() and zero < quota < limit:
+            quota = quota.quantize(CENT, ROUND_HALF_UP)
+            if not zero < quota < limit:  # rounded to 0 or up to the limit
+                quota = clean_quota(given_quota)
+        else:
+            quota = clean_quota(given_quota)
+        if (
+            output.__class__ is Decimal
+            and output.is_finite()
+            and zero <= output < limit
+        ):
+            output = output.quantize(CENT, ROUND_HALF_UP)
+            if not output < limit:
+                output = clean_output(given_output)
+        else:
+            output = clean_output(given_output)
+        append((worker_id, month, quota, output, unit))
     return checked, months
 
 
@@ -292,9 +315,13 @@ class _Staging:
     commit, so "not there yet" cannot change between the two writes.
     """
 
-    def __init__(self, rows: list[tuple]):
+    def __init__(self, rows: list[tuple], months: set[dt.date]):
         self.name = f"records_staging_{uuid.uuid4().hex}"
         self.vendor = connection.vendor
+        # Every statement below reads the stored records of the staged months
+        # only (a range of the month index): a file of new months then finds
+        # nothing stored at once instead of reading the whole table.
+        self.first, self.last = min(months), max(months)
         columns = "worker_id, month, quota, output, unit"
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
@@ -341,25 +368,31 @@ class _Staging:
         buffer.seek(0)
         return buffer
 
-    def _params(self, by_id, now, reason=None) -> dict:
+    def _params(self, by_id=None, now=None, reason=None) -> dict:
         ops = connection.ops
         return {
             "by": by_id,
             "now": ops.adapt_datetimefield_value(now),
             "reason": reason,
+            "first": ops.adapt_datefield_value(self.first),
+            "last": ops.adapt_datefield_value(self.last),
         }
 
-    def drop_unchanged(self) -> None:
+    def drop_unchanged(self) -> int:
         """Rows equal to the stored record leave first: an unchanged row then
-        costs one index lookup, and writes nothing (no history either)."""
+        costs one index lookup, and writes nothing (no history either).
+        Returns how many left."""
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {self.name} WHERE EXISTS (SELECT 1 FROM {_RECORD} r "
                 f"WHERE r.worker_id = {self.name}.worker_id "
                 f"AND r.month = {self.name}.month "
+                "AND r.month BETWEEN %(first)s AND %(last)s "
                 f"AND r.quota = {self.name}.quota AND r.output = {self.name}.output "
-                f"AND ({self.name}.unit IS NULL OR r.unit = {self.name}.unit))"
+                f"AND ({self.name}.unit IS NULL OR r.unit = {self.name}.unit))",
+                self._params(),
             )
+            return cursor.rowcount
 
     def update_changed(self, *, by_id, now) -> int:
         """Without a unit the stored one is kept."""
@@ -370,7 +403,8 @@ class _Staging:
                 "updated_by_id = %(by)s, updated_at = %(now)s "
                 f"FROM {self.name} AS s "
                 f"WHERE {_RECORD}.worker_id = s.worker_id "
-                f"AND {_RECORD}.month = s.month",
+                f"AND {_RECORD}.month = s.month "
+                f"AND {_RECORD}.month BETWEEN %(first)s AND %(last)s",
                 self._params(by_id, now),
             )
             return cursor.rowcount
@@ -384,7 +418,8 @@ class _Staging:
                 "SELECT s.worker_id, s.month, s.quota, s.output, COALESCE(s.unit, ''), "
                 "%(by)s, %(now)s, %(by)s, %(now)s "
                 f"FROM {self.name} AS s WHERE NOT EXISTS (SELECT 1 FROM {_RECORD} r "
-                "WHERE r.worker_id = s.worker_id AND r.month = s.month)",
+                "WHERE r.worker_id = s.worker_id AND r.month = s.month "
+                "AND r.month BETWEEN %(first)s AND %(last)s)",
                 self._params(by_id, now),
             )
             return cursor.rowcount
@@ -400,7 +435,8 @@ class _Staging:
                 f"SELECT {tracked}, %(now)s, %(by)s, %(reason)s, "
                 "CASE WHEN r.entered_at = %(now)s THEN '+' ELSE '~' END "
                 f"FROM {_RECORD} r JOIN {self.name} s "
-                "ON r.worker_id = s.worker_id AND r.month = s.month",
+                "ON r.worker_id = s.worker_id AND r.month = s.month "
+                "WHERE r.month BETWEEN %(first)s AND %(last)s",
                 self._params(by_id, now, reason),
             )
 

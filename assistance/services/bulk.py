@@ -12,12 +12,13 @@ error (BulkRefused), so the secretary can look again and repeat.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from assistance import evidence
@@ -29,6 +30,7 @@ from workers.classification import (
     save_classifications,
     shortfall_problems,
 )
+from workers.completeness import default_month
 from workers.models import ShortfallClassification, Worker
 from workers.months import month_str, previous_month
 from workers.signals import announcements_gathered
@@ -72,6 +74,27 @@ def _refuse_if(problems: list[ValidationError]) -> None:
         raise BulkRefused(problems)
 
 
+def _ticked_cases(
+    cases: Sequence[Seen],
+    problems: list[ValidationError],
+    queryset: QuerySet[AssistanceCase] | None = None,
+) -> Iterator[tuple[Seen, AssistanceCase]]:
+    """Each ticked case that still exists, with the row as the page showed
+    it, read in one query (of ``queryset``, default every case); a case
+    gone meanwhile adds its message to ``problems`` in its turn, so that
+    the messages keep the order of the ticks."""
+    queryset = AssistanceCase.objects.all() if queryset is None else queryset
+    found = queryset.select_related("worker").in_bulk([seen.pk for seen in cases])
+    for seen in cases:
+        case = found.get(seen.pk)
+        if case is None:
+            problems.append(
+                ValidationError(_("A ticked case no longer exists."), "gone")
+            )
+        else:
+            yield seen, case
+
+
 @transaction.atomic
 @announcements_gathered()
 def close_reached_quota(
@@ -80,18 +103,12 @@ def close_reached_quota(
     """Close every case of ``cases`` with the outcome "reached quota"."""
     if not cases:
         raise BulkRefused([ValidationError(_("Tick at least one case."), "empty")])
-    found = AssistanceCase.objects.select_related("worker").in_bulk(
-        [seen.pk for seen in cases]
-    )
+    # Closing a case changes no record nor any month's completeness: the
+    # working month is the same for every case, so it is read once.
+    working = default_month()
     problems: list[ValidationError] = []
     closed = []
-    for seen in cases:
-        case = found.get(seen.pk)
-        if case is None:
-            problems.append(
-                ValidationError(_("A ticked case no longer exists."), "gone")
-            )
-            continue
+    for seen, case in _ticked_cases(cases, problems):
         try:
             closed.append(
                 close_case(
@@ -99,6 +116,7 @@ def close_reached_quota(
                     by=by,
                     outcome=CaseOutcome.REACHED_QUOTA,
                     expected_version=seen.version,
+                    working_month=working,
                 )
             )
         except StaleEditError:
@@ -251,32 +269,28 @@ def move_cases(
         raise BulkRefused(
             [ValidationError(_("Choose another helper to take the cases."), "same")]
         )
-    found = AssistanceCase.objects.select_related("worker").in_bulk(
-        [seen.pk for seen in cases]
-    )
+    working = default_month()  # as in close_reached_quota
     problems: list[ValidationError] = []
     moved = []
-    for seen in cases:
-        case = found.get(seen.pk)
-        if case is None:
-            problems.append(
-                ValidationError(_("A ticked case no longer exists."), "gone")
-            )
-            continue
-        helper_ids = set(case.helpers.values_list("pk", flat=True))
-        if from_helper.pk not in helper_ids:
+    ticked = _ticked_cases(
+        cases, problems, AssistanceCase.objects.prefetch_related("helpers")
+    )
+    for seen, case in ticked:
+        helpers = {helper.pk: helper for helper in case.helpers.all()}
+        if helpers.pop(from_helper.pk, None) is None:
             problems.append(_stale(case.worker))
             continue
-        helper_ids = (helper_ids - {from_helper.pk}) | {to_helper.pk}
+        helpers[to_helper.pk] = to_helper
         try:
             moved.append(
                 update_case(
                     case=case,
                     by=by,
                     measure=case.measure,
-                    helpers=list(Worker.objects.filter(pk__in=helper_ids)),
+                    helpers=list(helpers.values()),
                     target_month=case.target_month,
                     expected_version=seen.version,
+                    working_month=working,
                 )
             )
         except StaleEditError:

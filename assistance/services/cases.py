@@ -117,15 +117,16 @@ def update_case(
     target_month: dt.date | None = None,
     expected_version: int | None = None,
     effective_month: dt.date | None = None,
+    working_month: dt.date | None = None,
 ) -> AssistanceCase:
     """Change a case's measure, helpers or target month (the secretary's edit).
 
     The changes are effective in ``effective_month`` (default: the working
-    month; see action_month).
+    month, read now unless ``working_month`` gives it; see action_month).
     """
     case = _lock_case(case)
     _check_version(case, expected_version)
-    when = action_month(case, effective_month)
+    when = action_month(case, effective_month, working_month=working_month)
     if case.status == CaseStatus.CLOSED:
         raise ValidationError(
             _("A closed case cannot be changed; reopen it first."), code="closed"
@@ -265,13 +266,15 @@ def close_case(
     reason: str = "",
     expected_version: int | None = None,
     effective_month: dt.date | None = None,
+    working_month: dt.date | None = None,
 ) -> AssistanceCase:
     """The secretary closes a case, effective in ``effective_month``.
 
     Closing as "reached quota" needs the measured result (status reached
     quota, set by a record), and is effective no earlier than the month the
     worker reached quota; any other outcome needs a reason. The default
-    month is the working month (action_month).
+    month is the working month (action_month), read now unless
+    ``working_month`` gives it.
     """
     case = _lock_case(case)
     _check_version(case, expected_version)
@@ -295,7 +298,7 @@ def close_case(
             _("Give the reason for closing without success."),
             "reason_required",
         )
-    when = action_month(case, effective_month)
+    when = action_month(case, effective_month, working_month=working_month)
     if outcome == CaseOutcome.REACHED_QUOTA and case.reached_quota_month:
         if effective_month is None:
             when = max(when, case.reached_quota_month)

@@ -7,7 +7,6 @@ keeps what was ticked and names every refused worker.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from assistance import evidence, selectors
 from assistance.access import require_perm
 from assistance.models import AssistanceCase
+from assistance.picker import one_helper_field
 from assistance.services.bulk import (
     BulkRefused,
     Seen,
@@ -135,26 +135,19 @@ def classify_workshop_as_last_month(request):
 
 
 class OneHelperForm(Form):
-    helper = forms.TypedChoiceField(
-        label=capfirst(gettext_lazy("helper")),
-        coerce=int,
-        help_text=gettext_lazy(
-            "The same helper for every worker below; the number is how many "
-            "active cases each already has."
-        ),
-    )
+    """The one helper of every worker ticked (assistance.picker)."""
 
-    def __init__(self, *args, choices=(), **kwargs):
+    def __init__(self, *args, helpers=(), leave_out=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["helper"].choices = [("", "—"), *choices]
-
-
-def _without(choices, worker_ids) -> list:
-    """Helper choices without the workers being helped (never their own)."""
-    return [
-        (group, [(pk, label) for pk, label in options if pk not in worker_ids])
-        for group, options in choices
-    ]
+        self.fields["helper"] = one_helper_field(
+            helpers,
+            leave_out=leave_out,
+            label=capfirst(gettext_lazy("helper")),
+            help_text=gettext_lazy(
+                "The same helper for every worker below; the number is how "
+                "many active cases each already has."
+            ),
+        )
 
 
 @login_required
@@ -186,9 +179,10 @@ def open_with_helper(request):
         .values_list("worker_id", flat=True)
     )
     suggestions = evidence.suggestions()
-    choices = _without(selectors.helper_choices(), {w.pk for w in workers})
     form = OneHelperForm(
-        request.POST if request.method == "POST" else None, choices=choices
+        request.POST if request.method == "POST" else None,
+        helpers=selectors.helper_options(),
+        leave_out={w.pk for w in workers},
     )
     if request.method == "POST" and form.is_valid():
         helper = Worker.objects.get(pk=form.cleaned_data["helper"])
@@ -237,18 +231,19 @@ def open_with_helper(request):
 
 
 class MoveCasesForm(Form):
-    to_helper = forms.TypedChoiceField(
-        label=capfirst(gettext_lazy("new helper")),
-        coerce=int,
-        help_text=gettext_lazy(
-            "Takes the place of the helper above on every ticked case; the "
-            "cases' other helpers stay."
-        ),
-    )
+    """The helper who takes a leaving helper's cases (assistance.picker)."""
 
-    def __init__(self, *args, choices=(), **kwargs):
+    def __init__(self, *args, helpers=(), leave_out=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_helper"].choices = [("", "—"), *choices]
+        self.fields["to_helper"] = one_helper_field(
+            helpers,
+            leave_out=leave_out,
+            label=capfirst(gettext_lazy("new helper")),
+            help_text=gettext_lazy(
+                "Takes the place of the helper above on every ticked case; the "
+                "cases' other helpers stay."
+            ),
+        )
 
 
 @login_required
@@ -262,9 +257,10 @@ def move_helper_cases(request, pk):
         .select_related("worker__workshop")
         .order_by("worker__workshop__code", "worker__employee_no")
     )
-    choices = _without(selectors.helper_choices(), {helper.pk})
     form = MoveCasesForm(
-        request.POST if request.method == "POST" else None, choices=choices
+        request.POST if request.method == "POST" else None,
+        helpers=selectors.helper_options(),
+        leave_out={helper.pk},
     )
     chosen = {seen.pk for seen in ticked(request.POST, "case")}
     if request.method == "POST" and form.is_valid():

@@ -105,14 +105,77 @@ def test_close_reached_quota_closes_each_with_its_trace_and_bumps_once(
 def test_closing_costs_a_fixed_number_of_queries_per_case(
     reached, secretary, django_assert_num_queries
 ):
-    # The cases (1) and a savepoint around them all (2); per case, through
-    # close_case: a savepoint and its release (2), the locked row (1), its
-    # latest closing or reopening (1), the working month (5), the update and
-    # the event (2). The monthly summaries are brought up to date once, at
-    # the end, whatever the number of cases (11: workers.signals gathers the
-    # cases' announcements into one).
-    with django_assert_num_queries(3 + 11 * 2 + 11):
+    # A savepoint around them all (2), the working month, read once for
+    # every case (5), the cases (1); per case, through close_case: a
+    # savepoint and its release (2), the locked row (1), its latest closing
+    # or reopening (1), the update and the event (2). The monthly summaries
+    # are brought up to date once, at the end, whatever the number of cases
+    # (workers.signals gathers the cases' announcements into one): a
+    # savepoint and its release, the data's span (3), the last row kept, the
+    # cases' existence, the month-by-month standing's reads (5), the rows
+    # replaced (2) — 14.
+    with django_assert_num_queries(3 + 5 + 6 * 2 + 14):
         close_reached_quota(cases=seen(reached[:2]), by=secretary)
+
+
+def many_reached(count, workshop, helper_worker, secretary) -> list[Seen]:
+    cases = []
+    for _i in range(count):
+        worker = WorkerFactory(workshop=workshop)
+        record(worker, FEB, 80)
+        record(worker, MAR, 120)
+        cases.append(
+            open_case(
+                worker=worker,
+                month=FEB,
+                cause=Cause.TECHNIQUE,
+                measure=Measure.DEMONSTRATION,
+                helpers=[helper_worker],
+                opened_by=secretary,
+            )
+        )
+    return seen(cases)
+
+
+def queries_of(action) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return len(queries)
+
+
+def test_a_bulk_close_grows_by_the_six_queries_of_one_close_per_case(
+    workshop, helper_worker, secretary
+):
+    # What is the same for every case (the working month, the summaries'
+    # update) is paid once; each further case costs only close_case's own
+    # six queries (test_closing_costs_a_fixed_number_of_queries_per_case).
+    rows = many_reached(25, workshop, helper_worker, secretary)
+    five = queries_of(lambda: close_reached_quota(cases=rows[:5], by=secretary))
+    twenty = queries_of(lambda: close_reached_quota(cases=rows[5:], by=secretary))
+    assert twenty - five == 15 * 6
+
+
+def test_a_move_grows_by_the_queries_of_one_update_per_case(
+    workshop, helper_worker, other_helper_worker, secretary
+):
+    # The cases' helpers are read with the cases (one query for all) and
+    # the working month once; per case, update_case: a savepoint and its
+    # release (2), the locked row (1), its latest closing or reopening (1),
+    # its worker and current helpers (2), the locked helpers (1), the
+    # helpers replaced (4), the event and the update (2).
+    rows = many_reached(25, workshop, helper_worker, secretary)
+
+    def move(rows):
+        return lambda: move_cases(
+            cases=rows,
+            from_helper=helper_worker,
+            to_helper=other_helper_worker,
+            by=secretary,
+        )
+
+    five = queries_of(move(rows[:5]))
+    twenty = queries_of(move(rows[5:]))
+    assert twenty - five == 15 * 13
 
 
 def test_one_stale_case_refuses_them_all_naming_the_worker(reached, secretary):
@@ -125,6 +188,27 @@ def test_one_stale_case_refuses_them_all_naming_the_worker(reached, secretary):
     assert [e.code for e in refused.value.error_list] == ["stale"]
     assert not AssistanceCase.objects.filter(status=CaseStatus.CLOSED).exists()
     assert not CaseEvent.objects.filter(to_status=CaseStatus.CLOSED).exists()
+
+
+def test_a_ticked_case_gone_meanwhile_is_named_in_the_order_of_the_ticks(
+    reached, helper_worker, other_helper_worker, secretary
+):
+    gone = Seen(max(c.pk for c in reached) + 1000, 1)
+    stale = Seen(reached[1].pk, reached[1].version + 1)
+    rows = [stale, gone, *seen(reached[2:])]
+    with pytest.raises(BulkRefused) as refused:
+        close_reached_quota(cases=rows, by=secretary)
+    assert [e.code for e in refused.value.error_list] == ["stale", "gone"]
+    with pytest.raises(BulkRefused) as refused:
+        move_cases(
+            cases=[gone, stale],
+            from_helper=helper_worker,
+            to_helper=other_helper_worker,
+            by=secretary,
+        )
+    assert [e.code for e in refused.value.error_list] == ["gone", "stale"]
+    assert not AssistanceCase.objects.filter(status=CaseStatus.CLOSED).exists()
+    assert not AssistanceCase.objects.filter(helpers=other_helper_worker).exists()
 
 
 def test_a_case_still_open_is_refused_by_name(reached, case, secretary):

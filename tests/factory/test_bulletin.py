@@ -195,23 +195,28 @@ def test_a_few_cases_are_named_one_cause_after_another_the_rest_counted():
     from factory.views_reports import REACHED_NAMED, _reached
 
     causes = ["technique"] * 6 + ["family", "ideology"]
-    cases = [
-        {
-            "cause": cause,
-            "measure": "demonstration",
-            "workshop_code": "jg1",
-            "workshop_name": "第一机工车间",
-            "id": i,
-        }
-        for i, cause in enumerate(causes)
-    ]
-    result = _reached(cases)
+    reached = {
+        "workshops": [
+            {
+                "code": "jg1",
+                "name": "第一机工车间",
+                "count": 10,
+                "by_measure": {"demonstration": 10},
+                "examples": [
+                    {"cause": cause, "measure": "demonstration"} for cause in causes
+                ],
+            }
+        ],
+        "named": [],
+    }
+    result = _reached(reached)
     named = [case["cause"] for case in result["reached_cases"]]
     assert len(named) == REACHED_NAMED == 6
     assert named[:3] == ["family", "ideology", "technique"]
-    assert result["reached_total"] == 8
-    assert result["reached_more"] == 2
-    assert "8" in result["reached_summary"]
+    assert result["reached_total"] == 10
+    assert result["reached_more"] == 4
+    assert "10" in result["reached_summary"]
+    assert result["reached_cases"][0]["workshop_name"] == "第一机工车间"
 
 
 def test_names_are_escaped(small, secretary_client):

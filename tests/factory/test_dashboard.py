@@ -339,12 +339,12 @@ def test_dashboard_queries_do_not_grow_with_the_factory(
     with records, their completeness (4: roster, records by workshop, marks,
     first records; the records by workshop from the monthly summaries), the
     report (standing counts, causes, cases: the summaries), the trend (the
-    summaries), the case outcomes (2, and the cases that reached quota this
-    month), the month's revisions, the navigation's helper check (19). The
-    workshop page adds the workshop lookup, the standards for the ranking,
-    the ranking and the demonstrations (23); a manager's factory page adds
-    their workshop codes and the navigation's manager check, and skips the
-    helper check (20).
+    summaries), the case outcomes (the summaries, and the cases that reached
+    quota this month), the month's revisions, the navigation's helper check
+    (18). The workshop page adds the workshop lookup, the standards for the
+    ranking, the ranking and the demonstrations (22); a manager's factory
+    page adds their workshop codes and the navigation's manager check, and
+    skips the helper check (19).
     """
     big = _fill(size)
     big.managers.add(request.getfixturevalue("manager"))
@@ -355,9 +355,9 @@ def test_dashboard_queries_do_not_grow_with_the_factory(
         else reverse("reports:workshop_dashboard", args=["big1"])
     )
     expected = {
-        ("secretary_client", "factory"): 19,
-        ("secretary_client", "workshop"): 23,
-        ("manager_client", "factory"): 20,
+        ("secretary_client", "factory"): 18,
+        ("secretary_client", "workshop"): 22,
+        ("manager_client", "factory"): 19,
     }[(persona, page)]
     with django_assert_num_queries(expected):
         response = client.get(url)

@@ -1,0 +1,217 @@
+"""What the cases came to, as counts that add up across workshops.
+
+Two figures of a month are about every case, not about a few rows:
+
+- the *case outcomes* (the dashboards): by the measure a case had at the
+  end of the month, how many cases were opened by then, how many had
+  reached quota (or been closed as such), and how many months each took;
+- the cases that *reached quota in* the month (the bulletin): how many,
+  by measure, and the first few of each cause, the ones a page names.
+
+Both are computed here from assistance.standing, per workshop, into plain
+dicts that factory.summaries stores on its monthly rows; a page adds up the
+rows of the workshops it shows (``merge_outcomes``, ``merge_reached``)
+instead of reading every case. One query each, whatever the factory's size;
+``counts_month_by_month`` gives both for a run of months in a few queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+
+from django.db.models import Count, QuerySet
+
+from assistance import standing
+from assistance.models import CaseOutcome, CaseStatus
+
+# How many cases of each cause a workshop's row keeps by id: the bulletin
+# names at most this many in all, one cause after another, so the first
+# this many of each cause of any set of workshops are among their rows'.
+EXAMPLES_PER_CAUSE = 6
+
+
+def _month_index(month: dt.date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def _reached(status: str, outcome: str) -> bool:
+    return status == CaseStatus.REACHED_QUOTA or (
+        status == CaseStatus.CLOSED and outcome == CaseOutcome.REACHED_QUOTA
+    )
+
+
+def standing_counts(cases: QuerySet, month: dt.date) -> dict[int, dict]:
+    """{workshop id: {"statuses": {status: n}, "outcomes": {measure:
+    {"cases", "reached", "months": {"n": count}}}}} of the cases opened in
+    or before ``month``, as they stood at its end (one query, grouped: the
+    groups are bounded by workshops × measures × months, not by the number
+    of cases).
+
+    A case *reached quota* if it had by then, or had been closed with that
+    outcome; its months to quota run from the month opened to the first
+    month of the run of records that got it there (JSON keys: text).
+    """
+    rows = (
+        standing.with_reached_month(cases, month)
+        .values(
+            "worker__workshop_id",
+            "measure_then",
+            "status_then",
+            "outcome_then",
+            "month",
+            "reached_month_then",
+        )
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    result: dict[int, dict] = {}
+    for row in rows:
+        workshop = result.setdefault(
+            row["worker__workshop_id"], {"statuses": {}, "outcomes": {}}
+        )
+        statuses = workshop["statuses"]
+        statuses[row["status_then"]] = (
+            statuses.get(row["status_then"], 0) + row["count"]
+        )
+        entry = workshop["outcomes"].setdefault(
+            row["measure_then"], {"cases": 0, "reached": 0, "months": {}}
+        )
+        entry["cases"] += row["count"]
+        if _reached(row["status_then"], row["outcome_then"]):
+            entry["reached"] += row["count"]
+            if row["reached_month_then"] is not None:
+                key = str(
+                    _month_index(row["reached_month_then"]) - _month_index(row["month"])
+                )
+                entry["months"][key] = entry["months"].get(key, 0) + row["count"]
+    return result
+
+
+def merge_outcomes(parts: Iterable[dict]) -> dict[str, dict]:
+    """The outcome counts of several workshops added up, by measure."""
+    total: dict[str, dict] = {}
+    for part in parts:
+        for measure, counts in part.items():
+            entry = total.setdefault(measure, {"cases": 0, "reached": 0, "months": {}})
+            entry["cases"] += counts["cases"]
+            entry["reached"] += counts["reached"]
+            for months, count in counts["months"].items():
+                entry["months"][months] = entry["months"].get(months, 0) + count
+    return total
+
+
+def median_months(months: dict[str, int]) -> float | None:
+    """The median of a {months: number of cases} histogram (None if empty)."""
+    total = sum(months.values())
+    if not total:
+        return None
+    ordered = sorted((int(key), count) for key, count in months.items())
+
+    def nth(n: int) -> int:  # the n-th value, from 0
+        for value, count in ordered:
+            if n < count:
+                return value
+            n -= count
+        raise IndexError(n)
+
+    if total % 2:
+        return float(nth(total // 2))
+    return (nth(total // 2 - 1) + nth(total // 2)) / 2
+
+
+def reached_counts(cases: QuerySet, month: dt.date) -> dict[int, dict]:
+    """{workshop id: {"count", "by_measure": {measure: n}, "first": {cause:
+    [[case id, measure], …]}}} of the cases that reached quota in ``month``
+    (assistance.standing.reached_in; one query).
+
+    The measure is the one the case had at the end of the month before;
+    "first" keeps the earliest-opened EXAMPLES_PER_CAUSE of each cause (by
+    month opened, then id: nothing a later edit of a name or code moves).
+    """
+    rows = (
+        standing.reached_in(cases, month)
+        .values_list("pk", "worker__workshop_id", "cause", "measure_then")
+        .order_by("month", "pk")
+    )
+    result: dict[int, dict] = {}
+    for pk, workshop_id, cause, measure in rows:
+        entry = result.setdefault(
+            workshop_id, {"count": 0, "by_measure": {}, "first": {}}
+        )
+        entry["count"] += 1
+        entry["by_measure"][measure] = entry["by_measure"].get(measure, 0) + 1
+        first = entry["first"].setdefault(cause, [])
+        if len(first) < EXAMPLES_PER_CAUSE:
+            first.append([pk, measure])
+    return result
+
+
+def counts_month_by_month(
+    cases: QuerySet, months: Sequence[dt.date]
+) -> Iterator[tuple[dt.date, dict[int, dict], dict[int, dict]]]:
+    """(month, standing_counts(cases, month), reached_counts(cases, month))
+    for each of ``months`` (consecutive, oldest first), from
+    assistance.standing.month_by_month: a handful of queries for the whole
+    run instead of two a month (the monthly summaries after an import of a
+    year of records)."""
+    static = {
+        pk: (workshop_id, cause, month)
+        for pk, workshop_id, cause, month in cases.order_by().values_list(
+            "pk", "worker__workshop_id", "cause", "month"
+        )
+    }
+    for month, standings in standing.month_by_month(cases, months):
+        counts: dict[int, dict] = {}
+        reached_cases = []
+        for pk, then in standings.items():
+            workshop_id, cause, opened = static[pk]
+            workshop = counts.get(workshop_id)
+            if workshop is None:
+                workshop = counts[workshop_id] = {"statuses": {}, "outcomes": {}}
+            statuses = workshop["statuses"]
+            statuses[then.status] = statuses.get(then.status, 0) + 1
+            entry = workshop["outcomes"].get(then.measure)
+            if entry is None:
+                entry = workshop["outcomes"][then.measure] = {
+                    "cases": 0,
+                    "reached": 0,
+                    "months": {},
+                }
+            entry["cases"] += 1
+            if _reached(then.status, then.outcome):
+                entry["reached"] += 1
+                if then.reached_month is not None:
+                    key = str(_month_index(then.reached_month) - _month_index(opened))
+                    entry["months"][key] = entry["months"].get(key, 0) + 1
+            if then.reached_in:
+                reached_cases.append((opened, pk, workshop_id, cause, then))
+        reached: dict[int, dict] = {}
+        for _opened, pk, workshop_id, cause, then in sorted(
+            reached_cases, key=lambda item: item[:2]
+        ):
+            entry = reached.setdefault(
+                workshop_id, {"count": 0, "by_measure": {}, "first": {}}
+            )
+            measure = then.measure_before
+            entry["count"] += 1
+            entry["by_measure"][measure] = entry["by_measure"].get(measure, 0) + 1
+            first = entry["first"].setdefault(cause, [])
+            if len(first) < EXAMPLES_PER_CAUSE:
+                first.append([pk, measure])
+        yield month, counts, reached
+
+
+def merge_reached(parts: Iterable[dict]) -> dict:
+    """The reached-quota counts of several workshops, in the order given:
+    {"count", "by_measure", "first": {cause: [[id, measure], …]}} with the
+    first EXAMPLES_PER_CAUSE of each cause over them all."""
+    total = {"count": 0, "by_measure": {}, "first": {}}
+    for part in parts:
+        total["count"] += part["count"]
+        for measure, count in part["by_measure"].items():
+            total["by_measure"][measure] = total["by_measure"].get(measure, 0) + count
+        for cause, cases in part["first"].items():
+            first = total["first"].setdefault(cause, [])
+            first.extend(cases[: EXAMPLES_PER_CAUSE - len(first)])
+    return total
