@@ -26,9 +26,11 @@ replaces with its own.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -51,8 +53,16 @@ def _holes() -> dict[str, str]:
     """Placeholders for the per-request values: letters and digits only (so
     escaping leaves them alone), derived from the secret key (so no text of
     the data can hold one)."""
-    digest = salted_hmac("factory.page_cache", "holes").hexdigest()[:20]
-    return {"csrf_token": f"pagehole{digest}csrf", "here": f"pagehole{digest}here"}
+    return _holes_for(settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _holes_for(secret: str) -> dict[str, str]:
+    digest = salted_hmac("factory.page_cache", "holes", secret=secret).hexdigest()
+    return {
+        "csrf_token": f"pagehole{digest[:20]}csrf",
+        "here": f"pagehole{digest[:20]}here",
+    }
 
 
 def page_key(page: str, *parts: object, codes, named: bool) -> str:
@@ -104,7 +114,7 @@ def render_page(
     # Every month's tokens: the blocks were rendered from data read under
     # them (or later), so they are never older than the data now.
     generation = rc.generation(None)
-    if stored is not None and stored[0] == generation:
+    if isinstance(stored, tuple) and stored[0] == generation:
         blocks = stored[1]
     else:
         context = build_context()

@@ -210,3 +210,19 @@ def test_with_a_memory_cache_the_tokens_are_read_from_the_database(
     # A per-process cache could hold a token another process has replaced.
     with django_assert_num_queries(1):
         read_tokens()
+
+
+def test_with_a_shared_cache_a_cached_page_is_read_with_the_tokens(
+    small, shared_cache, secretary_client, django_capture_on_commit_callbacks
+):
+    """The page's blocks and the tokens in one read; blocks rendered under
+    older tokens are never served."""
+    assert shown(secretary_client, "failing") == 2
+    with CaptureQueriesContext(connection) as cached:
+        assert shown(secretary_client, "failing") == 2
+    assert not any("figuresgeneration" in q["sql"] for q in cached.captured_queries)
+    with django_capture_on_commit_callbacks(execute=True):
+        record = ProductionRecord.objects.get(worker=small.workers["a4"], month=MAR)
+        record.output = Decimal("100")
+        record.save()
+    assert shown(secretary_client, "failing") == 1
