@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from factory.role_cache import remembered
 from factory.roles import is_secretary
 from workers.models import Workshop
 
@@ -26,10 +27,21 @@ def require_report_reader(user) -> None:
 
 
 def visible_codes(user) -> set[str] | None:
-    """Codes of the workshops whose own figures the user may see; None = all."""
+    """Codes of the workshops whose own figures the user may see; None = all.
+
+    A director's codes change only with their workshops and permissions, so
+    they are kept with their role (factory/role_cache.py): no query on a
+    cached report page."""
     if is_secretary(user):
         return None
-    return set(Workshop.objects.visible_to(user).values_list("code", flat=True))
+    codes = remembered(
+        user,
+        "visible_workshops",
+        lambda: frozenset(
+            Workshop.objects.visible_to(user).values_list("code", flat=True)
+        ),
+    )
+    return set(codes)
 
 
 def get_workshop_for_reader(user, code: str) -> Workshop:

@@ -47,13 +47,22 @@ def _cache_is_shared() -> bool:
 
 def read_tokens() -> list[tuple[dt.date, str]]:
     """Every generation token, (month, token), oldest month first."""
+    return read_tokens_with([])[0]
+
+
+def read_tokens_with(
+    keys: list[str],
+) -> tuple[list[tuple[dt.date, str]], dict[str, Any]]:
+    """The tokens, and the cache's entries for ``keys`` read at the same
+    time (one round trip to a shared cache)."""
     from factory.models import FiguresGeneration
 
     shared = _cache_is_shared()
-    if shared:
-        tokens = cache.get(_TOKENS_KEY)
-        if tokens is not None:
-            return tokens
+    wanted = [_TOKENS_KEY, *keys] if shared else keys
+    found = cache.get_many(wanted) if wanted else {}
+    tokens = found.pop(_TOKENS_KEY, None)
+    if tokens is not None:
+        return tokens, found
     tokens = list(
         FiguresGeneration.objects.order_by("month").values_list("month", "token")
     )
@@ -61,7 +70,7 @@ def read_tokens() -> list[tuple[dt.date, str]]:
         # add, not set: a bump that lands between our read and this write
         # deleted the key, and the next reader must read the new tokens.
         cache.add(_TOKENS_KEY, tokens, CACHE_TIMEOUT)
-    return tokens
+    return tokens, found
 
 
 def bump(months: Iterable[dt.date] | None) -> None:
@@ -129,6 +138,14 @@ class ReportCache:
         if self._tokens is None:
             self._tokens = read_tokens()
         return self._tokens
+
+    def read_with_tokens(self, keys: list[str]) -> dict[str, Any]:
+        """The cache's entries for ``keys``, read with the tokens when those
+        are not read yet (one round trip instead of two)."""
+        if self._tokens is not None:
+            return cache.get_many(keys)
+        self._tokens, found = read_tokens_with(keys)
+        return found
 
     def generation(self, month: dt.date | None = None) -> str:
         """A digest of the tokens a figure of ``month`` depends on (every

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
@@ -38,6 +39,9 @@ class Role:
     group_permissions: frozenset[str]
     manager: bool
     helper: bool
+    # Values computed on first use and kept with the role (``remembered``):
+    # (name, value) pairs.
+    extras: tuple[tuple[str, object], ...] = ()
 
 
 def _shared() -> bool:
@@ -97,11 +101,33 @@ def role_of(user, backend: ModelBackend | None = None) -> Role | None:
             # replaces it, so what is stored below is never read again.
             role = _compute(user, backend)
             cache.set(key, (generation, role), timeout=ROLE_TIMEOUT)
+        user._catchup_role_generation = generation
     user._user_perm_cache = set(role.user_permissions)
     user._group_perm_cache = set(role.group_permissions)
     user._perm_cache = {*role.user_permissions, *role.group_permissions}
     user._catchup_role = role
     return role
+
+
+def remembered(user, name: str, compute: Callable[[], object]) -> object:
+    """A value of the user's that only what replaces the auth generation can
+    change (the workshops a director may read, say): with a shared cache,
+    computed once and kept beside their role; without one, computed each
+    time, as the role is. ``compute`` must read nothing else."""
+    role = role_of(user)
+    generation = getattr(user, "_catchup_role_generation", None)
+    if role is None or generation is None:
+        return compute()
+    for key, value in role.extras:
+        if key == name:
+            return value
+    value = compute()
+    # Under the generation read before computing: if a change committed
+    # meanwhile, this is never read again (as in role_of).
+    role = dataclasses.replace(role, extras=(*role.extras, (name, value)))
+    cache.set(_key(user.pk), (generation, role), timeout=ROLE_TIMEOUT)
+    user._catchup_role = role
+    return value
 
 
 class CachedModelBackend(ModelBackend):

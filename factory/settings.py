@@ -129,12 +129,8 @@ CACHES = {
         "LOCATION": "catchup",
     }
 }
-# Fragments of the page frame that depend only on the role and the language
-# (the navigation, base.html): per process, no network round trip.
-CACHES["frame"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "catchup-frame",
-}
+# The page frame's fragments that depend only on the role and the language
+# are kept in process memory by {% once %} (factory/templatetags/frame.py).
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         # Django's RedisCache, without a new client per operation.

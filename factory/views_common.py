@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +25,7 @@ from factory.cache import ReportCache
 from factory.labels import cause_label, measure_label
 from factory.roles import is_secretary
 from factory.templatetags.report_tags import month_label
-from workers.months import add_months, month_str
+from workers.months import add_months, checked_month, month_str
 
 FIGURE_LABELS = {
     "report": "",
@@ -86,6 +87,23 @@ def figure_label(path: str) -> str:
 def read_period(request, rc: ReportCache) -> Period:
     """The request's ?month=&compare= with defaults; MonthError if bad."""
     return resolve_period(request.GET.get("month"), request.GET.get("compare"), rc)
+
+
+def asked_period(request) -> tuple[str, str, bool]:
+    """What the request asks for, checked but not resolved: the month
+    (YYYY-MM, or the default — the working month, which also depends on
+    today's month while no month is complete), the compared month ("" for
+    the month before) and ?live=1. MonthError if a month is bad; cheap: a
+    page key is made of it (factory.page_cache)."""
+    month = (request.GET.get("month") or "").strip()
+    compare = (request.GET.get("compare") or "").strip()
+    return (
+        month_str(checked_month(month))
+        if month
+        else f"default@{month_str(timezone.localdate())}",
+        month_str(checked_month(compare)) if compare else "",
+        request.GET.get("live") == "1",
+    )
 
 
 def classify_queue_url(month: str) -> str:

@@ -16,8 +16,11 @@ from factory.access import (
 from factory.bundles import people_bundle, report_view
 from factory.cache import ReportCache
 from factory.labels import measure_label
+from factory.page_cache import page_key, render_page
+from factory.roles import is_secretary
 from factory.templatetags.report_tags import month_label
 from factory.views_common import (
+    asked_period,
     bad_period_message,
     cause_rows,
     classify_queue_url,
@@ -50,34 +53,6 @@ def _chart_data(data: dict) -> dict:
             "causes": _("Workers below quota by cause"),
         },
     }
-
-
-def page_cache_key(kind: str, context: dict, codes: set[str] | None, rc) -> str:
-    """What the cached body of a report page depends on, and nothing else.
-
-    The data's generation (any change makes a new key), the page and its
-    workshop, the month and the compared month as asked, published or live,
-    the reader's scope (every workshop, or exactly these) and whether names
-    are shown. The language is added by the template ({% cache %} ... with
-    LANGUAGE_CODE). No per-user secret belongs in the body: the CSRF token
-    is in the navigation, outside it.
-    """
-    scope = "*" if codes is None else ",".join(sorted(codes))
-    workshop = context.get("workshop")
-    period = context["period"]
-    return ":".join(
-        str(part)
-        for part in (
-            rc.generation(max(period.month, period.compare)),
-            kind,
-            workshop.code if workshop else "-",
-            context["month"],
-            context["compare_param"],
-            context["source"],
-            scope,
-            int(bool(context["is_secretary"])),
-        )
-    )
 
 
 def _dashboard_context(request, view, period, codes, rc) -> dict:
@@ -119,20 +94,19 @@ def dashboard(request):
     """The factory at a glance: for the secretary and workshop directors."""
     require_report_reader(request.user)
     rc = ReportCache()
+    codes = visible_codes(request.user)
     try:
-        period = read_period(request, rc)
+        asked = asked_period(request)
     except MonthError as error:
         return _bad_period(request, error)
-    view = report_view(
-        kind="dashboard",
-        period=period,
-        want_live=request.GET.get("live") == "1",
-        rc=rc,
-    )
-    codes = visible_codes(request.user)
-    context = _dashboard_context(request, view, period, codes, rc)
-    context["page_cache_key"] = page_cache_key("factory", context, codes, rc)
-    return render(request, "factory/dashboard_factory.html", context)
+
+    def build() -> dict:
+        period = read_period(request, rc)
+        view = report_view(kind="dashboard", period=period, want_live=asked[2], rc=rc)
+        return _dashboard_context(request, view, period, codes, rc)
+
+    key = page_key("factory", *asked, codes=codes, named=is_secretary(request.user))
+    return render_page(request, rc, "factory/dashboard_factory.html", key, build)
 
 
 @login_required
@@ -142,20 +116,30 @@ def workshop_dashboard(request, code):
     workshop = get_workshop_for_reader(request.user, code)
     rc = ReportCache()
     try:
-        period = read_period(request, rc)
+        asked = asked_period(request)
     except MonthError as error:
         return _bad_period(request, error)
-    view = report_view(
-        kind="dashboard",
-        period=period,
-        workshop=workshop,
-        want_live=request.GET.get("live") == "1",
-        rc=rc,
+
+    def build() -> dict:
+        period = read_period(request, rc)
+        view = report_view(
+            kind="dashboard",
+            period=period,
+            workshop=workshop,
+            want_live=asked[2],
+            rc=rc,
+        )
+        # The workshop's own rows are always visible to whoever reached it.
+        context = _dashboard_context(request, view, period, {workshop.code}, rc)
+        context.update({"workshop": workshop, **people_bundle(rc, period, workshop)})
+        context["export_query"] += "&" + urlencode({"workshop": workshop.code})
+        return context
+
+    key = page_key(
+        "workshop",
+        workshop.code,
+        *asked,
+        codes={workshop.code},
+        named=is_secretary(request.user),
     )
-    # The workshop's own rows are always visible to whoever reached this page.
-    context = _dashboard_context(request, view, period, {workshop.code}, rc)
-    people = people_bundle(rc, period, workshop)
-    context.update({"workshop": workshop, **people})
-    context["export_query"] += "&" + urlencode({"workshop": workshop.code})
-    context["page_cache_key"] = page_cache_key("workshop", context, {workshop.code}, rc)
-    return render(request, "factory/dashboard_workshop.html", context)
+    return render_page(request, rc, "factory/dashboard_workshop.html", key, build)

@@ -35,6 +35,7 @@ from factory.cache import ReportCache
 from factory.forms import PublishForm
 from factory.labels import measure_label
 from factory.models import MonthSnapshot
+from factory.page_cache import page_key, render_page
 from factory.reports import share
 from factory.roles import is_secretary
 from factory.services import (
@@ -49,9 +50,14 @@ from factory.views_common import (
     read_period,
     report_context,
 )
-from factory.views_dashboard import page_cache_key
 from workers.models import Workshop
-from workers.months import MonthError, checked_month, parse_month, previous_month
+from workers.months import (
+    MonthError,
+    checked_month,
+    month_str,
+    parse_month,
+    previous_month,
+)
 
 
 def _json_error(message: str, status: int) -> JsonResponse:
@@ -209,53 +215,69 @@ def bulletin(request, month, revision=None):
     require_report_reader(request.user)
     period = _bulletin_period(month)
     rc = ReportCache()
-    view = report_view(
-        kind="bulletin",
-        period=period,
-        want_live=revision is None and request.GET.get("live") == "1",
-        revision=revision,
-        rc=rc,
-    )
-    if revision is not None and (
-        view["snapshot"] is None or view["source"] != "published"
-    ):
-        raise Http404
+    want_live = revision is None and request.GET.get("live") == "1"
     codes = visible_codes(request.user)
-    context = report_context(request, view, period, codes, rc)
-    context["page_cache_key"] = (
-        page_cache_key("bulletin", context, codes, rc) + f":r{revision or '-'}"
+
+    def build() -> dict:
+        view = report_view(
+            kind="bulletin",
+            period=period,
+            want_live=want_live,
+            revision=revision,
+            rc=rc,
+        )
+        if revision is not None and (
+            view["snapshot"] is None or view["source"] != "published"
+        ):
+            raise Http404
+        context = report_context(request, view, period, codes, rc)
+        data = context["data"]
+        measures = data["measures"]
+        context.update(
+            {
+                "compare_causes": cause_rows(data["compare_causes"]),
+                "compare_failing": sum(
+                    row["count"] for row in data["compare_causes"].values()
+                ),
+                "measures": measures,
+                "texts": {
+                    "demonstrations": demonstrations_sentence(
+                        measures["demonstrations"]
+                    ),
+                    "helpers": helpers_sentence(measures["helpers"]),
+                    "aid": aid_sentence(measures["aid"]),
+                    "cases_opened": cases_opened_sentence(measures["cases_opened"]),
+                },
+                "highlights": _highlights(data["report"]),
+                **_reached(data["reached_cases"]),
+                "failing_change": data["report"]["failing"]
+                - data["report"]["compare"]["failing"],
+                "headline": headline(data["report"]),
+                "failing_sentence": failing_sentence(data["report"]),
+                "compare_causes_sentence": causes_sentence(
+                    data["compare_causes"], context["compare"]
+                ),
+                "revision_rows": _revision_rows(context["revisions"]),
+                "shown_revision": (
+                    view["snapshot"]["revision"]
+                    if view["source"] == "published"
+                    else None
+                ),
+            }
+        )
+        return context
+
+    # A revision that does not exist is a 404 when the page is built, and is
+    # never kept: a cached page is one that was built.
+    key = page_key(
+        "bulletin",
+        month_str(period.month),
+        want_live,
+        revision or "-",
+        codes=codes,
+        named=is_secretary(request.user),
     )
-    data = context["data"]
-    measures = data["measures"]
-    context.update(
-        {
-            "compare_causes": cause_rows(data["compare_causes"]),
-            "compare_failing": sum(
-                row["count"] for row in data["compare_causes"].values()
-            ),
-            "measures": measures,
-            "texts": {
-                "demonstrations": demonstrations_sentence(measures["demonstrations"]),
-                "helpers": helpers_sentence(measures["helpers"]),
-                "aid": aid_sentence(measures["aid"]),
-                "cases_opened": cases_opened_sentence(measures["cases_opened"]),
-            },
-            "highlights": _highlights(data["report"]),
-            **_reached(data["reached_cases"]),
-            "failing_change": data["report"]["failing"]
-            - data["report"]["compare"]["failing"],
-            "headline": headline(data["report"]),
-            "failing_sentence": failing_sentence(data["report"]),
-            "compare_causes_sentence": causes_sentence(
-                data["compare_causes"], context["compare"]
-            ),
-            "revision_rows": _revision_rows(context["revisions"]),
-            "shown_revision": (
-                view["snapshot"]["revision"] if view["source"] == "published" else None
-            ),
-        }
-    )
-    return render(request, "factory/bulletin_detail.html", context)
+    return render_page(request, rc, "factory/bulletin_detail.html", key, build)
 
 
 def _revision_rows(listed: list[dict]) -> list[dict]:

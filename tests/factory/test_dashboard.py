@@ -445,3 +445,63 @@ def test_a_data_change_renders_the_body_afresh(
     after = secretary_client.get(url)
     assert _body_renders(after) == 1
     assert int(figures_of(after)["report.failing"]) == int(before["report.failing"]) - 1
+
+
+def _mark_complete_form(content: str) -> tuple[str, str]:
+    """The CSRF token and the ``next`` of the page's "mark complete" form."""
+    form = re.search(r'<form[^>]*id="mark-complete-form".*?</form>', content, re.S)
+    assert form, "the page has no form to mark the month complete"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group())
+    here = re.search(r'name="next" value="([^"]*)"', form.group())
+    return token.group(1), here.group(1)
+
+
+def test_a_cached_page_carries_each_requests_own_token_and_path(
+    small, secretary_client
+):
+    """The cached blocks hold no per-request value: a second member of the
+    secretary's side, served the blocks the first one's request rendered,
+    gets a CSRF token of their own session (the form posts) and their own
+    path in ``next``."""
+    from django.test import Client
+
+    from factory.roles import SECRETARY
+    from tests.factories import UserFactory
+
+    url = reverse("reports:dashboard")
+    first = secretary_client.get(url, {"month": "1956-03"})
+    assert _body_renders(first) == 1
+    colleague = Client(enforce_csrf_checks=True)
+    colleague.force_login(UserFactory(username="carol", groups=[SECRETARY]))
+    colleague.get(reverse("home"))  # a session's first page sets its CSRF cookie
+    again = colleague.get(url, {"month": "1956-03", "from": "home"})
+    assert _body_renders(again) == 0  # the blocks came from the cache
+    content = again.content.decode()
+    assert "pagehole" not in content
+    token, here = _mark_complete_form(content)
+    assert here == "/dashboard/?month=1956-03&amp;from=home"
+    assert token != _mark_complete_form(first.content.decode())[0]
+    posted = colleague.post(
+        reverse("reports:month_completion", args=["1956-03"]),
+        {"csrfmiddlewaretoken": token, "next": "/dashboard/?month=1956-03"},
+    )
+    assert posted.status_code == 302
+    assert posted["Location"] == "/dashboard/?month=1956-03"
+
+
+def test_a_cached_page_costs_no_figure(small, secretary_client, monkeypatch):
+    """A request whose page is cached builds no context: no bundle, no
+    completeness, no month picker."""
+    from factory import bundles
+
+    url = reverse("reports:dashboard") + "?month=1956-03&compare=1956-02"
+    secretary_client.get(url)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a cached page read a bundle")
+
+    monkeypatch.setattr("factory.views_dashboard.report_view", refuse)
+    monkeypatch.setattr(bundles, "all_completeness", refuse)
+    response = secretary_client.get(url)
+    assert response.status_code == 200
+    assert figures_of(response)["report.advanced_share"] == "66.67"

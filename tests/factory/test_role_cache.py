@@ -84,3 +84,26 @@ def test_a_login_keeps_the_roles(shared_cache, secretary):
     generation = cache.get(role_cache._GENERATION_KEY)
     secretary.save(update_fields=["last_login"])
     assert cache.get(role_cache._GENERATION_KEY) == generation
+
+
+def test_a_directors_workshops_are_kept_with_the_role(
+    shared_cache, manager, other_workshop, django_capture_on_commit_callbacks
+):
+    from factory.access import visible_codes
+
+    client = Client()
+    client.force_login(manager)
+    url = "/dashboard/?month=1956-03"
+    client.get(url)
+    # The session and the user; the role, the director's workshops, the
+    # tokens and the page come from the cache.
+    with CaptureQueriesContext(connection) as cached:
+        assert client.get(url).status_code == 200
+    assert len(cached) == 2, [q["sql"] for q in cached]
+    assert "workers_workshop" not in " ".join(q["sql"] for q in cached)
+    assert visible_codes(type(manager).objects.get(pk=manager.pk)) == {"jg2"}
+    # A workshop given to the director is seen at the next request.
+    with django_capture_on_commit_callbacks(execute=True):
+        other_workshop.managers.add(manager)
+    fresh = type(manager).objects.get(pk=manager.pk)  # as the next request
+    assert visible_codes(fresh) == {"jg2", "zz"}
