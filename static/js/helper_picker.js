@@ -25,6 +25,14 @@
     return "<div>" + escape(data.name || data.text) + "</div>";
   }
 
+  function cancelPendingFilter() {
+    // "this" is the Tom Select instance.
+    if (this.refreshTimeout) {
+      window.clearTimeout(this.refreshTimeout);
+      this.refreshTimeout = null;
+    }
+  }
+
   document.querySelectorAll("select[data-helper-picker]").forEach(function (select) {
     var noResults = select.dataset.noResults || "";
     var picker = new window.TomSelect(select, {
@@ -46,6 +54,12 @@
           return '<div class="no-results">' + escape(noResults) + "</div>";
         },
       },
+      // Tom Select filters 300 ms after the last keystroke. A helper tapped
+      // (or the field left) within those 300 ms would otherwise be followed
+      // by that late filtering, which reopens the list with every helper
+      // over the form, and takes the focus back.
+      onItemAdd: cancelPendingFilter,
+      onBlur: cancelPendingFilter,
       onDropdownOpen: function () {
         // On a phone the on-screen keyboard takes the lower half: bring the
         // field to the top so that the list opens inside the viewport.
