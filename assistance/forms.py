@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from assistance import worklists
+from assistance import standing, worklists
 from assistance.models import (
+    AssistanceCase,
     CaseOutcome,
     CaseStatus,
     Demonstration,
@@ -189,6 +190,11 @@ class CaseFilterForm(Form):
         to_field_name="code",
     )
     month = MonthField(label=capfirst(_("month opened")), required=False, help_text="")
+    # The bulletin names a few of the month's cases that reached quota and
+    # links here for all of them (the definition: standing.reached_in).
+    reached_in = MonthField(
+        label=capfirst(_("reached quota in")), required=False, help_text=""
+    )
     proposed = forms.BooleanField(label=capfirst(_("closure proposed")), required=False)
     quiet = forms.BooleanField(
         label=capfirst(_("no follow-up for a while")),
@@ -211,6 +217,11 @@ class CaseFilterForm(Form):
             cases = cases.filter(worker__workshop=data["workshop"])
         if data["month"]:
             cases = cases.filter(month=data["month"])
+        if data["reached_in"]:
+            reached = standing.reached_in(
+                AssistanceCase.objects.all(), data["reached_in"]
+            )
+            cases = cases.filter(pk__in=reached.values("pk"))
         if data["proposed"]:
             # Proposed and not decided yet: a closed case's proposal is done.
             cases = cases.active().filter(closure_proposed_at__isnull=False)

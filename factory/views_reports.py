@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -250,6 +251,12 @@ def bulletin(request, month, revision=None):
                 },
                 "highlights": _highlights(data["report"]),
                 **_reached(data["reached_cases"]),
+                # Every one of them, for whoever may list the cases.
+                "reached_list_url": (
+                    f"{reverse('assistance:case_list')}?reached_in={month_str(period.month)}"
+                    if is_secretary(request.user)
+                    else None
+                ),
                 "failing_change": data["report"]["failing"]
                 - data["report"]["compare"]["failing"],
                 "headline": headline(data["report"]),
@@ -386,7 +393,6 @@ def month_completion(request, month):
 
 
 def _safe_next(request, month: str) -> str:
-    from django.urls import reverse
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next", "")

@@ -360,3 +360,83 @@ def test_a_helpers_card_colours_attainment_by_the_definition_of_meets_quota(
     record(case.worker, dt.date(1956, 5, 1), "10000", quota="10000")
     page = helper_client.get(reverse("assistance:my_cases")).content.decode()
     assert '<span class="band-meets">100.0%</span>' in page
+
+
+def test_the_case_list_shows_the_cases_that_reached_quota_in_a_month(
+    secretary_client, secretary, case, failing_worker, helper_worker, workshop
+):
+    """?reached_in=M: open at the end of the month before, and the worker's
+    record for M meets quota (standing.reached_in) — the bulletin's list."""
+
+    def opened(name, march_output):
+        worker = WorkerFactory(workshop=workshop, name=name)
+        record(worker, MAR, march_output)
+        open_case(
+            worker=worker,
+            month=MAR,
+            cause=Cause.TECHNIQUE,
+            measure=Measure.DEMONSTRATION,
+            helpers=[helper_worker],
+            opened_by=secretary,
+        )
+        return worker
+
+    record(failing_worker, APR, 110)  # reached quota in April
+    record(opened("李未达", 60), APR, 80)  # still below in April
+    late = WorkerFactory(workshop=workshop, name="王四月")
+    record(late, APR, 50)
+    open_case(  # opened in April: not open at the end of March
+        worker=late,
+        month=APR,
+        cause=Cause.TECHNIQUE,
+        measure=Measure.DEMONSTRATION,
+        helpers=[helper_worker],
+        opened_by=secretary,
+    )
+    record(failing_worker, dt.date(1956, 5, 1), 120)  # no longer open in May
+
+    def listed(month):
+        response = secretary_client.get(
+            reverse("assistance:case_list") + f"?reached_in={month}"
+        )
+        return [c.worker.name for c in response.context["page"]]
+
+    assert listed("1956-04") == ["胡维亮"]
+    assert listed("1956-03") == []
+    assert listed("1956-05") == []
+    rows = _csv(
+        secretary_client.get(reverse("assistance:case_export") + "?reached_in=1956-04")
+    )
+    assert [row[1] for row in rows[1:]] == ["胡维亮"]
+
+
+def test_the_bulletin_links_the_secretary_to_every_case_that_reached_quota(
+    secretary_client, manager_client, secretary, helper_worker, workshop
+):
+    """The bulletin names a few of them; the link lists them all."""
+    from factory.views_reports import REACHED_NAMED
+
+    names = [f"工人{index:02d}" for index in range(REACHED_NAMED + 2)]
+    for name in names:
+        worker = WorkerFactory(workshop=workshop, name=name)
+        record(worker, MAR, 70)
+        open_case(
+            worker=worker,
+            month=MAR,
+            cause=Cause.TECHNIQUE,
+            measure=Measure.DEMONSTRATION,
+            helpers=[helper_worker],
+            opened_by=secretary,
+        )
+        record(worker, APR, 105)
+    record(helper_worker, MAR, 120)
+    record(helper_worker, APR, 120)
+    bulletin = secretary_client.get("/reports/1956-04/")
+    assert bulletin.context["reached_total"] == len(names)
+    assert bulletin.context["reached_more"] == 2
+    link = bulletin.context["reached_list_url"]
+    assert f'href="{link}"' in bulletin.content.decode()
+    listed = secretary_client.get(link)
+    assert sorted(c.worker.name for c in listed.context["page"]) == names
+    # Whoever may not list the cases gets no link.
+    assert manager_client.get("/reports/1956-04/").context["reached_list_url"] is None
