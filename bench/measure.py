@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import random
 import resource
 import statistics
@@ -294,6 +295,10 @@ def import_phase(spec: Spec, rows: int) -> dict:
     floor (COPY into the real tables with history), the app's import (new
     rows, then the same file again), and the peer (django-import-export)
     importing the same new rows once the app's are undone.
+
+    run.py runs this in rounds, each on a fresh clone, so that the floor and
+    the app alternate in time (BENCH_IMPORT_PEER=0: the peer, ten seconds of
+    a round, runs in the first round only).
     """
     from bench.peer import import_with_peer
 
@@ -304,7 +309,11 @@ def import_phase(spec: Spec, rows: int) -> dict:
     first = import_records(data, user)
     again = import_records(data, user)
     _undo_months(months)
-    peer = import_with_peer(data, user)
+    peer = (
+        import_with_peer(data, user)
+        if os.environ.get("BENCH_IMPORT_PEER", "1") != "0"
+        else None
+    )
     return {
         "rows": rows,
         "months": [month_str(month) for month in months],

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from django.db import connections, router
 from django.db.models import Count, Min, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from workers.models import MonthCompletion, ProductionRecord, Worker
+from workers.models import MonthCompletion, ProductionRecord, Worker, Workshop
 from workers.months import add_months, first_of_month, month_str
 
 
@@ -133,20 +134,47 @@ class _Roster:
 
 
 def _roster() -> _Roster:
-    rows = list(
+    """The active workers counted per workshop id, then labelled (one query).
+
+    Counted first and joined to the workshops after, as a derived table:
+    grouping the joined rows by code and name, as the ORM writes it, took
+    about twice as long at 54,000 workers (12 ms against 7, make bench's 10×
+    data), and this count is the one query of a report page that grows with
+    the roster rather than with the months shown.
+    """
+    alias = router.db_for_read(Worker)
+    connection = connections[alias]
+    counts = (
         Worker.objects.active()
-        .values("workshop_id", "workshop__code", "workshop__name")
+        .values("workshop_id")
         .annotate(n=Count("pk"), first=Min("created_at"))
-        .order_by("workshop__code")
+        .order_by()
     )
+    inner, params = counts.query.get_compiler(using=alias).as_sql()
+    workshops = connection.ops.quote_name(Workshop._meta.db_table)
+    sql = (
+        "SELECT ws.id, ws.code, ws.name, a.n, a.first "
+        f"FROM ({inner}) a JOIN {workshops} ws ON ws.id = a.workshop_id "
+        "ORDER BY ws.code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     return _Roster(
-        workshops={
-            row["workshop_id"]: (row["workshop__code"], row["workshop__name"])
-            for row in rows
+        workshops={workshop_id: (code, name) for workshop_id, code, name, *_ in rows},
+        active_workers=sum(count for *_, count, _first in rows),
+        first_joined={
+            workshop_id: _as_datetime(first) for workshop_id, *_, first in rows
         },
-        active_workers=sum(row["n"] for row in rows),
-        first_joined={row["workshop_id"]: row["first"] for row in rows},
     )
+
+
+def _as_datetime(value) -> dt.datetime:
+    """A timestamp read by raw SQL: SQLite hands it back as text, in UTC."""
+    if isinstance(value, dt.datetime):
+        return value
+    parsed = parse_datetime(value)
+    return timezone.make_aware(parsed, dt.UTC) if timezone.is_naive(parsed) else parsed
 
 
 def _first_record_months(workshop_ids: Iterable[int]) -> dict[int, dt.date]:

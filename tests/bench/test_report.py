@@ -83,3 +83,64 @@ def test_every_ratio_has_its_goal_and_verdict():
 def test_the_table_prints():
     text = report.table(RESULTS)
     assert "met" in text.splitlines()[0]
+
+
+def _import_run(seconds):
+    stages = {"read": 0.1, "plan": 0.1, "apply": seconds - 0.2}
+    return {"seconds": seconds, "stages": stages, "counts": {}, "path": "app"}
+
+
+def _round(floor, app, *, peer=None):
+    return {
+        "rows": 100_000,
+        "months": ["1957-01"],
+        "bytes": 3_000_000,
+        "copy_seconds": 0.05,
+        "floor": {"seconds": floor, "runs": [floor]},
+        "import": _import_run(app),
+        "reimport": _import_run(app / 3),
+        "peer": peer,
+    }
+
+
+def test_import_rounds_give_the_median_of_their_ratios():
+    # Round ratios 1.6, 1.4 and 1.2: the goal reads the middle one, not a
+    # ratio of medians (3.6 ÷ 2.5 = 1.44) nor the first round's.
+    rounds = [
+        _round(2.0, 3.2, peer={"seconds": 10.0, "errors": False}),
+        _round(2.5, 3.5),
+        _round(3.0, 3.6),
+    ]
+    combined = report.combine_import_rounds(rounds)
+    assert combined["floor_ratio"] == 3.5 / 2.5
+    assert combined["import"]["seconds"] == 3.5
+    assert combined["floor"]["seconds"] == 2.5
+    assert combined["peer"]["seconds"] == 10.0
+    rows = report.rows({"import": combined})
+    floor = _row(rows, "import 100,000 new records ÷ the floor")
+    assert "median of 3 interleaved rounds" in floor[0]
+    assert floor[3:] == ["1.40×", "≤ 1.5×", "yes"]
+    # The peer against the median app run.
+    assert _row(rows, "django-import-export")[3] == "2.9× faster"
+    machine = {
+        "cpu": "cpu",
+        "cores": 2,
+        "memory": "24 GiB",
+        "os": "Linux",
+        "postgresql": "15",
+        "python": "3.11",
+        "django": "5.2",
+    }
+    counts = {"workers": 1, "workshops": 1, "records": 1, "classifications": 0}
+    text = report.markdown(
+        {
+            "import": combined,
+            "command": "python bench/run.py",
+            "date": "2026-12-03",
+            "seconds": 60,
+            "scale": 1,
+            "machine": machine,
+            "data": {"counts": {**counts, "cases": 0}},
+        }
+    )
+    assert "| 1 | 2.00 s | 3.20 s | 1.60× |" in text
