@@ -387,9 +387,9 @@ def markdown(results: dict) -> str:
         rounds = imported.get("rounds") or []
         if len(rounds) > 1:
             parts += [
-                f"The first run above is the median of {len(rounds)} rounds. Each "
-                "round ran on a fresh copy of the bench database: the floor, then "
-                "the app. The goal's ratio is the median of the rounds' ratios.",
+                f"Each run above is the median of {len(rounds)} rounds. Each round "
+                "ran on a fresh copy of the bench database: the floor, then the "
+                "app. The goal's ratio is the median of the rounds' ratios.",
                 "",
                 _markdown_table(
                     ["round", "floor", "app", "app ÷ floor"],

@@ -164,17 +164,22 @@ def _roster() -> _Roster:
         workshops={workshop_id: (code, name) for workshop_id, code, name, *_ in rows},
         active_workers=sum(count for *_, count, _first in rows),
         first_joined={
-            workshop_id: _as_datetime(first) for workshop_id, *_, first in rows
+            workshop_id: _as_datetime(first, connection)
+            for workshop_id, *_, first in rows
         },
     )
 
 
-def _as_datetime(value) -> dt.datetime:
-    """A timestamp read by raw SQL: SQLite hands it back as text, in UTC."""
+def _as_datetime(value, connection) -> dt.datetime:
+    """A timestamp read by raw SQL: SQLite hands it back as text, in the
+    connection's time zone (UTC unless DATABASES sets TIME_ZONE), as Django's
+    own SQLite converter reads it."""
     if isinstance(value, dt.datetime):
         return value
     parsed = parse_datetime(value)
-    return timezone.make_aware(parsed, dt.UTC) if timezone.is_naive(parsed) else parsed
+    if timezone.is_naive(parsed):
+        return timezone.make_aware(parsed, connection.timezone)
+    return parsed
 
 
 def _first_record_months(workshop_ids: Iterable[int]) -> dict[int, dt.date]:
