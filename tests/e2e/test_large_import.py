@@ -10,9 +10,12 @@ database (CI runs the suite on PostgreSQL).
 import time
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
-from tests.ops.helpers import postgresql_only
+from tests.ops.helpers import (
+    held_by_trigger,
+    postgresql_only,
+    wait_until_blocked_on_a_lock,
+)
 from tests.spreadsheets import csv_bytes
 from tests.tasks import worker_process
 from workers.models import ImportBatch, ImportStatus, ProductionRecord, Worker
@@ -44,49 +47,60 @@ def test_a_150000_row_file_returns_at_once_shows_progress_and_completes(
             "gbk",
         )
     )
-    worker = worker_process()
-    try:
-        login("alice")
-        page.goto(page.url.rstrip("/") + "/workers/import/records/")
-        page.set_input_files("#id_file", str(path))
-        started = time.monotonic()
-        with page.expect_navigation():
-            page.click("#import-form button[type=submit]")
-        returned = time.monotonic() - started
-        # The request handed the file to the task worker: the page that came
-        # back is the batch's progress, not the preview (times are printed,
-        # not asserted: a busy CI machine would make them flaky).
-        assert page.locator("#batch-progress").count() == 1
-        # A mark on this page: a reload would wipe it.
-        page.evaluate("window.stillTheSamePage = true")
-        seen = set()
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                if not page.evaluate("window.stillTheSamePage === true"):
-                    break
-                seen.add(page.locator("#batch-progress-label").inner_text())
-            except PlaywrightError:
-                break  # caught in the middle of the page reloading itself
-            assert time.monotonic() < deadline, "checking never finished"
-            time.sleep(0.2)
-        checked = time.monotonic() - started
-        # The bar moved (more than one reading) before the page reloaded itself.
-        assert len(seen) >= 2, seen
-        page.wait_for_selector("#confirm-form")
-        assert page.locator("#count-created").inner_text() == f"{ROWS}"
-        screenshot("import-150000-preview")
+    held = held_by_trigger(
+        ImportBatch._meta.db_table,
+        "BEFORE UPDATE",
+        row=True,
+        condition="NEW.phase = 'checking' AND OLD.phase IS DISTINCT FROM NEW.phase",
+    )
+    with held as release:
+        worker = worker_process()
+        try:
+            login("alice")
+            page.goto(page.url.rstrip("/") + "/workers/import/records/")
+            page.set_input_files("#id_file", str(path))
+            started = time.monotonic()
+            with page.expect_navigation():
+                page.click("#import-form button[type=submit]")
+            returned = time.monotonic() - started
+            # The request handed the file to the task worker: the page that
+            # came back is the batch's progress, not the preview (times are
+            # printed, not asserted: a busy CI machine would make them flaky).
+            assert page.locator("#batch-progress").count() == 1
+            # A mark on this page: a reload would wipe it.
+            page.evaluate("window.stillTheSamePage = true")
+            label = page.locator("#batch-progress-label")
+            waiting = label.inner_text()
+            # The worker took the file, read it and now waits on the hold,
+            # before checking: the page swaps in the reading phase by itself,
+            # without a reload.
+            wait_until_blocked_on_a_lock(timeout=120)
+            page.wait_for_selector(
+                '#batch-progress[data-phase="reading"]', timeout=120_000
+            )
+            assert page.evaluate("window.stillTheSamePage === true")
+            # The bar moved: a second reading, the reading phase's.
+            reading = label.inner_text()
+            assert reading != waiting
+            assert "正在读取文件" in reading or "Reading the file" in reading, reading
+            release()
+            # Let go, it checks the rows and the page reloads itself into
+            # the preview.
+            page.wait_for_selector("#confirm-form", timeout=300_000)
+            checked = time.monotonic() - started
+            assert page.locator("#count-created").inner_text() == f"{ROWS}"
+            screenshot("import-150000-preview")
 
-        confirmed = time.monotonic()
-        with page.expect_navigation():
-            page.click("#confirm-form button[type=submit]")
-        page.wait_for_selector("#batch-applied", timeout=300_000)
-        completed = time.monotonic() - confirmed
-        screenshot("import-150000-done")
-        assert page.locator("#count-created").inner_text() == f"{ROWS}"
-    finally:
-        worker.kill()
-        worker.wait()
+            confirmed = time.monotonic()
+            with page.expect_navigation():
+                page.click("#confirm-form button[type=submit]")
+            page.wait_for_selector("#batch-applied", timeout=300_000)
+            completed = time.monotonic() - confirmed
+            screenshot("import-150000-done")
+            assert page.locator("#count-created").inner_text() == f"{ROWS}"
+        finally:
+            worker.kill()
+            worker.wait()
     batch = ImportBatch.objects.get()
     assert batch.status == ImportStatus.APPLIED
     assert ProductionRecord.objects.count() == ROWS

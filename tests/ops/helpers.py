@@ -66,6 +66,57 @@ def wait_until_blocked_on_a_lock(timeout: float = 30.0) -> None:
     raise AssertionError("nobody waited for a lock")
 
 
+# pg_advisory_lock(bigint): a key space of its own, apart from the app's
+# two-key locks (batches, months).
+HOLD_KEY = 1_956_000_014
+
+
+@contextmanager
+def held_by_trigger(table: str, event: str, *, row: bool, condition: str = "true"):
+    """Another process that writes ``table`` blocks at ``event`` (a trigger's
+    "BEFORE UPDATE", say; per row or per statement) where ``condition``
+    holds, until the ``release`` yielded is called: the trigger waits on a
+    lock this holds.
+
+    A test so stops a real worker at a chosen step, whatever the machine's
+    speed, instead of hoping to catch it there.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            CREATE FUNCTION test_held_by_trigger() RETURNS trigger AS $$
+            BEGIN
+                PERFORM pg_advisory_xact_lock_shared({HOLD_KEY});
+                RETURN {"NEW" if row else "NULL"};
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER test_held_by_trigger {event}
+                ON {table} {"FOR EACH ROW" if row else "FOR EACH STATEMENT"}
+                WHEN ({condition}) EXECUTE FUNCTION test_held_by_trigger();
+            """
+        )
+    try:
+        with second_cursor() as holder:
+            holder.execute("SELECT pg_advisory_lock(%s)", [HOLD_KEY])
+            released = False
+
+            def release():
+                nonlocal released
+                if not released:
+                    holder.execute("SELECT pg_advisory_unlock(%s)", [HOLD_KEY])
+                    released = True
+
+            try:
+                yield release
+            finally:
+                release()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DROP TRIGGER test_held_by_trigger ON {table}; "
+                "DROP FUNCTION test_held_by_trigger();"
+            )
+
+
 def in_thread(function):
     """Run ``function`` in a thread (its own connection); (thread, outcome)."""
     outcome: dict = {}

@@ -14,7 +14,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.ops.helpers import postgresql_only, second_cursor
+from tests.ops.helpers import (
+    held_by_trigger,
+    postgresql_only,
+    second_cursor,
+    wait_until_blocked_on_a_lock,
+)
 from tests.spreadsheets import csv_bytes
 from tests.tasks import worker_process
 from workers import tasks
@@ -41,8 +46,8 @@ def writing_backend(cursor):
     cursor.execute(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
         "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL "
-        "AND state = 'active' AND (query ILIKE 'COPY %%' OR query ILIKE "
-        "'%%ON CONFLICT%%')"
+        "AND state = 'active' AND query ~* '^\\s*(COPY|INSERT INTO) "
+        "workers_productionrecord'"
     )
     row = cursor.fetchone()
     return row[0] if row else None
@@ -70,16 +75,21 @@ def test_a_worker_killed_while_writing_leaves_nothing_and_the_retry_imports_whol
     )
     tasks.apply_import.enqueue(batch.pk, secretary.pk, "en")
 
-    worker = worker_process()
-    try:
-        with second_cursor() as cursor:
-            # Kill it in the middle of writing the rows, in its transaction.
-            wait_for(lambda: writing_backend(cursor), what="the worker to write")
+    # The worker is stopped in the middle of writing the rows, in its
+    # transaction (a trigger after the records' first write waits on a lock
+    # the test holds), and killed there: not hoped to be caught writing.
+    held = held_by_trigger(ProductionRecord._meta.db_table, "AFTER INSERT", row=False)
+    with held, second_cursor() as cursor:
+        worker = worker_process()
+        try:
+            wait_until_blocked_on_a_lock(timeout=120)
+            assert writing_backend(cursor), "the blocked worker is not writing"
             os.kill(worker.pid, signal.SIGKILL)
             worker.wait(timeout=30)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        # Let go, its session finds the client gone and rolls back.
     assert worker.returncode == -signal.SIGKILL
 
     # Its database session ends with it (the transaction rolled back, the
