@@ -1,4 +1,5 @@
-"""Helpers for the fault tests: PostgreSQL-only marks, a port nothing listens on."""
+"""Helpers for the fault tests: PostgreSQL-only marks, a port nothing listens
+on, a second connection, and a real worker held at a chosen step."""
 
 import socket
 import threading

@@ -46,8 +46,8 @@ def writing_backend(cursor):
     cursor.execute(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
         "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL "
-        "AND state = 'active' AND query ~* '^\\s*(COPY|INSERT INTO) "
-        "workers_productionrecord'"
+        "AND state = 'active' AND query ~* %s",
+        [rf"^\s*(COPY|INSERT INTO) {ProductionRecord._meta.db_table}\M"],
     )
     row = cursor.fetchone()
     return row[0] if row else None
