@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,6 +25,8 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import IntegrityError, transaction
+
+from workers.changes import Change, month_of, months_reached, track
 
 # A safety net only: every change is announced, so entries are replaced long
 # before they expire.
@@ -89,42 +89,17 @@ def bump(months: Iterable[dt.date] | None) -> None:
         cache.delete(_TOKENS_KEY)
 
 
-# When each month's token was last replaced by this thread (monotonic time;
-# "every" for EVERY_MONTH), per thread like database connections.
-_local = threading.local()
-
-
-def receive(sender=None, *, months, source: str = "", **kwargs) -> None:
-    """Receiver of workers.signals.figures_changed.
+def receive(sender=None, *, changes, **kwargs) -> None:
+    """Receiver of workers.signals.figures_changed (once per transaction).
 
     The tokens are replaced after commit, not inside the writer's
     transaction: updating shared token rows inside long import or case-sync
     transactions would serialise them on those rows (and could deadlock two
     of them), and a rolled-back change needs no refresh (its callback is
-    dropped with it). A transaction that announces many changes registers
-    many callbacks; the first replaces the tokens of its months, and a later
-    one skips each month already replaced after it was registered.
+    dropped with it).
     """
-    registered = time.monotonic()
-    wanted = {"every"} if months is None else set(months)
-
-    def bump_unless_done() -> None:
-        done = getattr(_local, "bumped", None)
-        if done is None:
-            done = _local.bumped = {}
-        todo = {m for m in wanted if done.get(m, -1.0) < registered}
-        if not todo:
-            return
-        if "every" in todo:
-            bump(None)
-        months_todo = todo - {"every"}
-        if months_todo:
-            bump(months_todo)
-        now = time.monotonic()
-        for month in todo:
-            done[month] = now
-
-    transaction.on_commit(bump_unless_done)
+    months = months_reached(changes)
+    transaction.on_commit(lambda: bump(months))
 
 
 class ReportCache:
@@ -173,8 +148,7 @@ class ReportCache:
 def connect_signals() -> None:
     """Called from FactoryConfig.ready()."""
     from factory.models import MonthSnapshot
-    from workers.changes import month_of, track
     from workers.signals import figures_changed
 
     figures_changed.connect(receive, dispatch_uid="factory.cache.receive")
-    track(MonthSnapshot, month_of("month"))
+    track(MonthSnapshot, Change.PUBLISHED, month_of("month"))

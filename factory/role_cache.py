@@ -9,7 +9,7 @@ in the shared cache between requests, under the *auth generation*: a token
 replaced, once the transaction commits, by every change that could alter the
 answer — users (other than a login's ``last_login``), groups, permissions,
 their many-to-many links, workshops and their directors, workers (the helper's
-account), and the roster's bulk writes (``figures_changed`` for every month).
+account), and the roster's bulk writes (``Change.ROSTER``).
 
 Only with a shared cache (Redis): with a per-process memory cache, a
 permission withdrawn in one server process would live on in the others'
@@ -169,6 +169,7 @@ def connect_signals() -> None:
     from django.contrib.auth.models import Group, Permission
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
+    from workers.changes import Change
     from workers.models import Worker, Workshop
     from workers.signals import figures_changed
 
@@ -184,8 +185,8 @@ def connect_signals() -> None:
         if action in {"post_add", "post_remove", "post_clear"}:
             forget_all_roles()
 
-    def roster(sender, months, **kwargs) -> None:
-        if months is None:  # the roster or the workshops, possibly in bulk
+    def roster(sender, changes, **kwargs) -> None:
+        if Change.ROSTER in changes:  # the roster written in bulk
             forget_all_roles()
 
     user_model = get_user_model()

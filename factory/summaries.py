@@ -15,9 +15,10 @@ page reads a few rows per workshop whatever the number of records.
   (``assistance.standing.as_of`` and ``reached_in``).
 
 Kept current in the writer's transaction: ``receive`` listens to
-``workers.signals.figures_changed``, the one invalidation point, which every
-write path announces after writing, and recomputes what the change can
-reach (``_affected``). ``rebuild`` recomputes everything
+``workers.signals.figures_changed``, sent once per transaction just before
+it commits with every change the transaction announced
+(``workers.changes``), and recomputes what those changes reach (``Upkeep``,
+from what each ``Change`` declares), once. ``rebuild`` recomputes everything
 (``manage.py rebuild_summaries``); ``differences`` compares the rows with a
 computation from scratch (the tests' invariant).
 """
@@ -25,8 +26,8 @@ computation from scratch (the tests' invariant).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery, Sum
@@ -34,6 +35,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery, Sum
 from assistance import outcomes
 from assistance.models import AssistanceCase, CaseEvent, CaseStatus
 from factory.models import MonthCaseSummary, MonthSummary
+from workers.changes import Change, Scope, settle
 from workers.models import (
     ADVANCED,
     BELOW_QUOTA,
@@ -282,116 +284,97 @@ def rebuild(month: dt.date | None = None) -> None:
             refresh_cases(since=month)
 
 
-# What a change can reach, by the announcing source (workers.changes labels
-# and the bulk writers' names). Records of M: the figures of M, and the
-# cases' standing at the end of M and of every later month (a case's status
-# reads the worker's latest record up to the month; "reached quota in M+1"
-# compares with the end of M). A classification or a disqualification of M:
-# the figures of M only. The standard from M on: the figures of M and every
-# later month (it stays in force until the next one, which may be removed).
-# A case event effective in M: the cases of M and later. The roster (None):
-# everything, since a record counts for its worker's present workshop.
-# Anything not listed is treated like records, from its earliest month on.
-FIGURES_OF_MONTH = {
-    "records",
-    "workers.productionrecord",
-    "classification",
-    "workers.shortfallclassification",
-    "workers.disqualification",
-}
-FIGURES_ONWARD = {"workers.advancedstandard"}
-CASES_ONWARD = {
-    "records",
-    "workers.productionrecord",
-    "assistance.caseevent",
-    "assistance.assistancecase",
-}
-# Data the summaries do not count: completion marks, published revisions,
-# follow-ups, demonstrations and their attendance, who helps on a case. A
-# save of one worker or workshop announces every month (names show on every
-# page), but the summaries hold ids and counts: only a worker's move to
-# another workshop changes them, and _worker_saved sees that one (a bulk
-# roster write, "import_workers", still recomputes everything).
-#
-# The case sync ("case sync") moves stored statuses between open and reached
-# quota after records changed; a case's standing is derived from the records
-# and from people's closings and reopenings (assistance.standing), never from
-# those events, so the records' own announcement is what reaches the cases.
-NOT_SUMMARISED = {
-    "case sync",
-    "workers.worker",
-    "workers.workshop",
-    "workers.monthcompletion",
-    "factory.monthsnapshot",
-    "assistance.followup",
-    "assistance.demonstration",
-    "assistance.demonstration_attendees",
-    "assistance.assistancecase_helpers",
-}
-KNOWN = FIGURES_OF_MONTH | FIGURES_ONWARD | CASES_ONWARD
+@dataclass
+class Upkeep:
+    """What the summaries must recompute for a transaction's changes
+    (workers.changes.Change says what each kind reaches)."""
 
+    figures_every: bool = False
+    figure_months: set[dt.date] = field(default_factory=set)
+    figures_since: dt.date | None = None
+    cases_every: bool = False
+    cases_since: dt.date | None = None
 
-def receive(sender=None, *, months, source: str = "", **kwargs) -> None:
-    """Receiver of workers.signals.figures_changed, in the writer's
-    transaction (a savepoint: a failure here rolls the write back too)."""
-    if source in NOT_SUMMARISED:
-        return
-    with transaction.atomic():
-        if months is None:
+    @classmethod
+    def of(cls, changes: Mapping[Change, frozenset[dt.date] | None]) -> Upkeep:
+        upkeep = cls()
+        for change, months in changes.items():
+            upkeep._reach_figures(change.figures, months)
+            upkeep._reach_cases(change.cases, months)
+        return upkeep
+
+    def _reach_figures(self, scope: Scope, months) -> None:
+        if scope is Scope.NONE:
+            return
+        if scope is Scope.EVERY_MONTH or months is None:
+            self.figures_every = True
+        elif scope is Scope.MONTHS:
+            self.figure_months |= months
+        elif months:
+            self.figures_since = _earliest(self.figures_since, min(months))
+
+    def _reach_cases(self, scope: Scope, months) -> None:
+        if scope is Scope.NONE:
+            return
+        if scope is Scope.EVERY_MONTH or months is None:
+            self.cases_every = True
+        elif months:  # a month's cases reach every later month's standing
+            self.cases_since = _earliest(self.cases_since, min(months))
+
+    @property
+    def needed(self) -> bool:
+        return bool(
+            self.figures_every
+            or self.figure_months
+            or self.figures_since
+            or self.cases_every
+            or self.cases_since
+        )
+
+    def run(self) -> None:
+        if self.figures_every:
             refresh_figures()
+        else:
+            if self.figures_since is not None:
+                refresh_figures(since=self.figures_since)
+            before = {m for m in self.figure_months if not self._onward(m)}
+            if before:
+                refresh_figures(before)
+        if self.cases_every:
             refresh_cases()
-            return
-        if not months:
-            return
-        since = min(months)
-        if source in FIGURES_OF_MONTH:
-            refresh_figures(set(months))
-        elif source in FIGURES_ONWARD or source not in KNOWN:
-            refresh_figures(since=since)
-        if source in CASES_ONWARD or source not in KNOWN:
-            refresh_cases(since=since)
+        elif self.cases_since is not None:
+            refresh_cases(since=self.cases_since)
+
+    def _onward(self, month: dt.date) -> bool:
+        return self.figures_since is not None and month >= self.figures_since
 
 
-def _worker_loaded(sender, instance, **kwargs) -> None:
-    instance._summaries_workshop_id = instance.workshop_id
+def _earliest(current: dt.date | None, month: dt.date) -> dt.date:
+    return month if current is None else min(current, month)
 
 
-def _worker_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
-    """A worker moved to another workshop: their records and cases now count
-    there (docs/ARCHITECTURE.md: a record counts for the workshop the worker
-    belongs to now), in every month they have any."""
-    before = getattr(instance, "_summaries_workshop_id", None)
-    instance._summaries_workshop_id = instance.workshop_id
-    if raw or created or before is None or before == instance.workshop_id:
+# How many times the summaries were brought up to date in this process: the
+# tests count them as query pins count queries (one per transaction).
+upkeep_runs = 0
+
+
+def receive(sender=None, *, changes, **kwargs) -> None:
+    """Receiver of workers.signals.figures_changed, sent once per
+    transaction before it commits (a failure here rolls the writes back)."""
+    global upkeep_runs
+    upkeep = Upkeep.of(changes)
+    if not upkeep.needed:
         return
-    months = set(
-        ProductionRecord.objects.filter(worker=instance).values_list("month", flat=True)
-    )
-    first_case = AssistanceCase.objects.filter(worker=instance).aggregate(
-        first=Min("month")
-    )["first"]
+    upkeep_runs += 1
     with transaction.atomic():
-        if months:
-            refresh_figures(months)
-        if first_case is not None:
-            # A case counts from its month on.
-            refresh_cases(since=first_case)
+        upkeep.run()
 
 
 def connect_signals() -> None:
     """Called from FactoryConfig.ready()."""
-    from django.db.models.signals import post_init, post_save
-
-    from workers.models import Worker
     from workers.signals import figures_changed
 
     figures_changed.connect(receive, dispatch_uid="factory.summaries.receive")
-    post_init.connect(
-        _worker_loaded, sender=Worker, dispatch_uid="factory.summaries.loaded"
-    )
-    post_save.connect(
-        _worker_saved, sender=Worker, dispatch_uid="factory.summaries.moved"
-    )
 
 
 def build_if_missing(sender=None, **kwargs) -> None:
@@ -439,6 +422,13 @@ def differences() -> list[str]:
 # ------------------------------------------------------------------- reading
 
 
+def _current(model):
+    """The summary's rows, brought up to date first when the transaction
+    this runs in has changed their data (workers.changes.settle)."""
+    settle()
+    return model.objects
+
+
 def _scoped(queryset, workshop):
     return queryset if workshop is None else queryset.filter(workshop=workshop)
 
@@ -446,13 +436,13 @@ def _scoped(queryset, workshop):
 def figures_by_workshop(months: Iterable[dt.date], workshop=None):
     """The rows of ``months`` with the workshop's code and name (one query)."""
     return _scoped(
-        MonthSummary.objects.filter(month__in=list(months)), workshop
+        _current(MonthSummary).filter(month__in=list(months)), workshop
     ).values("month", "workshop__code", "workshop__name", *FIGURE_FIELDS)
 
 
 def cause_counts(month: dt.date, workshop=None) -> dict[str, int]:
     """Shortfalls of the month by cause (one query)."""
-    totals = _scoped(MonthSummary.objects.filter(month=month), workshop).aggregate(
+    totals = _scoped(_current(MonthSummary).filter(month=month), workshop).aggregate(
         **{key: Sum(key) for key in CAUSE_FIELDS}
     )
     return {key: totals[key] or 0 for key in CAUSE_FIELDS}
@@ -463,7 +453,7 @@ def figures_by_month(first: dt.date, last: dt.date, workshop=None):
     workshop and month read)."""
     rows = (
         _scoped(
-            MonthSummary.objects.filter(month__gte=first, month__lte=last), workshop
+            _current(MonthSummary).filter(month__gte=first, month__lte=last), workshop
         )
         .values("month")
         .annotate(**{key: Sum(key) for key in FIGURE_FIELDS})
@@ -476,11 +466,12 @@ def _latest_case_rows(month: dt.date, workshop=None):
     """The case rows of ``month``, or of the data's last month before it
     (statuses do not move after it; see MonthCaseSummary)."""
     latest = (
-        MonthCaseSummary.objects.filter(month__lte=month)
+        _current(MonthCaseSummary)
+        .filter(month__lte=month)
         .order_by("-month")
         .values("month")[:1]
     )
-    return _scoped(MonthCaseSummary.objects.filter(month=Subquery(latest)), workshop)
+    return _scoped(_current(MonthCaseSummary).filter(month=Subquery(latest)), workshop)
 
 
 def case_counts(month: dt.date, workshop=None) -> dict[str, int]:
@@ -506,9 +497,8 @@ def reached_by_workshop(month: dt.date) -> list[dict]:
     (one query; assistance.outcomes.reached_counts)."""
     return [
         {"code": code, "name": name, **reached}
-        for code, name, reached in MonthCaseSummary.objects.filter(
-            month=month, reached_in_month__gt=0
-        )
+        for code, name, reached in _current(MonthCaseSummary)
+        .filter(month=month, reached_in_month__gt=0)
         .order_by("workshop__code")
         .values_list("workshop__code", "workshop__name", "reached")
     ]
@@ -516,7 +506,7 @@ def reached_by_workshop(month: dt.date) -> list[dict]:
 
 def reached_in_month(month: dt.date, workshop=None) -> int:
     """Cases that reached quota in the month (one query)."""
-    total = _scoped(MonthCaseSummary.objects.filter(month=month), workshop).aggregate(
+    total = _scoped(_current(MonthCaseSummary).filter(month=month), workshop).aggregate(
         n=Sum("reached_in_month")
     )["n"]
     return total or 0
@@ -529,7 +519,8 @@ def first_record_months(workshop_ids: Iterable[int]) -> dict[int, dt.date]:
     if not ids:
         return {}
     rows = (
-        MonthSummary.objects.filter(workshop_id__in=ids)
+        _current(MonthSummary)
+        .filter(workshop_id__in=ids)
         .values("workshop_id")
         .annotate(first=Min("month"))
         .order_by()
@@ -541,9 +532,11 @@ def records_by_workshop(months: Iterable[dt.date]) -> dict[dt.date, dict[int, in
     """{month: {workshop id: workers with records}}, what
     workers.completeness counts, from the rows (one query)."""
     result: dict[dt.date, dict[int, int]] = {}
-    for month, workshop_id, n in MonthSummary.objects.filter(
-        month__in=list(months)
-    ).values_list("month", "workshop_id", "on_quota"):
+    for month, workshop_id, n in (
+        _current(MonthSummary)
+        .filter(month__in=list(months))
+        .values_list("month", "workshop_id", "on_quota")
+    ):
         result.setdefault(month, {})[workshop_id] = n
     return result
 

@@ -25,8 +25,8 @@ from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from workers.changes import Change, announce_change
 from workers.models import MEETS_QUOTA, ProductionRecord, ShortfallClassification
-from workers.signals import announce_change
 
 # Above this many rows one query for the months is cheaper than an IN list of
 # workers, and it never meets SQLite's parameter limit.
@@ -180,8 +180,8 @@ def save_classifications(
         # bulk writes send no model signals: announce them, once written
         # (receivers that keep derived rows read them).
         announce_change(
+            Change.CLASSIFICATIONS,
             months={c.month for c in (*to_create, *to_update)},
-            source="classification",
         )
     result.created, result.updated = len(to_create), len(to_update)
     return result

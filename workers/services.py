@@ -23,6 +23,7 @@ from django.db import connection, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workers.changes import Change, announce_change
 from workers.models import (
     AdvancedStandard,
     Disqualification,
@@ -30,7 +31,7 @@ from workers.models import (
     Worker,
 )
 from workers.months import first_of_month, month_label, month_str
-from workers.signals import announce_change, records_saved
+from workers.signals import records_saved
 
 CENT = Decimal("0.01")
 # quota and output are numeric(12, 2): at most ten digits before the point.
@@ -296,7 +297,7 @@ def _announce(result: SaveResult) -> None:
         months=set(result.months),
         worker_ids=set(result.worker_ids),
     )
-    announce_change(months=result.months, source="records")
+    announce_change(Change.RECORDS, months=result.months)
 
 
 _RECORD = ProductionRecord._meta.db_table

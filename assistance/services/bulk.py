@@ -2,8 +2,8 @@
 
 Each runs in one transaction through the single-row services, so each case
 or classification keeps the same trace (a CaseEvent, the classification's
-history) as when it is changed alone, and the change is announced to the
-figures from that one transaction (factory.cache bumps each month once).
+history) as when it is changed alone; the figures are brought up to date
+once, as the transaction commits (workers.changes).
 Each row carries the version the page showed; if any row changed since, or
 any row is refused, nothing is saved and every refused row is named in the
 error (BulkRefused), so the secretary can look again and repeat.
@@ -33,7 +33,6 @@ from workers.classification import (
 from workers.completeness import default_month
 from workers.models import ShortfallClassification, Worker
 from workers.months import month_str, previous_month
-from workers.signals import announcements_gathered
 
 
 class BulkRefused(ValidationError):
@@ -96,7 +95,6 @@ def _ticked_cases(
 
 
 @transaction.atomic
-@announcements_gathered()
 def close_reached_quota(
     *, cases: Sequence[Seen], by: AbstractBaseUser | None
 ) -> list[AssistanceCase]:
@@ -137,7 +135,6 @@ def last_causes(month: dt.date, worker_ids) -> dict[int, str]:
 
 
 @transaction.atomic
-@announcements_gathered()
 def classify_as_last_month(
     *,
     month: dt.date,
@@ -192,7 +189,6 @@ def classify_as_last_month(
 
 
 @transaction.atomic
-@announcements_gathered()
 def open_with_one_helper(
     *,
     month: dt.date,
@@ -253,7 +249,6 @@ def open_with_one_helper(
 
 
 @transaction.atomic
-@announcements_gathered()
 def move_cases(
     *,
     cases: Sequence[Seen],

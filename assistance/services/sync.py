@@ -21,8 +21,8 @@ from django.db.models import (
 from django.utils import timezone
 
 from assistance.models import AssistanceCase, CaseEvent, CaseEventKind, CaseStatus
+from workers.changes import Change, announce_change
 from workers.models import MEETS_QUOTA, ProductionRecord
-from workers.signals import announce_change
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,8 @@ def _apply_transitions(cases: models.QuerySet) -> SyncResult:
         # QuerySet.update and the INSERT … SELECT send no model signals. The
         # changes are effective in the months of the records behind them.
         announce_change(
-            months={month for _pk, _status, month in changing}, source="case sync"
+            Change.CASE_STATUS_SYNC,
+            months={month for _pk, _status, month in changing},
         )
     return SyncResult(reached_quota=len(to_reach), reopened=len(to_reopen))
 

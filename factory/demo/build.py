@@ -29,6 +29,7 @@ from assistance.models import (
     FollowUp,
 )
 from factory.demo.plan import FEB, JAN, MAR, UNIT, DemoPlan, UserSpec, build_plan
+from workers.changes import Change, announce_change
 from workers.models import (
     Disqualification,
     ProductionRecord,
@@ -37,7 +38,6 @@ from workers.models import (
     Workshop,
 )
 from workers.services import RecordInput, disqualify, save_records
-from workers.signals import announce_change
 
 SOURCE = "demo"
 
@@ -94,7 +94,7 @@ def _date_case_events(workers: dict) -> None:
     ).update(at=_demo_time(dt.date(1956, 4, 1)))
     # QuerySet.update sends no model signals: the events' order within a
     # month is part of a case's standing, so the change is announced.
-    announce_change(months={FEB, MAR}, source="demo case events")
+    announce_change(Change.CASE_EVENTS, months={FEB, MAR})
 
 
 def _demo_time(day: dt.date) -> dt.datetime:
@@ -331,8 +331,10 @@ def _disqualifications(plan, workers, secretary, result: SeedResult) -> None:
 # --- reset ---
 
 
+@transaction.atomic
 def wipe_demo(plan: DemoPlan | None = None) -> None:
-    """Delete the demo's workers and all that hangs on them, and its users.
+    """Delete the demo's workers and all that hangs on them, and its users
+    (in one transaction: all of it or nothing).
 
     Only what the demo created (its employee numbers, its usernames, its
     workshops once empty) so a reset never takes a real roster with it. The

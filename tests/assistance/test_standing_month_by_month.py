@@ -9,6 +9,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from assistance import standing
@@ -16,7 +17,6 @@ from assistance.models import AssistanceCase, CaseEvent, CaseEventKind, CaseStat
 from tests.factories import WorkerFactory, WorkshopFactory
 from workers.models import Cause, ProductionRecord
 from workers.months import add_months
-from workers.signals import announcements_gathered
 
 FIRST = dt.date(1956, 1, 1)
 MONTHS = [add_months(FIRST, n) for n in range(9)]
@@ -27,7 +27,7 @@ def _random_factory(seed: int) -> None:
     workshops = [WorkshopFactory(code=f"m{n}") for n in range(2)]
     workers = [WorkerFactory(workshop=rng.choice(workshops)) for _ in range(6)]
     start = timezone.now()
-    with announcements_gathered():
+    with transaction.atomic():
         for worker in workers:
             for month in MONTHS:
                 if rng.random() < 0.7:  # gaps: months without a record
@@ -160,7 +160,7 @@ def test_a_case_closed_as_reached_before_the_run_keeps_the_run_it_closed_with(db
     """Reached in February, closed as reached in March: the run it reached
     quota with starts in February whatever the records after the closing;
     reopened in June and closed again in August, from the run then."""
-    with announcements_gathered():
+    with transaction.atomic():
         closed = _case_with_history(
             WorkerFactory(),
             outputs=[80, 110, 120, 90, 70, 130, 140, 120, 90],

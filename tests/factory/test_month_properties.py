@@ -59,6 +59,7 @@ from factory.services import (
     unmark_month_complete,
 )
 from tests.factories import UserFactory, WorkerFactory, WorkshopFactory
+from tests.transactions import wrapping_transaction
 from workers.models import Cause, PoliticalStatus
 from workers.months import month_str
 from workers.services import (
@@ -103,7 +104,7 @@ class MonthMachine(RuleBasedStateMachine):
         super().__init__()
         # Each example runs in a savepoint of the test's transaction and is
         # rolled back at teardown; the cache starts empty each time.
-        self._atomic = transaction.atomic()
+        self._atomic = wrapping_transaction()
         self._atomic.__enter__()
         cache.clear()
         self.secretary = UserFactory(groups=[SECRETARY])

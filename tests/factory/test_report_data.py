@@ -40,6 +40,7 @@ from tests.factories import (
     WorkerFactory,
     WorkshopFactory,
 )
+from workers.changes import Change, announce_change
 from workers.models import (
     Cause,
     Disqualification,
@@ -48,7 +49,6 @@ from workers.models import (
     ShortfallClassification,
     Worker,
 )
-from workers.signals import announce_change
 
 JAN = dt.date(1956, 1, 1)
 FEB = dt.date(1956, 2, 1)
@@ -237,5 +237,5 @@ def make_workers_with_records(count: int, workshop, month=MAR, output="100"):
         for i, worker in enumerate(workers)
     )
     # bulk_create sends no model signals: a bulk writer announces its change.
-    announce_change(months={month}, source="records")
+    announce_change(Change.RECORDS, months={month})
     return workers

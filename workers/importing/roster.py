@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from workers.changes import Change, announce_change
 from workers.importing import spellings
 from workers.importing.base import Importer, collector_paused, register
 from workers.importing.errors import ImportPlan
@@ -31,7 +32,6 @@ from workers.importing.values import (
     parse_choice,
 )
 from workers.models import ImportKind, PoliticalStatus, Worker, Workshop
-from workers.signals import announce_change
 
 CREATE_BATCH = 1000
 UPDATE_BATCH = 100
@@ -193,7 +193,7 @@ class RosterImporter(Importer):
         # bulk writes send no model signals: announce them once written
         # (receivers that keep derived rows read them); the roster reaches
         # every month's figures: names, workshops, completeness.
-        announce_change(months=None, source="import_workers")
+        announce_change(Change.ROSTER, months=None)
 
     def _write_updates(self, plan: ImportPlan, *, user, reason: str) -> None:
         now = timezone.now()
