@@ -35,13 +35,14 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery, Sum
 from assistance import outcomes
 from assistance.models import AssistanceCase, CaseEvent, CaseStatus
 from factory.models import MonthCaseSummary, MonthSummary
-from workers.changes import Change, Scope, settle
+from workers.changes import Change, Changed, Scope, settle
 from workers.models import (
     ADVANCED,
     BELOW_QUOTA,
     Cause,
     ProductionRecord,
     ShortfallClassification,
+    Worker,
 )
 from workers.months import add_months
 
@@ -53,14 +54,17 @@ CASE_ROW_FIELDS = (*CASE_FIELDS, "reached_in_month", "outcomes", "reached")
 # ------------------------------------------------------------------ computing
 
 
-def compute_figures(months: Iterable[dt.date] | None = None, *, since=None) -> dict:
+def compute_figures(
+    months: Iterable[dt.date] | None = None, *, since=None, workshops=None
+) -> dict:
     """{(month, workshop id): counts} from the records (two grouped queries).
 
     ``months`` None and ``since`` None: every month; ``since``: that month
-    and every later one. The shortfalls by cause are counted from the
-    classifications of records below quota (one per worker-month), and the
-    rest of the month's shortfalls are the unclassified ones: a file of new
-    records, not yet classified, costs the second query nothing.
+    and every later one; ``workshops``: those (ids) only. The shortfalls by
+    cause are counted from the classifications of records below quota (one
+    per worker-month), and the rest of the month's shortfalls are the
+    unclassified ones: a file of new records, not yet classified, costs the
+    second query nothing.
     """
     records = ProductionRecord.objects.order_by()
     classified = ShortfallClassification.objects.order_by()
@@ -70,6 +74,9 @@ def compute_figures(months: Iterable[dt.date] | None = None, *, since=None) -> d
     if since is not None:
         records = records.filter(month__gte=since)
         classified = classified.filter(month__gte=since)
+    if workshops is not None:
+        records = records.filter(worker__workshop_id__in=list(workshops))
+        classified = classified.filter(worker__workshop_id__in=list(workshops))
     rows: dict[tuple, dict] = {}
     for row in (
         records.with_standing()
@@ -166,7 +173,7 @@ def data_span() -> Span:
 SHORT_RUN = 2
 
 
-def compute_cases(months: Iterable[dt.date]) -> dict:
+def compute_cases(months: Iterable[dt.date], cases=None) -> dict:
     """{(month, workshop id): counts} of the cases, for consecutive months:
     statuses and outcomes at each month's end, and the cases that reached
     quota in it (assistance.outcomes.counts_month_by_month: a few queries
@@ -176,10 +183,10 @@ def compute_cases(months: Iterable[dt.date]) -> dict:
     Rows whose counts are all zero are left out.
     """
     months = list(months)
+    cases = AssistanceCase.objects.order_by() if cases is None else cases
     if len(months) <= SHORT_RUN:
-        return compute_cases_from_definitions(months)
+        return compute_cases_from_definitions(months, cases)
     rows: dict[tuple, dict] = {}
-    cases = AssistanceCase.objects.order_by()
     for month, standings, reached in outcomes.counts_month_by_month(cases, months):
         for workshop_id, counts in standings.items():
             rows[(month, workshop_id)] = {
@@ -196,13 +203,13 @@ def compute_cases(months: Iterable[dt.date]) -> dict:
     return rows
 
 
-def compute_cases_from_definitions(months: Iterable[dt.date]) -> dict:
+def compute_cases_from_definitions(months: Iterable[dt.date], cases=None) -> dict:
     """compute_cases() month by month, two queries a month
     (assistance.outcomes.standing_counts and reached_counts, the
     definitions' own annotations): what differences() checks the kept rows
     against."""
     rows: dict[tuple, dict] = {}
-    cases = AssistanceCase.objects.order_by()
+    cases = AssistanceCase.objects.order_by() if cases is None else cases
 
     def entry(month, workshop_id) -> dict:
         return rows.setdefault(
@@ -241,33 +248,52 @@ def _write(model, rows: dict, delete) -> None:
     )
 
 
-def refresh_figures(months: set[dt.date] | None = None, *, since=None) -> None:
+def refresh_figures(
+    months: set[dt.date] | None = None, *, since=None, workshops=None
+) -> None:
     """Recompute MonthSummary for ``months`` (or from ``since`` on; both
-    None: every month)."""
+    None: every month), of ``workshops`` (ids; None: every workshop)."""
     stale = MonthSummary.objects.all()
     if months is not None:
         stale = stale.filter(month__in=list(months))
     if since is not None:
         stale = stale.filter(month__gte=since)
-    _write(MonthSummary, compute_figures(months, since=since), stale)
+    if workshops is not None:
+        stale = stale.filter(workshop_id__in=list(workshops))
+    rows = compute_figures(months, since=since, workshops=workshops)
+    _write(MonthSummary, rows, stale)
 
 
-def refresh_cases(since: dt.date | None = None) -> None:
+def refresh_cases(since: dt.date | None = None, *, workshops=None) -> None:
     """Recompute MonthCaseSummary from ``since`` (None: the first month) to
-    the last month of the data, and drop rows outside the data's months."""
+    the last month of the data, and drop rows outside the data's months; of
+    ``workshops`` (ids; None: every workshop).
+
+    A case counts for its worker's workshop, so one workshop's rows are its
+    cases' alone — as long as the data's last month stays where the rows
+    end: a case stands at every month's end up to it, so when it moves,
+    every workshop's rows follow.
+    """
     span = data_span()
+    if workshops is not None:
+        stored = MonthCaseSummary.objects.aggregate(last=Max("month"))["last"]
+        if stored != span.last:
+            workshops = None
+    kept_rows = MonthCaseSummary.objects.all()
+    cases = AssistanceCase.objects.order_by()
+    if workshops is not None:
+        kept_rows = kept_rows.filter(workshop_id__in=list(workshops))
+        cases = cases.filter(worker__workshop_id__in=list(workshops))
     if since is not None:
         # Months skipped since the last upkeep (no data was announced in
         # them) are filled too, so the rows are those of a rebuild.
-        kept = MonthCaseSummary.objects.filter(month__lt=since).aggregate(
-            last=Max("month")
-        )["last"]
+        kept = kept_rows.filter(month__lt=since).aggregate(last=Max("month"))["last"]
         since = None if kept is None else add_months(kept, 1)
-    stale = MonthCaseSummary.objects.all()
+    stale = kept_rows
     if since is not None:
         stale = stale.filter(month__gte=since)
     months = span.months(since)
-    rows = compute_cases(months) if months and AssistanceCase.objects.exists() else {}
+    rows = compute_cases(months, cases) if months and cases.exists() else {}
     # Rows after the data's last month (data removed) go with the stale ones.
     _write(MonthCaseSummary, rows, stale)
 
@@ -287,23 +313,27 @@ def rebuild(month: dt.date | None = None) -> None:
 @dataclass
 class Upkeep:
     """What the summaries must recompute for a transaction's changes
-    (workers.changes.Change says what each kind reaches)."""
+    (workers.changes.Change says what each kind reaches), and of which
+    workers' workshops (None: every workshop)."""
 
     figures_every: bool = False
     figure_months: set[dt.date] = field(default_factory=set)
     figures_since: dt.date | None = None
+    figure_workers: set[int] | None = field(default_factory=set)
     cases_every: bool = False
     cases_since: dt.date | None = None
+    case_workers: set[int] | None = field(default_factory=set)
 
     @classmethod
-    def of(cls, changes: Mapping[Change, frozenset[dt.date] | None]) -> Upkeep:
+    def of(cls, changes: Mapping[Change, Changed]) -> Upkeep:
         upkeep = cls()
-        for change, months in changes.items():
-            upkeep._reach_figures(change.figures, months)
-            upkeep._reach_cases(change.cases, months)
+        for change, changed in changes.items():
+            upkeep._reach_figures(change.figures, changed)
+            upkeep._reach_cases(change.cases, changed)
         return upkeep
 
-    def _reach_figures(self, scope: Scope, months) -> None:
+    def _reach_figures(self, scope: Scope, changed: Changed) -> None:
+        months = changed.months
         if scope is Scope.NONE:
             return
         if scope is Scope.EVERY_MONTH or months is None:
@@ -312,14 +342,17 @@ class Upkeep:
             self.figure_months |= months
         elif months:
             self.figures_since = _earliest(self.figures_since, min(months))
+        self.figure_workers = _with(self.figure_workers, changed.workers)
 
-    def _reach_cases(self, scope: Scope, months) -> None:
+    def _reach_cases(self, scope: Scope, changed: Changed) -> None:
+        months = changed.months
         if scope is Scope.NONE:
             return
         if scope is Scope.EVERY_MONTH or months is None:
             self.cases_every = True
         elif months:  # a month's cases reach every later month's standing
             self.cases_since = _earliest(self.cases_since, min(months))
+        self.case_workers = _with(self.case_workers, changed.workers)
 
     @property
     def needed(self) -> bool:
@@ -332,21 +365,44 @@ class Upkeep:
         )
 
     def run(self) -> None:
+        workshops = self._workshops()
+        figures_in = workshops(self.figure_workers)
         if self.figures_every:
-            refresh_figures()
+            refresh_figures(workshops=figures_in)
         else:
             if self.figures_since is not None:
-                refresh_figures(since=self.figures_since)
+                refresh_figures(since=self.figures_since, workshops=figures_in)
             before = {m for m in self.figure_months if not self._onward(m)}
             if before:
-                refresh_figures(before)
+                refresh_figures(before, workshops=figures_in)
+        cases_in = workshops(self.case_workers)
         if self.cases_every:
-            refresh_cases()
+            refresh_cases(workshops=cases_in)
         elif self.cases_since is not None:
-            refresh_cases(since=self.cases_since)
+            refresh_cases(since=self.cases_since, workshops=cases_in)
+
+    def _workshops(self):
+        """workers → their workshops, for both kinds in one query."""
+        named = {*(self.figure_workers or ()), *(self.case_workers or ())}
+        found = dict(
+            Worker.objects.filter(pk__in=named).values_list("pk", "workshop_id")
+            if named
+            else ()
+        )
+
+        def of(workers: set[int] | None) -> set[int] | None:
+            return (
+                None if workers is None else {found[w] for w in workers if w in found}
+            )
+
+        return of
 
     def _onward(self, month: dt.date) -> bool:
         return self.figures_since is not None and month >= self.figures_since
+
+
+def _with(workers: set[int] | None, named: frozenset[int] | None) -> set[int] | None:
+    return None if workers is None or named is None else workers | named
 
 
 def _earliest(current: dt.date | None, month: dt.date) -> dt.date:

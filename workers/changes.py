@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Model
@@ -34,8 +35,6 @@ from django.db.models.signals import (
 )
 
 from workers.signals import figures_changed
-
-Months = frozenset[dt.date] | None  # None: every month
 
 
 class Scope(enum.Enum):
@@ -97,26 +96,52 @@ class Change(enum.Enum):
 # ---------------------------------------------------------------- announcing
 
 
-def announce_change(change: Change, *, months: Iterable[dt.date] | None) -> None:
-    """Tell the figures that data of ``months`` (None: every month) changed.
+@dataclass(frozen=True)
+class Changed:
+    """What a transaction changed of one kind: the months whose own data
+    changed and the workers whose data it was (each None: every one)."""
+
+    months: frozenset[dt.date] | None
+    workers: frozenset[int] | None = None
+
+    def __or__(self, other: Changed) -> Changed:
+        return Changed(
+            months=_union(self.months, other.months),
+            workers=_union(self.workers, other.workers),
+        )
+
+
+def _union(a: frozenset | None, b: frozenset | None) -> frozenset | None:
+    return None if a is None or b is None else a | b
+
+
+def announce_change(
+    change: Change,
+    *,
+    months: Iterable[dt.date] | None,
+    workers: Iterable[int] | None = None,
+) -> None:
+    """Tell the figures that data of ``months`` (None: every month) changed,
+    of ``workers`` (ids; None: of anyone, or not known).
 
     Call it after writing the change. Inside a transaction it is sent once,
     with every other announcement of the transaction, just before the
     outermost atomic block commits; outside one (autocommit), at once.
+    Naming the workers lets the summaries recompute their workshops only.
     """
     if not isinstance(change, Change):
         raise TypeError(f"announce_change needs a Change, not {change!r}")
-    months = None if months is None else frozenset(m.replace(day=1) for m in months)
+    changed = Changed(
+        months=None if months is None else frozenset(m.replace(day=1) for m in months),
+        workers=None if workers is None else frozenset(workers),
+    )
     pending = _pending()
     if pending is None:
-        _send({change: months})
-        return
-    if change in pending and pending[change] is None:
-        return
-    if months is None:
-        pending[change] = None
+        _send({change: changed})
+    elif change in pending:
+        pending[change] = pending[change] | changed
     else:
-        pending[change] = pending.get(change, frozenset()) | months
+        pending[change] = changed
 
 
 def settle() -> None:
@@ -129,17 +154,17 @@ def settle() -> None:
     _flush(connection)
 
 
-def months_reached(changes: Mapping[Change, Months]) -> Months:
+def months_reached(changes: Mapping[Change, Changed]) -> frozenset[dt.date] | None:
     """Every month named by ``changes`` (None: every month)."""
     months: set[dt.date] = set()
-    for named in changes.values():
-        if named is None:
+    for changed in changes.values():
+        if changed.months is None:
             return None
-        months |= named
+        months |= changed.months
     return frozenset(months)
 
 
-def _send(changes: dict[Change, Months]) -> None:
+def _send(changes: dict[Change, Changed]) -> None:
     figures_changed.send(sender=None, changes=changes)
 
 
@@ -154,7 +179,7 @@ def _outermost_is_ours(connection) -> bool:
     return any(not block._from_testcase for block in connection.atomic_blocks)
 
 
-def _pending() -> dict[Change, Months] | None:
+def _pending() -> dict[Change, Changed] | None:
     connection = transaction.get_connection(DEFAULT_DB_ALIAS)
     if not connection.in_atomic_block or not _outermost_is_ours(connection):
         return None
@@ -230,6 +255,7 @@ def install_transaction_hook() -> None:
 # ------------------------------------------------------ model saves, deletes
 
 MonthsOf = Callable[[Model], Iterable[dt.date] | None]
+WorkersOf = Callable[[Model], Iterable[int] | None]
 
 
 def track(
@@ -237,11 +263,13 @@ def track(
     change: Change,
     months_of: MonthsOf,
     *,
+    workers_of: WorkersOf | None = None,
     may_move: bool = False,
     saves: bool = True,
 ) -> None:
     """Announce every save and delete of ``model``'s rows as ``change``.
 
+    ``workers_of``: the workers a row is about (None: not known).
     ``may_move``: a row's month can be edited (in the admin), so the month it
     had before a save changed too; it is read before the save (one query).
     ``saves`` False: deletes only (the saves are announced otherwise).
@@ -251,16 +279,21 @@ def track(
         if kwargs.get("raw"):  # loaddata: not a change of the figures' data
             return
         months = months_of(instance)
-        before = getattr(instance, "_months_before_save", None)
-        if before is not None and months is not None:
-            months = {*months, *before}
-        announce_change(change, months=months)
+        workers = workers_of(instance) if workers_of else None
+        before = getattr(instance, "_row_before_save", None)
+        if before is not None:
+            months = None if months is None else {*months, *before.months}
+            workers = None if workers is None else {*workers, *before.workers}
+        announce_change(change, months=months, workers=workers)
 
     def remember(sender, instance, **kwargs) -> None:
         if kwargs.get("raw") or instance.pk is None:
             return
         old = model._default_manager.filter(pk=instance.pk).first()
-        instance._months_before_save = set(months_of(old) or ()) if old else None
+        instance._row_before_save = old and Changed(
+            months=frozenset(months_of(old) or ()),
+            workers=frozenset(workers_of(old) or ()) if workers_of else None,
+        )
 
     label = model._meta.label_lower
     # weak=False: the receivers are closures that nothing else references.
@@ -308,6 +341,11 @@ def every_month(instance: Model) -> None:
     return None
 
 
+def the_worker(instance: Model) -> set[int]:
+    """workers_of for a row that belongs to one worker."""
+    return {instance.worker_id}
+
+
 def _track_workers() -> None:
     """A worker's save reaches every month's pages (their name); a move to
     another workshop also the counts of the months of their records (a
@@ -351,14 +389,21 @@ def connect() -> None:
     )
 
     install_transaction_hook()
-    track(ProductionRecord, Change.RECORDS, month_of("month"))
+    track(ProductionRecord, Change.RECORDS, month_of("month"), workers_of=the_worker)
     track(
         ShortfallClassification,
         Change.CLASSIFICATIONS,
         month_of("month"),
+        workers_of=the_worker,
         may_move=True,
     )
-    track(Disqualification, Change.DISQUALIFICATIONS, month_of("month"), may_move=True)
+    track(
+        Disqualification,
+        Change.DISQUALIFICATIONS,
+        month_of("month"),
+        workers_of=the_worker,
+        may_move=True,
+    )
     # A standard is in force from its month on: that month and every later
     # one change, which is what announcing its month means.
     track(AdvancedStandard, Change.STANDARD, month_of("effective_from"), may_move=True)

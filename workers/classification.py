@@ -179,9 +179,11 @@ def save_classifications(
     if to_create or to_update:
         # bulk writes send no model signals: announce them, once written
         # (receivers that keep derived rows read them).
+        written = (*to_create, *to_update)
         announce_change(
             Change.CLASSIFICATIONS,
-            months={c.month for c in (*to_create, *to_update)},
+            months={c.month for c in written},
+            workers={c.worker_id for c in written},
         )
     result.created, result.updated = len(to_create), len(to_update)
     return result

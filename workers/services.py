@@ -297,7 +297,7 @@ def _announce(result: SaveResult) -> None:
         months=set(result.months),
         worker_ids=set(result.worker_ids),
     )
-    announce_change(Change.RECORDS, months=result.months)
+    announce_change(Change.RECORDS, months=result.months, workers=result.worker_ids)
 
 
 _RECORD = ProductionRecord._meta.db_table

@@ -8,20 +8,15 @@ from django.urls import reverse
 
 from factory.reports import movement_report
 from tests.conftest import in_english
-from tests.factories import WorkshopFactory
 from tests.factory.test_report_data import (
     MAR,
     SENTINEL,
-    build_small_factory,
-    make_workers_with_records,
 )
 
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
+
 BULLETIN = "/reports/1956-03/"
-
-
-@pytest.fixture
-def small(db, workshop, other_workshop):
-    return build_small_factory(workshop, other_workshop)
 
 
 def test_the_headline_is_the_reports(small, secretary_client):
@@ -158,21 +153,6 @@ def test_it_prints_on_a4(small, secretary_client):
         Path(__file__).resolve().parents[2] / "static" / "css" / "print.css"
     ).read_text()
     assert "size: A4" in css
-
-
-@pytest.mark.parametrize("size", [10, 1000])
-def test_the_bulletin_runs_a_fixed_number_of_queries(
-    db, secretary_client, django_assert_num_queries, size
-):
-    make_workers_with_records(size, WorkshopFactory(code="big"), month=MAR)
-    # session, user, permissions (2), generation, report (3 over the monthly
-    # summaries: standing counts, causes, cases), causes of the
-    # compared month, measures (4), reached cases (their helpers are
-    # prefetched in one more query when there are any), snapshot, months
-    # with records and their completeness (4), navigation's helper check
-    with django_assert_num_queries(21):
-        response = secretary_client.get(BULLETIN)
-    assert response.context["report"]["workers_on_quota"] == size
 
 
 def test_highlights_rank_falls_in_proportion_then_in_number():

@@ -15,16 +15,13 @@ from tests.factories import WorkshopFactory
 from tests.factory.test_report_data import (
     MAR,
     SENTINEL,
-    build_small_factory,
     make_workers_with_records,
 )
 
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
+
 FIGURE = re.compile(r'data-figure="([^"]+)" data-value="([^"]*)"')
-
-
-@pytest.fixture
-def small(db, workshop, other_workshop):
-    return build_small_factory(workshop, other_workshop)
 
 
 def figures_of(response) -> dict[str, str]:
@@ -142,12 +139,6 @@ def test_compare_month_can_be_chosen(small, secretary_client):
     page = figures_of(response)
     assert page["report.advanced_change_pct"] == ""  # nothing to compare with
     assert_page_matches(page, expected_figures(secretary_client, compare="1956-01"))
-
-
-def test_an_empty_factory_shows_a_dashboard_of_zeros(db, secretary_client):
-    response = secretary_client.get(reverse("reports:dashboard"))
-    assert response.status_code == 200
-    assert figures_of(response)["report.workers_on_quota"] == "0"
 
 
 @pytest.mark.parametrize("bad", ["1956-13", "March", "0001-01", "1956-02-30"])

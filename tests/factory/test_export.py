@@ -9,13 +9,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from factory.reports import movement_report
-from tests.factory.test_report_data import MAR, SENTINEL, build_small_factory
+from tests.factory.test_report_data import MAR, SENTINEL
 from workers.spreadsheet_safety import safe_cell
 
-
-@pytest.fixture
-def small(db, workshop, other_workshop):
-    return build_small_factory(workshop, other_workshop)
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
 
 
 def url(table, fmt="csv", **query):

@@ -6,16 +6,14 @@ import pytest
 from django.urls import reverse
 
 from factory.models import MonthSnapshot
-from tests.factory.test_report_data import MAR, build_small_factory
+from tests.factory.test_report_data import MAR
 from workers.models import ProductionRecord
+
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
 
 BULLETIN = "/reports/1956-03/"
 PUBLISH = "/reports/1956-03/publish/"
-
-
-@pytest.fixture
-def small(db, workshop, other_workshop):
-    return build_small_factory(workshop, other_workshop)
 
 
 # March in the small factory: zz has not reported, b4's shortfall is not

@@ -14,16 +14,14 @@ from assistance.services import close_case
 from factory.cache import ReportCache, bump, read_tokens
 from factory.models import EVERY_MONTH, FiguresGeneration
 from tests.factory.test_dashboard import figures_of
-from tests.factory.test_report_data import FEB, MAR, build_small_factory
+from tests.factory.test_report_data import FEB, MAR
 from workers.changes import Change, announce_change
 from workers.models import Cause, ProductionRecord, ShortfallClassification
 
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
+
 DASHBOARD = "/dashboard/?month=1956-03"
-
-
-@pytest.fixture
-def small(db, workshop, other_workshop):
-    return build_small_factory(workshop, other_workshop)
 
 
 def shown(client, key):

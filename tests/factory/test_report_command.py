@@ -9,12 +9,10 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from factory.reports import movement_report
-from tests.factory.test_report_data import FEB, JAN, MAR, build_small_factory
+from tests.factory.test_report_data import FEB, JAN, MAR
 
-
-@pytest.fixture
-def small(db, workshop, other_workshop):
-    return build_small_factory(workshop, other_workshop)
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
 
 
 def run(*args) -> str:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import transaction
+
 from assistance.models import (
     AssistanceCase,
     CaseEvent,
@@ -83,6 +85,7 @@ class Small:
         self.author = author
 
 
+@transaction.atomic  # one transaction: the summaries kept once
 def build_small_factory(workshop, other_workshop) -> Small:
     workshops = {
         "jg1": WorkshopFactory(code="jg1", name="第一机工车间"),

@@ -4,14 +4,12 @@ import pytest
 from django.urls import reverse
 
 from factory.reports import movement_report
-from tests.factory.test_report_data import FEB, MAR, build_small_factory
+from tests.factory.test_report_data import FEB, MAR
+
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
 
 URL = "/reports/movement.json"
-
-
-@pytest.fixture
-def small(db, workshop, other_workshop):
-    return build_small_factory(workshop, other_workshop)
 
 
 def test_the_url_has_its_name():
@@ -116,21 +114,3 @@ def test_the_message_is_in_the_readers_language(small, secretary_client):
 
     english = in_english(secretary_client).get(URL, {"month": "x"}).json()["error"]
     assert "is not a month" in english
-
-
-@pytest.mark.parametrize("size", [10, 1000])
-def test_the_json_runs_a_fixed_number_of_queries(
-    db, secretary_client, django_assert_num_queries, size
-):
-    from tests.factories import WorkshopFactory
-    from tests.factory.test_report_data import make_workers_with_records
-
-    make_workers_with_records(size, WorkshopFactory(code="big"), month=MAR)
-    # session, user, permissions (2), the user's worker (the role's helper
-    # flag: factory.role_cache, kept in the shared cache in production),
-    # generation tokens, months with records and their completeness (4: the
-    # default month), the report (3 over the monthly summaries: counts,
-    # causes, cases), the month's revisions
-    with django_assert_num_queries(15):
-        data = secretary_client.get(URL).json()
-    assert data["workers_on_quota"] == size

@@ -12,16 +12,15 @@ from factory.reports import (
     share,
     trend,
 )
-from tests.factories import ProductionRecordFactory, WorkerFactory, WorkshopFactory
+from tests.factories import WorkshopFactory
 from tests.factory.test_report_data import (
-    FEB,
     JAN,
     MAR,
-    build_small_factory,
-    make_workers_with_records,
 )
-from workers.completeness import months_with_records
 from workers.models import AdvancedStandard, Disqualification
+
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
 
 TOP_KEYS = [
     "month",
@@ -40,11 +39,6 @@ TOP_KEYS = [
     "completeness",
     "revision",
 ]
-
-
-@pytest.fixture
-def small(db, workshop, other_workshop):
-    return build_small_factory(workshop, other_workshop)
 
 
 def test_the_report_has_exactly_the_keys_of_design(small):
@@ -183,17 +177,6 @@ def test_compare_month_can_be_chosen(small):
     assert report["advanced_share_change_pp"] == 66.67
 
 
-def test_a_month_without_records_gives_zeros(db):
-    report = movement_report(month=MAR)
-    assert report["workers_on_quota"] == 0
-    assert report["advanced_share"] == 0.0
-    assert report["advanced_change_pct"] is None
-    assert report["advanced_share_change_pp"] == 0.0
-    assert report["workshops"] == []
-    assert report["causes"]["unclassified"] == {"count": 0, "share": 0.0}
-    assert report["cases"] == {"open": 0, "reached_quota": 0, "closed": 0}
-
-
 def test_any_day_of_the_month_is_taken_as_the_month(small):
     assert movement_report(month=dt.date(1956, 3, 17)) == movement_report(month=MAR)
 
@@ -207,27 +190,6 @@ def test_a_new_standard_applies_from_its_month_on(small):
     assert report["compare"]["advanced"] == 5
     # Below quota is still output < quota, whatever the standard.
     assert report["failing"] == 2
-
-
-def test_each_month_counts_with_the_latest_standard_in_force_then(db):
-    # Standards from January (90%), February (120%) and March (95%): each
-    # month takes the latest that began on or before it, never a later one.
-    for month, pct in ((JAN, "90"), (FEB, "120"), (MAR, "95")):
-        AdvancedStandard.objects.create(effective_from=month, threshold_pct=pct)
-    shop = WorkshopFactory(code="s1")
-    for month in (dt.date(1955, 12, 1), JAN, FEB, MAR):
-        for output in ("89.99", "90", "95", "119.99", "120"):
-            ProductionRecordFactory(
-                worker=WorkerFactory(workshop=shop),
-                month=month,
-                quota=Decimal("100"),
-                output=Decimal(output),
-            )
-    points = trend(month=MAR, months=4)
-    # December 1955: before any standard, 100% (only 119.99 and 120).
-    assert [p["advanced"] for p in points] == [2, 4, 1, 3]
-    report = movement_report(month=MAR)
-    assert (report["advanced"], report["compare"]["advanced"]) == (3, 1)
 
 
 def test_a_new_standard_reaches_the_summaries_the_report_reads(
@@ -266,17 +228,6 @@ def test_shares_round_halves_away_from_zero():
     assert points_change(66.67, 55.56) == 11.11
 
 
-def test_report_share_uses_the_same_rounding(db):
-    shop = WorkshopFactory(code="r1")
-    for i in range(32):
-        ProductionRecordFactory(
-            worker=WorkerFactory(workshop=shop),
-            month=MAR,
-            output="100" if i == 0 else "50",
-        )
-    assert movement_report(month=MAR)["advanced_share"] == 3.13
-
-
 def test_trend_has_every_month_with_zeros_where_no_records(small):
     points = trend(month=MAR, months=4)
     assert [p["month"] for p in points] == ["1955-12", "1956-01", "1956-02", "1956-03"]
@@ -291,46 +242,3 @@ def test_trend_has_every_month_with_zeros_where_no_records(small):
     assert points[-1]["advanced_share"] == report["advanced_share"]
     assert points[-1]["failing"] == report["failing"]
     assert points[-2]["advanced"] == report["compare"]["advanced"]
-
-
-@pytest.mark.parametrize("size", [10, 1000])
-def test_the_report_runs_seven_queries_whatever_the_size(
-    db, django_assert_num_queries, size
-):
-    shop = WorkshopFactory(code="q1")
-    other = WorkshopFactory(code="q2")
-    make_workers_with_records(size // 2, shop, month=FEB)
-    make_workers_with_records(size - size // 2, other, month=MAR)
-    # standing counts by month and workshop, causes, cases (the monthly
-    # summaries); the month's completeness (the active roster by workshop,
-    # records by workshop, the secretary's mark, and the first record of
-    # workshops whose workers joined after the month)
-    with django_assert_num_queries(7):
-        report = movement_report(month=MAR)
-    with django_assert_num_queries(7):
-        movement_report(month=MAR, workshop=shop)
-    assert report["workers_on_quota"] == size - size // 2
-    assert report["compare"]["workers_on_quota"] == size // 2
-
-
-@pytest.mark.parametrize("size", [10, 1000])
-def test_the_trend_runs_one_query_whatever_the_size(
-    db, django_assert_num_queries, size
-):
-    make_workers_with_records(size, WorkshopFactory(code="q3"), month=FEB)
-    # the monthly summaries of the twelve months, summed by month
-    with django_assert_num_queries(1):
-        points = trend(month=MAR)
-    assert points[-2]["workers_on_quota"] == size
-
-
-def test_months_with_records_are_each_month_once_latest_first(
-    db, django_assert_num_queries
-):
-    assert months_with_records() == []
-    for month in (FEB, dt.date(1955, 11, 1), MAR, FEB):
-        ProductionRecordFactory(month=month)
-    with django_assert_num_queries(1):
-        months = months_with_records()
-    assert months == [MAR, FEB, dt.date(1955, 11, 1)]
-    assert all(type(month) is dt.date for month in months)

@@ -19,15 +19,13 @@ from assistance.models import AssistanceCase
 from factory import summaries
 from factory.models import MonthCaseSummary, MonthSummary
 from factory.reports import case_counts, movement_report, reached_this_month
-from tests.factory.test_report_data import FEB, MAR, build_small_factory
+from tests.factory.test_report_data import FEB, MAR
 from workers.models import ProductionRecord
 
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
+
 APR = dt.date(1956, 4, 1)
-
-
-@pytest.fixture
-def small(db, workshop, other_workshop):
-    return build_small_factory(workshop, other_workshop)
 
 
 def rows() -> list[tuple]:

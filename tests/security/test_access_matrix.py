@@ -41,6 +41,9 @@ from tests.security.conftest import (
     SENTINEL_OTHER,
 )
 
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
+
 L = "L"
 
 # Routes left out of the matrix, on purpose. The Django admin is for staff

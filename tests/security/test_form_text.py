@@ -24,6 +24,9 @@ from assistance.models import Demonstration, FollowUp
 from tests.factories import WorkerFactory
 from workers.models import Worker
 
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
+
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("workers", "assistance", "factory")
 

@@ -31,6 +31,9 @@ from django.utils.functional import cached_property
 
 from tests.security.test_access_matrix import URLS, USERNAMES
 
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
+
 # Already URL-encoded: sent as they are.
 PAYLOADS = {
     "nul": "%00",

@@ -53,6 +53,9 @@ from tests.security.conftest import SENTINEL
 from tests.security.test_access_matrix import URLS
 from workers.models import Cause
 
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
 LOGIN = "/accounts/login/"

@@ -26,6 +26,9 @@ from django.urls import reverse
 from tests.security.test_access_matrix import URLS
 from tests.security.test_hardening import _directives, _template_files
 
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
+
 ROOT_FEATURES_OFF = ("camera", "microphone", "geolocation", "payment", "usb")
 
 

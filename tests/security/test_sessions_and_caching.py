@@ -18,6 +18,9 @@ from django.urls import reverse
 
 from tests.security.test_access_matrix import URLS
 
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
+
 PASSWORD = "correct horse battery staple"
 NEW = "铁水奔流 1956 Taiyuan"
 

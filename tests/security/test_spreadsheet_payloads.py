@@ -34,6 +34,9 @@ from tests.factories import ProductionRecordFactory, WorkerFactory
 from tests.security.test_access_matrix import URLS
 from workers.models import Cause, ImportBatch, ImportStatus, PoliticalStatus
 
+# The personas and worlds are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
+
 BODY = 'HYPERLINK("http://evil.example/","x")'
 STARTS = ("=", "+", "-", "@", "\t", "\r")
 PAYLOADS = [start + BODY for start in STARTS] + [

@@ -10,7 +10,7 @@ from django.db import transaction
 from factory import summaries
 from factory.models import MonthSummary
 from tests.factories import ProductionRecordFactory, WorkerFactory
-from workers.changes import Change, Scope, announce_change, settle
+from workers.changes import Change, Changed, Scope, announce_change, settle
 from workers.signals import figures_changed
 
 pytestmark = pytest.mark.django_db  # the real receivers run beside the test's
@@ -23,7 +23,7 @@ def heard():
     received = []
 
     def listener(sender=None, *, changes, **kwargs):
-        received.append(changes)
+        received.append({change: changed.months for change, changed in changes.items()})
 
     figures_changed.connect(listener, dispatch_uid="test-heard")
     yield received
@@ -145,4 +145,49 @@ def test_a_committed_write_commits_its_summaries_with_it(workshop):
         )
         raise RuntimeError
     assert MonthSummary.objects.get(month=MAR).failing == 1
+    assert summaries.differences() == []
+
+
+def test_the_workers_of_a_transactions_changes_are_united(workshop):
+    received = []
+
+    def listener(sender=None, *, changes, **kwargs):
+        received.append(changes)
+
+    figures_changed.connect(listener, dispatch_uid="test-workers")
+    try:
+        with transaction.atomic():
+            announce_change(Change.RECORDS, months={MAR}, workers={1})
+            announce_change(Change.RECORDS, months={APR}, workers={2})
+            announce_change(Change.CLASSIFICATIONS, months={MAR}, workers={3})
+            announce_change(Change.CLASSIFICATIONS, months={MAR})  # not known
+    finally:
+        figures_changed.disconnect(dispatch_uid="test-workers")
+    assert received == [
+        {
+            Change.RECORDS: Changed(frozenset({MAR, APR}), frozenset({1, 2})),
+            Change.CLASSIFICATIONS: Changed(frozenset({MAR}), None),
+        }
+    ]
+
+
+def test_a_change_of_one_workshops_workers_recomputes_that_workshop_alone(
+    workshop, other_workshop
+):
+    here = WorkerFactory(workshop=workshop)
+    there = WorkerFactory(workshop=other_workshop)
+    with transaction.atomic():
+        for worker in (here, there):
+            ProductionRecordFactory(
+                worker=worker, month=MAR, quota=Decimal(100), output=Decimal(90)
+            )
+    theirs = MonthSummary.objects.get(month=MAR, workshop=other_workshop)
+    with transaction.atomic():
+        record = here.records.get()
+        record.output = Decimal(120)
+        record.save()
+    # The other workshop's row was left as it was (not deleted and written
+    # again), and both rows equal a computation from scratch.
+    assert MonthSummary.objects.get(month=MAR, workshop=other_workshop).pk == theirs.pk
+    assert MonthSummary.objects.get(month=MAR, workshop=workshop).failing == 0
     assert summaries.differences() == []
