@@ -76,9 +76,11 @@ var/vnu/vnu.jar:
 
 vnu: var/vnu/vnu.jar
 
-# The whole suite: on DATABASE_URL when set, else the embedded SQLite.
+# The whole suite: on DATABASE_URL when set, else the embedded SQLite; on
+# every core (pytest-xdist: a test database and a browser per worker).
+TEST_WORKERS ?= auto
 test: install-dev browser var/vnu/vnu.jar
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

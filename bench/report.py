@@ -5,6 +5,8 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
+from bench import report_writes
+
 ANALYSIS = Path(__file__).resolve().parent / "ANALYSIS.md"
 
 # The app's import against the database's floor for the same result, and
@@ -115,6 +117,7 @@ def rows(results: dict) -> list[list[str]]:
                     "—",
                 ]
             )
+    out += report_writes.rows(results.get("writes"))
     loaded = results.get("load")
     if loaded and "skipped" not in loaded and "rounds" in loaded:
         out += _load_rows(loaded)
@@ -446,6 +449,7 @@ def markdown(results: dict) -> str:
             ),
             "",
         ]
+    parts += report_writes.markdown(results.get("writes"))
     loaded = results.get("load")
     if loaded and "skipped" not in loaded and "rounds" in loaded:
 

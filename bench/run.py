@@ -68,6 +68,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-redis", action="store_true", help="per-process cache")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-writes", action="store_true")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument(
         "--output", default=str(ROOT / "docs" / "PERFORMANCE.md"), help="'-': none"
@@ -95,7 +96,7 @@ def run_phase(args: argparse.Namespace) -> None:
     import django
 
     django.setup()
-    from bench import measure
+    from bench import measure, writes
     from bench.generate import Spec
 
     spec = Spec(workers=args.workers, months=args.months)
@@ -106,6 +107,7 @@ def run_phase(args: argparse.Namespace) -> None:
         "report": lambda: measure.report_phase(spec),
         "pages": lambda: measure.pages_phase(spec),
         "sessions": lambda: measure.sessions_phase(spec, 12),
+        "writes": lambda: writes.writes_phase(spec),
     }
     result = phases[args.phase]()
     Path(args.out).write_text(json.dumps(result, default=str))
@@ -246,6 +248,12 @@ class Bench:
             results["pages"][compare] = self.phase(
                 "pages", databases.name_for(compare), scale=compare
             )
+
+        if not args.skip_writes:
+            self.log("Writes: time and queries, on a copy of the data")
+            results["writes"] = {args.scale: self.on_clone("writes", args.scale)}
+            if compare and compare != args.scale:
+                results["writes"][compare] = self.on_clone("writes", compare)
 
         if not args.skip_load:
             results["load"] = self.load(database, args.scale)

@@ -1,9 +1,11 @@
 """Every page × every persona, and the sentinel private note that must never
 reach a workshop director or another helper."""
 
+import copy
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from assistance.models import CaseOutcome, Demonstration, FollowUpKind, Measure
@@ -22,10 +24,25 @@ PERSONAS = [
 ]
 
 
-@pytest.fixture
-def world(case, failing_worker, helper, secretary, workshop, other_helper_worker):
+# The personas and the world are built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.world_per_module
+
+
+@transaction.atomic  # one transaction: the summaries kept once
+def build_world(people) -> dict:
     """A case full of private matter, a closed case with a private reason,
     a demonstration, and hardship aid."""
+    secretary, helper, workshop = people.secretary, people.helper, people.workshop
+    failing_worker = WorkerFactory(name="胡维亮", workshop=workshop)
+    record(failing_worker, MAR, 80)
+    case = open_case(
+        worker=failing_worker,
+        month=MAR,
+        cause=Cause.IDEOLOGY,
+        measure=Measure.INDIVIDUAL_HELP,
+        helpers=[helper.worker],
+        opened_by=secretary,
+    )
     classify(
         worker=failing_worker,
         month=MAR,
@@ -58,7 +75,7 @@ def world(case, failing_worker, helper, secretary, workshop, other_helper_worker
         month=MAR,
         cause=Cause.FAMILY,
         measure=Measure.HARDSHIP_AID,
-        helpers=[other_helper_worker],
+        helpers=[people.other_helper.worker],
         opened_by=secretary,
     )
     close_case(
@@ -77,6 +94,16 @@ def world(case, failing_worker, helper, secretary, workshop, other_helper_worker
     )
     demonstration.attendees.add(failing_worker)
     return {"case": case, "closed": closed, "demonstration": demonstration}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shared_world(shared_people):
+    return build_world(shared_people)
+
+
+@pytest.fixture
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
 
 
 def _pages(world):
@@ -223,16 +250,16 @@ PAGE_NAMES = [
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("page", PAGE_NAMES)
-def test_each_page_for_each_persona(request, world, page, persona):
-    url, expected = _pages(world)[page]
+@pytest.mark.parametrize("page_name", PAGE_NAMES)
+def test_each_page_for_each_persona(request, world, page_name, persona):
+    url, expected = _pages(world)[page_name]
     client = request.getfixturevalue(f"{persona}_client")
     response = client.get(url)
     if persona == "anonymous":
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
         return
-    if page == "home":
+    if page_name == "home":
         assert response.status_code == 200
         return
     assert response.status_code == expected.get(persona, 403)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -25,6 +25,7 @@ from assistance.services.bulk import (
     move_cases,
     open_with_one_helper,
 )
+from factory import summaries
 from factory.cache import bump
 from tests.assistance.conftest import FEB, MAR, record
 from tests.conftest import in_english
@@ -50,6 +51,11 @@ def figure_bumps(queries) -> int:
 @pytest.fixture
 def reached(workshop, helper_worker, secretary):
     """Three cases opened in February whose workers met quota in March."""
+    with transaction.atomic():  # one transaction: the summaries kept once
+        return _three_reached(workshop, helper_worker, secretary)
+
+
+def _three_reached(workshop, helper_worker, secretary):
     cases = []
     for name in ("甲", "乙", "丙"):
         worker = WorkerFactory(name=name, workshop=workshop)
@@ -109,12 +115,15 @@ def test_closing_costs_a_fixed_number_of_queries_per_case(
     # every case (5), the cases (1); per case, through close_case: a
     # savepoint and its release (2), the locked row (1), its latest closing
     # or reopening (1), the update and the event (2). The monthly summaries
-    # are brought up to date once, at the end, whatever the number of cases
-    # (11: workers.signals gathers the cases' announcements into one).
-    with django_assert_num_queries(3 + 5 + 6 * 2 + 11):
+    # are brought up to date once, as the transaction ends, whatever the
+    # number of cases (13: workers.changes gathers the cases' announcements;
+    # the workshops of their workers, the data's months and where the rows
+    # end, then those workshops' rows from the month on).
+    with django_assert_num_queries(3 + 5 + 6 * 2 + 13):
         close_reached_quota(cases=seen(reached[:2]), by=secretary)
 
 
+@transaction.atomic  # one transaction: the summaries kept once
 def many_reached(count, workshop, helper_worker, secretary) -> list[Seen]:
     cases = []
     for _i in range(count):
@@ -150,6 +159,13 @@ def test_a_bulk_close_grows_by_the_six_queries_of_one_close_per_case(
     five = queries_of(lambda: close_reached_quota(cases=rows[:5], by=secretary))
     twenty = queries_of(lambda: close_reached_quota(cases=rows[5:], by=secretary))
     assert twenty - five == 15 * 6
+
+
+def test_a_bulk_close_keeps_the_summaries_once_not_once_a_case(reached, secretary):
+    before = summaries.upkeep_runs
+    close_reached_quota(cases=seen(reached), by=secretary)
+    assert summaries.upkeep_runs == before + 1
+    assert summaries.differences() == []
 
 
 def test_a_move_grows_by_the_queries_of_one_update_per_case(

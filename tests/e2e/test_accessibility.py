@@ -1,4 +1,4 @@
-"""axe-core on every page each role reaches (issue 11, item 7).
+"""axe-core on every page each role reaches.
 
 The pages come from the access matrix (tests/security/test_access_matrix.py):
 every GET line where the persona gets 200 and the answer is HTML, with the
@@ -7,11 +7,13 @@ is checked here without a line of this file; a few pages that the matrix
 reaches only as redirects (opening a case for a worker who has none) are
 added by extra_pages(). The admin's pages are enumerated from its registry.
 
-One live server, one browser, one page per persona: each URL is loaded once
-and checked at 1366 px and again at 390 px (a resize, no reload), in
-Chinese or English by turns (both with A11Y_ALL_LANGUAGES=1, see plan()).
-The test fails on any serious or critical violation and lists them all,
-one line per rule and page, with the elements it found.
+One live server, one browser, one page per persona and part: each URL is
+loaded once and checked at 1366 px and again at 390 px (a resize, no
+reload), in Chinese or English by turns (both with A11Y_ALL_LANGUAGES=1, see
+plan()). A persona's loads are split in parts (PARTS), separate tests that
+pytest-xdist runs side by side. A test fails on any serious or critical
+violation and lists them all, one line per rule and page, with the elements
+it found.
 """
 
 from __future__ import annotations
@@ -178,11 +180,12 @@ def plan(urls: list[str]) -> list[tuple[str, str]]:
     return [(LANGUAGES[i % len(LANGUAGES)], url) for i, url in enumerate(urls)]
 
 
-def check_pages(page, axe_url: str, base_url: str, urls: list[str]) -> tuple:
+def check_pages(page, base_url: str, planned: list[tuple[str, str]]) -> tuple:
     """Each planned load, checked at both widths: (problems, views checked)."""
     found: dict[str, list[str]] = defaultdict(list)
     checked = 0
-    for language, url in plan(urls):
+    axe_url = serve_axe(page.context, base_url)
+    for language, url in planned:
         page.context.add_cookies(
             [{"name": "django_language", "value": language, "url": base_url}]
         )
@@ -206,35 +209,54 @@ def check_pages(page, axe_url: str, base_url: str, urls: list[str]) -> tuple:
     return found, checked
 
 
-def test_no_serious_or_critical_axe_violation(world, live_server, browser):  # noqa: F811
-    """Each persona in its own browser context (one page, one session)."""
+# The sweep in parts that run side by side (pytest-xdist): each persona's
+# planned loads, taken every ``parts``-th from the ``part``-th on.
+PARTS = {"anonymous": 1, "secretary": 4, "manager": 1, "helper": 1, "admin": 2}
+SWEEP = [
+    (persona, part, parts) for persona, parts in PARTS.items() for part in range(parts)
+]
+
+
+@pytest.mark.parametrize(
+    ("persona", "part", "parts"),
+    SWEEP,
+    ids=[f"{persona}-{part + 1}of{parts}" for persona, part, parts in SWEEP],
+)
+def test_no_serious_or_critical_axe_violation(
+    world,  # noqa: F811
+    live_server,
+    browser,
+    persona,
+    part,
+    parts,
+):
+    """The persona in its own browser context (one page, one session)."""
+    # A11Y_PERSONAS=admin,helper checks only those (while fixing a page).
+    chosen = os.environ.get("A11Y_PERSONAS", "")
+    if chosen and persona not in chosen.split(","):
+        pytest.skip(f"A11Y_PERSONAS={chosen}")
     get_user_model().objects.create_superuser(ADMIN, password="x" * 20)
     usernames = {**USERNAMES, "admin": ADMIN}
-    report, views = [], 0
-    # A11Y_PERSONAS=admin,helper checks only those (while fixing a page).
-    chosen = os.environ.get("A11Y_PERSONAS", "").split(",")
-    for persona in [p for p in PERSONAS if chosen == [""] or p in chosen]:
-        context = browser.new_context(locale="zh-CN")
-        if persona != "anonymous":
-            user = get_user_model().objects.get(username=usernames[persona])
-            context.add_cookies(session_cookie(live_server, user))
-        axe_url = serve_axe(context, live_server.url)
-        page = context.new_page()
-        started = time.perf_counter()
-        urls = pages_for(persona, world)
-        found, checked = check_pages(page, axe_url, live_server.url, urls)
-        context.close()
-        print(
-            f"axe: {persona}, {len(urls)} URLs, {checked} page views"
-            f" in {time.perf_counter() - started:.1f}s"
-        )
-        assert checked >= len(urls), f"{persona}: too few pages were checked"
-        views += checked
-        report += [
-            f"  {persona} · {where}:\n    " + "\n    ".join(lines)
-            for where, lines in found.items()
-        ]
+    context = browser.new_context(locale="zh-CN")
+    if persona != "anonymous":
+        user = get_user_model().objects.get(username=usernames[persona])
+        context.add_cookies(session_cookie(live_server, user))
+    page = context.new_page()
+    started = time.perf_counter()
+    planned = plan(pages_for(persona, world))[part::parts]
+    found, checked = check_pages(page, live_server.url, planned)
+    context.close()
+    print(
+        f"axe: {persona} part {part + 1} of {parts}, {len(planned)} loads,"
+        f" {checked} page views in {time.perf_counter() - started:.1f}s"
+    )
+    assert planned, f"{persona}: nothing to check"
+    assert checked >= len(planned), f"{persona}: too few pages were checked"
+    report = [
+        f"  {persona} · {where}:\n    " + "\n    ".join(lines)
+        for where, lines in found.items()
+    ]
     assert not report, (
-        f"axe-core: serious or critical violations on {len(report)} of {views}"
+        f"axe-core: serious or critical violations on {len(report)} of {checked}"
         " page views:\n" + "\n".join(report)
     )

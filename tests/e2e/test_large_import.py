@@ -1,7 +1,12 @@
-"""A 150,000-row records file through the upload page, in a real browser, with
-a real task worker (``manage.py db_worker`` in a subprocess): the request
-returns at once, the progress bar moves without the page reloading, and the
-import completes.
+"""A records file past the background threshold (IMPORT_BACKGROUND_ROWS)
+through the upload page, in a real browser, with a real task worker
+(``manage.py db_worker`` in a subprocess): the request returns at once, the
+progress bar moves without the page reloading, and the import completes.
+
+The worker is held at the step the page must show (a trigger waiting on a
+lock the test holds), so the outcome does not depend on the file's size or
+the machine's speed: a few thousand rows past the threshold prove what
+150,000 did (make bench keeps the big file: 100,000 rows).
 
 PostgreSQL only: the task worker is another process and must reach the test
 database (CI runs the suite on PostgreSQL).
@@ -26,12 +31,14 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ROWS = 150_000
+# Past the threshold of the test settings (the default, 20,000 rows).
+ROWS = 25_000
 
 
-def test_a_150000_row_file_returns_at_once_shows_progress_and_completes(
-    page, login, screenshot, secretary, workshop, tmp_path, capsys
+def test_a_file_for_the_task_worker_returns_at_once_shows_progress_and_completes(
+    page, login, screenshot, secretary, workshop, tmp_path, capsys, settings
 ):
+    assert settings.IMPORT_BACKGROUND_ROWS < ROWS
     Worker.objects.bulk_create(
         (
             Worker(employee_no=f"B{i:06d}", name=f"工人{i}", workshop=workshop)
@@ -89,14 +96,14 @@ def test_a_150000_row_file_returns_at_once_shows_progress_and_completes(
             page.wait_for_selector("#confirm-form", timeout=300_000)
             checked = time.monotonic() - started
             assert page.locator("#count-created").inner_text() == f"{ROWS}"
-            screenshot("import-150000-preview")
+            screenshot("import-background-preview")
 
             confirmed = time.monotonic()
             with page.expect_navigation():
                 page.click("#confirm-form button[type=submit]")
             page.wait_for_selector("#batch-applied", timeout=300_000)
             completed = time.monotonic() - confirmed
-            screenshot("import-150000-done")
+            screenshot("import-background-done")
             assert page.locator("#count-created").inner_text() == f"{ROWS}"
         finally:
             worker.kill()
@@ -106,6 +113,6 @@ def test_a_150000_row_file_returns_at_once_shows_progress_and_completes(
     assert ProductionRecord.objects.count() == ROWS
     with capsys.disabled():
         print(
-            f"\n150,000 rows: upload returned in {returned:.2f} s, checked in "
+            f"\n{ROWS:,} rows: upload returned in {returned:.2f} s, checked in "
             f"{checked:.1f} s; confirm imported in {completed:.1f} s"
         )

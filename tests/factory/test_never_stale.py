@@ -28,7 +28,7 @@ from assistance.models import AssistanceCase, Demonstration, FollowUpKind, Measu
 from factory import summaries
 from factory.services import mark_month_complete, publish_month
 from tests.factories import UserFactory
-from tests.factory.test_report_data import FEB, MAR, build_small_factory
+from tests.factory.test_report_data import FEB, MAR
 from tests.spreadsheets import csv_bytes
 from tests.workers.test_records_entry import post_data
 from workers.models import (
@@ -44,9 +44,13 @@ from workers.services import disqualify, requalify, set_advanced_standard
 MONTH = "1956-03"
 
 
+# The personas and the small factory are built once for the module
+# (tests/conftest.py); each write is rolled back after its test.
+pytestmark = pytest.mark.world_per_module
+
+
 @pytest.fixture
-def world(db, workshop, other_workshop, secretary):
-    small = build_small_factory(workshop, other_workshop)
+def world(small, secretary):
     small.secretary = secretary
     return small
 
@@ -181,6 +185,27 @@ def admin_record(w, client, tmp_path):
     )
     response = client.post(url, data)
     assert response.status_code == 302, response.content[:800]
+    client.force_login(w.secretary)
+
+
+def admin_bulk_delete(w, client, tmp_path):
+    """The admin's bulk action: one transaction, the summaries kept once."""
+    admin = UserFactory(username="it-admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    picked = [w.workers[key] for key in ("a4", "b1", "b2")]
+    records = ProductionRecord.objects.filter(month=MAR, worker__in=picked)
+    before = summaries.upkeep_runs
+    response = client.post(
+        reverse("admin:workers_productionrecord_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [record.pk for record in records],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302, response.content[:800]
+    assert summaries.upkeep_runs == before + 1
+    assert not ProductionRecord.objects.filter(month=MAR, worker__in=picked).exists()
     client.force_login(w.secretary)
 
 
@@ -421,6 +446,7 @@ WRITES = [
     classifications_import_command,
     entry_grid,
     admin_record,
+    admin_bulk_delete,
     roster_form,
     roster_move,
     record_deleted,
