@@ -18,6 +18,7 @@ class FactoryConfig(AppConfig):
 
         connect_signals()
         summaries.connect_signals()
+        summaries.connect_completeness()
         post_migrate.connect(summaries.build_if_missing, sender=self)
 
         # Logins and failed logins to the "catchup.audit" log; the deploy

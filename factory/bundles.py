@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from factory import summaries
 from factory.cache import ReportCache
 from factory.report_lists import measures_taken, reached_quota_cases, workshop_people
 from factory.reports import case_outcomes, movement_report, shortfall_causes, trend
@@ -48,9 +47,7 @@ def all_completeness(rc: ReportCache) -> dict[str, dict]:
         months = [parse_month(m) for m in known_months(rc)]
         return {
             month_str(month): describe(state)
-            for month, state in completeness_of(
-                months, **summaries.COMPLETENESS_SOURCES
-            ).items()
+            for month, state in completeness_of(months).items()
         }
 
     return rc.get_or_compute(None, ("completeness-all",), compute)
@@ -79,9 +76,7 @@ def months_completeness(rc: ReportCache, months: list[dt.date]) -> dict[str, dic
             ("completeness", *sorted(missing)),
             lambda: {
                 month_str(m): describe(state)
-                for m, state in completeness_of(
-                    missing, **summaries.COMPLETENESS_SOURCES
-                ).items()
+                for m, state in completeness_of(missing).items()
             },
         )
     return {text: known.get(text) or extra[text] for text in wanted}

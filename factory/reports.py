@@ -190,9 +190,7 @@ def movement_report(
         "workshops": workshops,
         "cases": case_counts(month=month, workshop=workshop),
         "completeness": month_completeness
-        or completeness_of([month], **summaries.COMPLETENESS_SOURCES)[
-            month
-        ].as_report(),
+        or completeness_of([month])[month].as_report(),
         "revision": None,
     }
 

@@ -209,20 +209,46 @@ def _end_of(month: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(add_months(month, 1), dt.time.min))
 
 
+# Where the counts per month and workshop are read. The records by default;
+# at startup factory hands over its monthly summaries (read_counts_from),
+# which hold the same counts without reading every record of the months or
+# every worker of the roster: every caller — the pages and the working month
+# of a person's action alike — then reads them from there.
+_counts = {
+    "records_by_workshop": _records_by_workshop,
+    "first_record_months": _first_record_months,
+}
+
+
+def read_counts_from(*, records_by_workshop, first_record_months) -> None:
+    """Read the counts from other sources of the functions of these names."""
+    _counts.update(
+        records_by_workshop=records_by_workshop,
+        first_record_months=first_record_months,
+    )
+
+
 def completeness_of(
-    months: Iterable[dt.date], *, records_by_workshop=None, first_record_months=None
+    months: Iterable[dt.date], *, from_records: bool = False
 ) -> dict[dt.date, Completeness]:
     """The completeness of each month (four queries for any number).
 
-    ``records_by_workshop``, ``first_record_months``: other sources of the
-    functions of these names (factory's monthly summaries hold both, without
-    reading the records or the roster's every worker).
+    ``from_records``: count the records themselves, whatever source was
+    handed over (the test that the two agree).
     """
     months = sorted({first_of_month(m) for m in months})
     if not months:
         return {}
+    counts = (
+        {
+            "records_by_workshop": _records_by_workshop,
+            "first_record_months": _first_record_months,
+        }
+        if from_records
+        else _counts
+    )
     roster = _roster()
-    by_month = (records_by_workshop or _records_by_workshop)(months)
+    by_month = counts["records_by_workshop"](months)
     marks = {
         mark.month: mark
         for mark in MonthCompletion.objects.filter(month__in=months).select_related(
@@ -236,7 +262,7 @@ def completeness_of(
         for workshop_id, joined in roster.first_joined.items()
         if joined >= _end_of(months[0])
     }
-    first_records = (first_record_months or _first_record_months)(late)
+    first_records = counts["first_record_months"](late)
     ids_by_label = {label: wid for wid, label in roster.workshops.items()}
     result = {}
     for month in months:

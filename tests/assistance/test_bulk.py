@@ -116,10 +116,11 @@ def test_closing_costs_a_fixed_number_of_queries_per_case(
     # savepoint and its release (2), the locked row (1), its latest closing
     # or reopening (1), the update and the event (2). The monthly summaries
     # are brought up to date once, as the transaction ends, whatever the
-    # number of cases (13: workers.changes gathers the cases' announcements;
-    # the workshops of their workers, the data's months and where the rows
-    # end, then those workshops' rows from the month on).
-    with django_assert_num_queries(3 + 5 + 6 * 2 + 13):
+    # number of cases (14: workers.changes gathers the cases' announcements;
+    # in a savepoint (2), the workshops of their workers (1), the data's
+    # months and where the rows end (5), the cases, their events and their
+    # workers' records (4), those workshops' rows rewritten (2)).
+    with django_assert_num_queries(3 + 5 + 6 * 2 + 14):
         close_reached_quota(cases=seen(reached[:2]), by=secretary)
 
 

@@ -60,6 +60,7 @@ from factory.services import (
 )
 from tests.factories import UserFactory, WorkerFactory, WorkshopFactory
 from tests.transactions import wrapping_transaction
+from workers.completeness import completeness_of
 from workers.models import Cause, PoliticalStatus
 from workers.months import month_str
 from workers.services import (
@@ -324,8 +325,10 @@ class MonthMachine(RuleBasedStateMachine):
 
     @invariant()
     def summaries_equal_the_computation_from_scratch(self):
-        """(e)"""
+        """(e), and the months' completeness read from them (what every
+        page and the working month read) is that of the records."""
         assert summaries.differences() == []
+        assert completeness_of(MONTHS) == completeness_of(MONTHS, from_records=True)
 
     @invariant()
     def published_revisions_never_change(self):

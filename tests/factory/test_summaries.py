@@ -20,6 +20,7 @@ from factory import summaries
 from factory.models import MonthCaseSummary, MonthSummary
 from factory.reports import case_counts, movement_report, reached_this_month
 from tests.factory.test_report_data import FEB, MAR
+from workers.completeness import completeness_of
 from workers.models import ProductionRecord
 
 # The personas and worlds are built once for the module (tests/conftest.py).
@@ -133,13 +134,34 @@ def test_a_worker_who_moves_takes_their_records_and_cases_along(small):
 
 
 def test_a_run_of_months_is_counted_as_the_definitions_count_each_month(small):
-    """Runs longer than SHORT_RUN are carried month by month
-    (assistance.outcomes.counts_month_by_month); shorter ones and the
-    invariant read the definitions month by month: both the same."""
+    """The upkeep carries every run month by month
+    (assistance.outcomes.counts_month_by_month), the invariant reads the
+    definitions month by month: both the same, for runs of every length
+    and for every workshop alone."""
     months = summaries.data_span().months()
-    assert len(months) > summaries.SHORT_RUN
+    assert len(months) > 2
     for start in range(len(months)):
-        run = months[start:]
-        assert summaries.compute_cases(run) == (
-            summaries.compute_cases_from_definitions(run)
+        for end in range(start + 1, len(months) + 1):
+            run = months[start:end]
+            assert summaries.compute_cases(run) == (
+                summaries.compute_cases_from_definitions(run)
+            )
+    for workshop in small.workshops.values():
+        cases = AssistanceCase.objects.filter(worker__workshop=workshop)
+        assert summaries.compute_cases(months, cases) == (
+            summaries.compute_cases_from_definitions(months, cases)
         )
+
+
+def test_the_completeness_read_from_the_rows_is_that_of_the_records(small):
+    """Every page and the working month read the counts per month and
+    workshop from the summaries (workers.completeness.read_counts_from)."""
+    months = [FEB, MAR, dt.date(1956, 4, 1)]
+    from_rows = completeness_of(months)
+    assert from_rows == completeness_of(months, from_records=True)
+    assert from_rows[MAR].workers_with_records > 0
+    # The rows, not the records, are what is read: rows written by hand (no
+    # change announced) show.
+    MonthSummary.objects.filter(month=MAR).update(on_quota=0)
+    assert completeness_of([MAR])[MAR].workers_with_records == 0
+    assert completeness_of([MAR], from_records=True)[MAR].workers_with_records > 0

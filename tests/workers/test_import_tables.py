@@ -193,6 +193,9 @@ def test_an_empty_file_is_refused(data):
         csv_bytes([HEADER, [",", ","]]).replace(b",,\r\n", b"\r\n,,\r\n"),
         xlsx_bytes([HEADER]),
     ],
+    # Named, not by their bytes: an XLSX holds the time it was made, and
+    # every pytest-xdist worker must collect the same test ids.
+    ids=["csv", "csv-gbk", "csv-blank-rows", "xlsx"],
 )
 def test_a_file_with_only_headers_is_refused(data):
     assert "no data rows" in refused(data)
