@@ -9,6 +9,7 @@ first: running the seed again changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -30,6 +31,11 @@ from assistance.models import (
 )
 from factory.demo.plan import FEB, JAN, MAR, UNIT, DemoPlan, UserSpec, build_plan
 from workers.changes import Change, announce_change
+from workers.classification import (
+    ClassificationInput,
+    save_classifications,
+    shortfall_problems,
+)
 from workers.models import (
     Disqualification,
     ProductionRecord,
@@ -106,18 +112,27 @@ def _demo_time(day: dt.date) -> dt.datetime:
 
 def _users(plan: DemoPlan, result: SeedResult, *, restore_passwords: bool) -> dict:
     User = get_user_model()
+    existing = set(
+        User.objects.filter(
+            username__in=[spec.username for spec in plan.users]
+        ).values_list("username", flat=True)
+    )
+    # Hashing is slow on purpose (a third of a second each): hash each demo
+    # password once, and never again on later runs, which keep the password
+    # as it is. --reset restores the printed one, also for a user it could
+    # not delete (one who published a month).
+    hashes = _password_hashes(
+        {
+            spec.password
+            for spec in plan.users
+            if restore_passwords or spec.username not in existing
+        }
+    )
     users = {}
-    hashes: dict[str, str] = {}
     for spec in plan.users:
         user, created = User.objects.get_or_create(username=spec.username)
         changed = created
         if created or restore_passwords:
-            # Hashing is slow on purpose (a third of a second each): hash each
-            # demo password once, and never again on later runs, which keep
-            # the password as it is. --reset restores the printed one, also
-            # for a user it could not delete (one who published a month).
-            if spec.password not in hashes:
-                hashes[spec.password] = make_password(spec.password)
             user.password = hashes[spec.password]
             changed = True
         if spec.role == "admin" and not (user.is_superuser and user.is_staff):
@@ -136,6 +151,14 @@ def _users(plan: DemoPlan, result: SeedResult, *, restore_passwords: bool) -> di
             user.groups.add(Group.objects.get(name=spec.role))
         users[spec.username] = user
     return users
+
+
+def _password_hashes(passwords: set[str]) -> dict[str, str]:
+    """Each password's hash, made side by side: PBKDF2 runs in OpenSSL
+    without Python's lock, so the demo's four take the time of two on two
+    cores."""
+    with ThreadPoolExecutor(max_workers=max(1, len(passwords))) as pool:
+        return dict(zip(passwords, pool.map(make_password, passwords), strict=True))
 
 
 def _workshops(plan: DemoPlan, users: dict, result: SeedResult) -> dict:
@@ -227,34 +250,29 @@ def _records(plan, workers, months, by, result: SeedResult) -> None:
 
 
 def _classifications(plan, workers, secretary, result: SeedResult) -> None:
-    classify = getattr(case_services, "classify", None)
+    """February's causes, through the classification rules
+    (workers.classification) in one call: every row checked, each kept in
+    the history, as the classifications import writes them."""
     existing = {
         (c.worker_id, c.cause, c.note)
         for c in ShortfallClassification.objects.filter(month=FEB)
     }
-    for case in plan.cases:
-        worker = workers[case.worker]
-        if (worker.pk, case.cause, case.note) in existing:
-            continue
-        if classify is not None:
-            classify(
-                worker=worker,
-                month=FEB,
-                cause=case.cause,
-                note=case.note,
-                by=secretary,
-            )
-        else:
-            ShortfallClassification.objects.update_or_create(
-                worker=worker,
-                month=FEB,
-                defaults={
-                    "cause": case.cause,
-                    "note": case.note,
-                    "classified_by": secretary,
-                },
-            )
-        _count(result, "classifications")
+    rows = [
+        ClassificationInput(
+            worker_id=workers[case.worker].pk,
+            month=FEB,
+            cause=case.cause,
+            note=case.note,
+        )
+        for case in plan.cases
+        if (workers[case.worker].pk, case.cause, case.note) not in existing
+    ]
+    problems = shortfall_problems((row.worker_id, row.month) for row in rows)
+    if problems:
+        raise ValueError(f"the demo classifies no shortfall: {sorted(problems)}")
+    if rows:
+        saved = save_classifications(rows=rows, by=secretary, source=SOURCE)
+        _count(result, "classifications", saved.created + saved.updated)
 
 
 def _cases(plan, workers, users, secretary, result: SeedResult) -> None:
