@@ -15,13 +15,14 @@ DEMO_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+# The dev extra holds the app's own dependencies too: one install, not two.
+$(VENV)/.installed-dev: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet -e '.[dev]'
-	touch $@
+	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed messages
 
