@@ -5,9 +5,9 @@ command and the upload pages for kind "classifications"."""
 import datetime as dt
 
 import pytest
-from django.db import transaction
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 

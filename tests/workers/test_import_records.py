@@ -5,8 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
