@@ -442,12 +442,16 @@ def test_access(world, route):
     """
     url = URLS(world)[route]
     wrong = []
+    # A session per persona, logged in once; each request gets a fresh client
+    # carrying it (a logout's deletion is rolled back with the request).
+    sessions = {persona: _client(persona).cookies for persona in PERSONAS}
     for method in ("GET", "POST"):
         expected = EXPECTED.get((route, method))
         if expected is None:
             continue
         for persona in PERSONAS:
-            client = _client(persona)
+            client = Client()
+            client.cookies.update(sessions[persona])
             with transaction.atomic():
                 response = getattr(client, method.lower())(url)
                 transaction.set_rollback(True)
