@@ -19,9 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connections, router
-from django.db.models import Count, Min, OuterRef, Subquery
+from django.db.models import Count, F, Func, Min, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from workers.models import MonthCompletion, ProductionRecord, Worker, Workshop
 from workers.months import add_months, first_of_month, month_str
@@ -33,7 +32,7 @@ class Completeness:
 
     month: dt.date
     workers_with_records: int
-    active_workers: int
+    active_workers: int | None  # None: not counted
     # (code, name) of the workshops expected to report, and of those that have.
     expected: tuple[tuple[str, str], ...]
     reporting: tuple[tuple[str, str], ...]
@@ -129,57 +128,47 @@ class _Roster:
     """The active roster by workshop, read once for any number of months."""
 
     workshops: dict[int, tuple[str, str]]  # id → (code, name), with active workers
-    active_workers: int
+    active_workers: int | None  # None: not counted (the working month alone)
     first_joined: dict[int, dt.datetime]  # id → earliest active worker's created_at
 
 
-def _roster() -> _Roster:
-    """The active workers counted per workshop id, then labelled (one query).
+def _roster(*, count_workers: bool = True) -> _Roster:
+    """The workshops with active workers, each with its earliest active
+    worker's arrival (a probe of the roster index per workshop, whatever
+    their size) and, with ``count_workers``, the active workers counted —
+    one query.
 
-    Counted first and joined to the workshops after, as a derived table:
-    grouping the joined rows by code and name, as the ORM writes it, took
-    about twice as long at 54,000 workers (12 ms against 7, make bench's 10×
-    data), and this count is the one query of a report page that grows with
-    the roster rather than with the months shown.
+    Grouping the whole roster by workshop read every worker (25 ms at
+    54,000, make bench's 10× data) on every page and on every person's
+    action, for the working month; the probes cost the same at any size.
+    The count is the one part that grows with the roster: the working
+    month alone (default_month) does without it.
     """
-    alias = router.db_for_read(Worker)
-    connection = connections[alias]
-    counts = (
-        Worker.objects.active()
-        .values("workshop_id")
-        .annotate(n=Count("pk"), first=Min("created_at"))
-        .order_by()
+    active = Worker.objects.active().order_by()
+    earliest = (
+        active.filter(workshop=OuterRef("pk"))
+        .order_by("created_at")
+        .values("created_at")[:1]
     )
-    inner, params = counts.query.get_compiler(using=alias).as_sql()
-    workshops = connection.ops.quote_name(Workshop._meta.db_table)
-    sql = (
-        "SELECT ws.id, ws.code, ws.name, a.n, a.first "
-        f"FROM ({inner}) a JOIN {workshops} ws ON ws.id = a.workshop_id "
-        "ORDER BY ws.code"
+    rows = Workshop.objects.annotate(first=Subquery(earliest)).filter(
+        first__isnull=False
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    if count_workers:
+        # Not correlated with the workshop: the database counts once.
+        everyone = active.annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        rows = rows.annotate(active_workers=Subquery(everyone))
+    workshops, first_joined, total = {}, {}, 0
+    for row in rows.order_by("code").values(
+        "pk", "code", "name", "first", *(["active_workers"] if count_workers else [])
+    ):
+        workshops[row["pk"]] = (row["code"], row["name"])
+        first_joined[row["pk"]] = row["first"]
+        total = row.get("active_workers", 0)
     return _Roster(
-        workshops={workshop_id: (code, name) for workshop_id, code, name, *_ in rows},
-        active_workers=sum(count for *_, count, _first in rows),
-        first_joined={
-            workshop_id: _as_datetime(first, connection)
-            for workshop_id, *_, first in rows
-        },
+        workshops=workshops,
+        active_workers=total if count_workers else None,
+        first_joined=first_joined,
     )
-
-
-def _as_datetime(value, connection) -> dt.datetime:
-    """A timestamp read by raw SQL: SQLite hands it back as text, in the
-    connection's time zone (UTC unless DATABASES sets TIME_ZONE), as Django's
-    own SQLite converter reads it."""
-    if isinstance(value, dt.datetime):
-        return value
-    parsed = parse_datetime(value)
-    if timezone.is_naive(parsed):
-        return timezone.make_aware(parsed, connection.timezone)
-    return parsed
 
 
 def _first_record_months(workshop_ids: Iterable[int]) -> dict[int, dt.date]:
@@ -229,12 +218,17 @@ def read_counts_from(*, records_by_workshop, first_record_months) -> None:
 
 
 def completeness_of(
-    months: Iterable[dt.date], *, from_records: bool = False
+    months: Iterable[dt.date],
+    *,
+    from_records: bool = False,
+    count_workers: bool = True,
 ) -> dict[dt.date, Completeness]:
     """The completeness of each month (four queries for any number).
 
     ``from_records``: count the records themselves, whatever source was
-    handed over (the test that the two agree).
+    handed over (the test that the two agree). ``count_workers`` False: the
+    active workers are not counted (``active_workers`` is None), for a
+    caller that only asks which months are complete.
     """
     months = sorted({first_of_month(m) for m in months})
     if not months:
@@ -247,7 +241,7 @@ def completeness_of(
         if from_records
         else _counts
     )
-    roster = _roster()
+    roster = _roster(count_workers=count_workers)
     by_month = counts["records_by_workshop"](months)
     marks = {
         mark.month: mark
@@ -298,14 +292,16 @@ def completeness(month: dt.date) -> Completeness:
     return completeness_of([month])[first_of_month(month)]
 
 
-def _latest_complete(months: list[dt.date]) -> Completeness | None:
+def _latest_complete(
+    months: list[dt.date], *, count_workers: bool = True
+) -> Completeness | None:
     """The completeness of the latest complete month of ``months`` (latest
     first), looking a few months at a time, so that the usual case (the
     latest or the one before) costs a handful of queries."""
     step = 3
     for start in range(0, len(months), step):
         chunk = months[start : start + step]
-        found = completeness_of(chunk)
+        found = completeness_of(chunk, count_workers=count_workers)
         for month in chunk:
             if found[month].complete:
                 return found[month]
@@ -318,7 +314,7 @@ def working_month(months: list[dt.date] | None = None) -> dt.date | None:
     ``months`` is months_with_records() when the caller has it.
     """
     months = months_with_records() if months is None else months
-    found = _latest_complete(months)
+    found = _latest_complete(months, count_workers=False)
     return found.month if found else None
 
 

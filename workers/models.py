@@ -143,7 +143,13 @@ class Worker(models.Model):
         ordering = ["employee_no"]
         verbose_name = _("worker")
         verbose_name_plural = _("workers")
-        indexes = [models.Index(fields=["workshop", "active"])]
+        indexes = [
+            # The active roster by workshop, and each workshop's earliest
+            # active worker, read by probes (workers.completeness._roster).
+            models.Index(
+                fields=["workshop", "active", "created_at"], name="worker_roster_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.employee_no})"
