@@ -23,8 +23,17 @@ from django.utils.translation import gettext as _
 
 from assistance import evidence
 from assistance.models import AssistanceCase, CaseOutcome
-from assistance.services.cases import close_case, open_case, update_case
-from assistance.services.common import StaleEditError
+from assistance.services.cases import (
+    closing_month,
+    open_case,
+    update_case,
+    write_closing,
+)
+from assistance.services.common import (
+    StaleEditError,
+    _check_version,
+    latest_status_actions,
+)
 from workers.classification import (
     ClassificationInput,
     save_classifications,
@@ -98,31 +107,43 @@ def _ticked_cases(
 def close_reached_quota(
     *, cases: Sequence[Seen], by: AbstractBaseUser | None
 ) -> list[AssistanceCase]:
-    """Close every case of ``cases`` with the outcome "reached quota"."""
+    """Close every case of ``cases`` with the outcome "reached quota".
+
+    Everything every case shares is read once: the working month (closing a
+    case changes no record nor any month's completeness), the ticked cases,
+    locked together in the order every writer locks them, and their latest
+    closings and reopenings. Every case is then decided by close_case's own
+    rules before any is written, and costs its two writes.
+    """
     if not cases:
         raise BulkRefused([ValidationError(_("Tick at least one case."), "empty")])
-    # Closing a case changes no record nor any month's completeness: the
-    # working month is the same for every case, so it is read once.
     working = default_month()
     problems: list[ValidationError] = []
-    closed = []
-    for seen, case in _ticked_cases(cases, problems):
+    last = latest_status_actions(seen.pk for seen in cases)
+    locked = AssistanceCase.objects.select_for_update(of=("self",)).order_by("pk")
+    decided = []
+    for seen, case in _ticked_cases(cases, problems, locked):
         try:
-            closed.append(
-                close_case(
-                    case=case,
-                    by=by,
-                    outcome=CaseOutcome.REACHED_QUOTA,
-                    expected_version=seen.version,
-                    working_month=working,
-                )
+            _check_version(case, seen.version)
+            when = closing_month(
+                case,
+                outcome=CaseOutcome.REACHED_QUOTA,
+                working_month=working,
+                last_action=last.get(case.pk),
             )
         except StaleEditError:
             problems.append(_stale(case.worker))
         except ValidationError as error:
             problems += _about(case.worker, error)
+        else:
+            decided.append((case, when))
     _refuse_if(problems)
-    return closed
+    return [
+        write_closing(
+            case, by=by, outcome=CaseOutcome.REACHED_QUOTA, reason="", when=when
+        )
+        for case, when in decided
+    ]
 
 
 def last_causes(month: dt.date, worker_ids) -> dict[int, str]:

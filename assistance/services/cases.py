@@ -22,6 +22,7 @@ from assistance.models import (
     Measure,
 )
 from assistance.services.common import (
+    UNKNOWN,
     StaleEditError,
     _check_choice,
     _check_helpers,
@@ -283,10 +284,32 @@ def close_case(
     """
     case = _lock_case(case)
     _check_version(case, expected_version)
+    when = closing_month(
+        case,
+        outcome=outcome,
+        reason=reason,
+        effective_month=effective_month,
+        working_month=working_month,
+    )
+    return write_closing(case, by=by, outcome=outcome, reason=reason, when=when)
+
+
+def closing_month(
+    case: AssistanceCase,
+    *,
+    outcome: str,
+    reason: str = "",
+    effective_month: dt.date | None = None,
+    working_month: dt.date | None = None,
+    last_action: dt.date | None | object = UNKNOWN,
+) -> dt.date:
+    """The month a closing of ``case`` (locked, as it is now) is effective
+    in, or the error that refuses it (close_case's rules, for one case or a
+    bulk action's every case before any is written). ``last_action``: the
+    case's latest closing or reopening month, when the caller read it."""
     if case.status == CaseStatus.CLOSED:
         raise ValidationError(_("This case is already closed."), code="closed")
     _check_choice(outcome, CaseOutcome, "outcome")
-    reason = (reason or "").strip()
     if outcome == CaseOutcome.REACHED_QUOTA:
         if case.status != CaseStatus.REACHED_QUOTA:
             raise _field_error(
@@ -297,13 +320,15 @@ def close_case(
                 ),
                 "not_reached",
             )
-    elif not reason:
+    elif not (reason or "").strip():
         raise _field_error(
             "reason",
             _("Give the reason for closing without success."),
             "reason_required",
         )
-    when = action_month(case, effective_month, working_month=working_month)
+    when = action_month(
+        case, effective_month, working_month=working_month, last_action=last_action
+    )
     if outcome == CaseOutcome.REACHED_QUOTA and case.reached_quota_month:
         if effective_month is None:
             when = max(when, case.reached_quota_month)
@@ -314,6 +339,20 @@ def close_case(
                 % {"month": month_label(case.reached_quota_month)},
                 "effective_before_reached",
             )
+    return when
+
+
+def write_closing(
+    case: AssistanceCase,
+    *,
+    by: AbstractBaseUser | None,
+    outcome: str,
+    reason: str,
+    when: dt.date,
+) -> AssistanceCase:
+    """Close ``case`` (locked, its closing decided by closing_month) and
+    leave its trace: the case's row and its event, two statements."""
+    reason = (reason or "").strip()
     from_status = case.status
     case.status = CaseStatus.CLOSED
     case.outcome = outcome

@@ -111,16 +111,16 @@ def test_close_reached_quota_closes_each_with_its_trace_and_bumps_once(
 def test_closing_costs_a_fixed_number_of_queries_per_case(
     reached, secretary, django_assert_num_queries
 ):
-    # A savepoint around them all (2), the working month, read once for
-    # every case (5), the cases (1); per case, through close_case: a
-    # savepoint and its release (2), the locked row (1), its latest closing
-    # or reopening (1), the update and the event (2). The monthly summaries
-    # are brought up to date once, as the transaction ends, whatever the
-    # number of cases (14: workers.changes gathers the cases' announcements;
-    # in a savepoint (2), the workshops of their workers (1), the data's
-    # months and where the rows end (5), the cases, their events and their
-    # workers' records (4), those workshops' rows rewritten (2)).
-    with django_assert_num_queries(3 + 5 + 6 * 2 + 14):
+    # A savepoint around them all (2), the working month (5), the cases'
+    # latest closings and reopenings (1), the cases locked (1), all read once
+    # for every case; per case, its two writes: the case and its event (2).
+    # The monthly summaries are brought up to date once, as the transaction
+    # ends, whatever the number of cases (14: workers.changes gathers the
+    # cases' announcements; in a savepoint (2), the workshops of their
+    # workers (1), the data's months and where the rows end (5), the cases,
+    # their events and their workers' records (4), those workshops' rows
+    # rewritten (2)).
+    with django_assert_num_queries(2 + 5 + 1 + 1 + 2 * 2 + 14):
         close_reached_quota(cases=seen(reached[:2]), by=secretary)
 
 
@@ -150,16 +150,16 @@ def queries_of(action) -> int:
     return len(queries)
 
 
-def test_a_bulk_close_grows_by_the_six_queries_of_one_close_per_case(
+def test_a_bulk_close_grows_by_the_two_writes_of_each_case(
     workshop, helper_worker, secretary
 ):
-    # What is the same for every case (the working month, the summaries'
-    # update) is paid once; each further case costs only close_case's own
-    # six queries (test_closing_costs_a_fixed_number_of_queries_per_case).
+    # What is the same for every case (the working month, the cases and
+    # their latest closings read and locked at once, the summaries' update)
+    # is paid once; each further case costs only its own two writes.
     rows = many_reached(25, workshop, helper_worker, secretary)
     five = queries_of(lambda: close_reached_quota(cases=rows[:5], by=secretary))
     twenty = queries_of(lambda: close_reached_quota(cases=rows[5:], by=secretary))
-    assert twenty - five == 15 * 6
+    assert twenty - five == 15 * 2
 
 
 def test_a_bulk_close_keeps_the_summaries_once_not_once_a_case(reached, secretary):
