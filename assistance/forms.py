@@ -21,7 +21,7 @@ from assistance.models import (
     Measure,
 )
 from assistance.picker import helper_field
-from workers.forms_base import Form, ModelForm
+from workers.forms.base import Form, ModelForm
 from workers.models import Cause, Worker, Workshop
 from workers.months import MonthError, month_str, parse_month
 

@@ -9,7 +9,7 @@ Two figures of a month are about every case, not about a few rows:
   by measure, and the first few of each cause, the ones a page names.
 
 Both are computed here from assistance.standing, per workshop, into plain
-dicts that factory.summaries stores on its monthly rows; a page adds up the
+dicts that factory.figures.summaries stores on its monthly rows; a page adds up the
 rows of the workshops it shows (``merge_outcomes``, ``merge_reached``)
 instead of reading every case. One query each, whatever the factory's size;
 ``counts_month_by_month`` gives both for a run of months in a few queries.

@@ -69,7 +69,7 @@ class HelperField(forms.TypedMultipleChoiceField):
 
     def validate(self, value):
         # Not offered, so only a forged or stale post names him; the service
-        # would refuse him too (assistance.services.common._check_helpers).
+        # would refuse him too (assistance.services.common.check_helpers).
         # Runs before coercion: the values are still the strings posted.
         if self.worker is not None and str(self.worker.pk) in map(str, value):
             raise ValidationError(

@@ -44,7 +44,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from assistance.models import (
-    AssistanceCase,
     CaseEvent,
     CaseEventKind,
     CaseOutcome,
@@ -441,7 +440,3 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
     size = min(10000, (connection.features.max_query_params or 20000) - 10)
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
-
-
-def all_cases() -> QuerySet:
-    return AssistanceCase.objects.order_by()

@@ -459,7 +459,7 @@ def _same_figures(report: dict, hand: dict) -> list[str]:
 
 
 def report_phase(spec: Spec) -> dict:
-    from factory.reports import movement_report
+    from factory.figures.reports import movement_report
 
     month, compare = spec.last_month, add_months(spec.last_month, -1)
     report = movement_report(month=month, compare=compare)

@@ -33,7 +33,7 @@ from assistance.models import AssistanceCase, CaseOutcome, CaseStatus, FollowUpK
 from assistance.services import add_follow_up, close_case
 from assistance.services.bulk import Seen, close_reached_quota
 from bench.generate import SECRETARY_USERNAME, Spec
-from factory.services import publish_month
+from factory.figures.publishing import publish_month
 from workers.completeness import default_month
 from workers.importing import get_importer
 from workers.models import Cause, ProductionRecord, ShortfallClassification

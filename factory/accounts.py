@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
-from workers.forms_base import RefusesControlCharacters
+from workers.forms.base import RefusesControlCharacters
 
 
 class LockoutPasswordChangeForm(RefusesControlCharacters, PasswordChangeForm):

@@ -13,8 +13,8 @@ class FactoryConfig(AppConfig):
 
         # Cached figures are refreshed when the data behind them changes,
         # and the monthly summaries kept current in the same transaction.
-        from factory import summaries
-        from factory.cache import connect_signals
+        from factory.figures import summaries
+        from factory.figures.cache import connect_signals
 
         connect_signals()
         summaries.connect_signals()

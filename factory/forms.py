@@ -5,13 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from factory.services import (
+from factory.figures.publishing import (
     MISSING_WORKSHOPS,
     PROPOSED_CLOSURES,
     UNCLASSIFIED,
     Unfinished,
 )
-from workers.forms_base import Form
+from workers.forms.base import Form
 
 ACKNOWLEDGEMENTS = {
     MISSING_WORKSHOPS: _("I know that these workshops have not reported; publish."),

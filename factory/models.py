@@ -119,7 +119,7 @@ class FiguresGeneration(models.Model):
 
 
 class MonthSummary(models.Model):
-    """The figures of one month's records for one workshop (factory.summaries).
+    """The figures of one month's records for one workshop (factory.figures.summaries).
 
     Derived rows, never edited: kept current in the transaction of every write
     that changes them, rebuilt by ``rebuild_summaries``. A row exists for each
@@ -156,7 +156,7 @@ class MonthSummary(models.Model):
 
 class MonthCaseSummary(models.Model):
     """Help cases of one workshop's workers as they stood at the end of a
-    month (factory.summaries; assistance.standing): the cases opened in or
+    month (factory.figures.summaries; assistance.standing): the cases opened in or
     before it by their status then, and how many reached quota in it.
 
     A row exists for each month from the first month of any data to the last

@@ -45,9 +45,9 @@ class Role:
 
 
 def _shared() -> bool:
-    from factory.cache import _cache_is_shared
+    from factory.figures.cache import cache_is_shared
 
-    return _cache_is_shared()
+    return cache_is_shared()
 
 
 def _key(user_id) -> str:
@@ -55,7 +55,7 @@ def _key(user_id) -> str:
 
 
 def _compute(user, backend: ModelBackend) -> Role:
-    from workers.roles import is_manager
+    from workers.roles import is_helper, is_manager
 
     user_permissions = frozenset(ModelBackend.get_user_permissions(backend, user))
     group_permissions = frozenset(ModelBackend.get_group_permissions(backend, user))
@@ -68,8 +68,7 @@ def _compute(user, backend: ModelBackend) -> Role:
         user_permissions=user_permissions,
         group_permissions=group_permissions,
         manager=is_manager(user),
-        helper="assistance.add_followup" in user._perm_cache
-        and hasattr(user, "worker"),
+        helper=is_helper(user),
     )
 
 

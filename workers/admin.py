@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from workers.forms_base import ModelForm
+from workers.forms.base import ModelForm
 from workers.models import (
     AdvancedStandard,
     ColumnMapping,

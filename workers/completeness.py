@@ -23,7 +23,7 @@ from django.db.models import Count, F, Func, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from workers.models import MonthCompletion, ProductionRecord, Worker, Workshop
-from workers.months import add_months, first_of_month, month_str
+from workers.months import add_months, current_month, first_of_month, month_str
 
 
 @dataclass(frozen=True)
@@ -343,7 +343,7 @@ def choose_default_month(complete_by_month: dict[dt.date, bool]) -> dt.date:
         return max(complete)
     if complete_by_month:
         return max(complete_by_month)
-    return first_of_month(timezone.localdate())
+    return current_month()
 
 
 def default_month(months: list[dt.date] | None = None) -> dt.date:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 _PATTERNS = [
@@ -52,9 +52,11 @@ def parse_month(value: object) -> dt.date:
     )
 
 
-# The years a page, a report or a command may ask for. The pages look at the
-# month before and after the one shown and the trend at the year before it:
-# at the ends of the calendar (0001-01, 9999-12) those are no dates (a 500).
+# The years a month may be in: asked for by a page, a report or a command, or
+# given to a record. The pages look at the month before and after the one
+# shown and the trend at the year before it: at the ends of the calendar
+# (0001-01, 9999-12) those are no dates (a 500); and a record of 0956 is a
+# typo for 1956, not one from the Middle Ages.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
@@ -66,8 +68,8 @@ def checked_month(value: object) -> dt.date:
     month = parse_month(value)
     if not FIRST_YEAR <= month.year <= LAST_YEAR:
         raise MonthError(
-            _("“%(value)s” is outside the years 1900 to 2999.")
-            % {"value": str(value).strip()}
+            _("“%(value)s” is outside the years %(first)d to %(last)d.")
+            % {"value": str(value).strip(), "first": FIRST_YEAR, "last": LAST_YEAR}
         )
     return month
 
@@ -94,3 +96,10 @@ def previous_month(month: dt.date) -> dt.date:
 
 def first_of_month(day: dt.date) -> dt.date:
     return day.replace(day=1)
+
+
+def current_month() -> dt.date:
+    """The calendar month today, in the factory's time zone: the latest a
+    record may be given for. (The month a page means by default is the
+    working month: workers.completeness.default_month.)"""
+    return first_of_month(timezone.localdate())

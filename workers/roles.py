@@ -36,6 +36,13 @@ def is_manager(user) -> bool:
     )
 
 
+def may_read_reports(user) -> bool:
+    """The figures' readers: the secretary's side and workshop directors
+    (the dashboards, the bulletin, the JSON, the lists of workers slipping;
+    a director reads their own workshops' rows)."""
+    return is_secretary(user) or user.has_perm("workers.view_workshop")
+
+
 def is_helper(user) -> bool:
     return user.has_perm("assistance.add_followup") and hasattr(user, "worker")
 

@@ -44,10 +44,10 @@ def check_import(batch_id: int, language: str) -> str:
         if batch is None:
             return "skipped"
         try:
-            batches.check_batch(batch, progress=batches._Progress(batch))
+            batches.check_batch(batch, progress=batches.Progress(batch))
         except Exception:
             logger.exception("import batch %s: checking failed", batch_id)
-            batches._fail(batch, batches.worker_died_message(), retry="check")
+            batches.fail(batch, batches.worker_died_message(), retry="check")
             raise
         return batch.status
 
@@ -60,9 +60,9 @@ def apply_import(batch_id: int, user_id: int | None, language: str) -> str:
             return "skipped"
         user = get_user_model().objects.filter(pk=user_id).first()
         try:
-            batches.apply_batch(batch, user=user, progress=batches._Progress(batch))
+            batches.apply_batch(batch, user=user, progress=batches.Progress(batch))
         except Exception:
             logger.exception("import batch %s: importing failed", batch_id)
-            batches._fail(batch, batches.worker_died_message(), retry="apply")
+            batches.fail(batch, batches.worker_died_message(), retry="apply")
             raise
         return batch.status

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -31,7 +32,7 @@ from assistance.services.cases import (
 )
 from assistance.services.common import (
     StaleEditError,
-    _check_version,
+    check_version,
     latest_status_actions,
 )
 from workers.classification import (
@@ -75,6 +76,19 @@ def _about(name: object, error: ValidationError) -> list[ValidationError]:
         )
         for message in error.messages
     ]
+
+
+@contextmanager
+def _refused_as(name: object, problems: list[ValidationError]) -> Iterator[None]:
+    """One row's service call: a row changed meanwhile or refused by the rules
+    adds its messages to ``problems``, naming the worker, and the action goes
+    on to the next row (all are refused together at the end)."""
+    try:
+        yield
+    except StaleEditError:
+        problems.append(_stale(name))
+    except ValidationError as error:
+        problems += _about(name, error)
 
 
 def _refuse_if(problems: list[ValidationError]) -> None:
@@ -123,19 +137,14 @@ def close_reached_quota(
     locked = AssistanceCase.objects.select_for_update(of=("self",)).order_by("pk")
     decided = []
     for seen, case in _ticked_cases(cases, problems, locked):
-        try:
-            _check_version(case, seen.version)
+        with _refused_as(case.worker, problems):
+            check_version(case, seen.version)
             when = closing_month(
                 case,
                 outcome=CaseOutcome.REACHED_QUOTA,
                 working_month=working,
                 last_action=last.get(case.pk),
             )
-        except StaleEditError:
-            problems.append(_stale(case.worker))
-        except ValidationError as error:
-            problems += _about(case.worker, error)
-        else:
             decided.append((case, when))
     _refuse_if(problems)
     return [
@@ -250,7 +259,7 @@ def open_with_one_helper(
                 )
             )
             continue
-        try:
+        with _refused_as(worker, problems):
             opened.append(
                 open_case(
                     worker=worker,
@@ -261,10 +270,6 @@ def open_with_one_helper(
                     opened_by=opened_by,
                 )
             )
-        except StaleEditError:
-            problems.append(_stale(worker))
-        except ValidationError as error:
-            problems += _about(worker, error)
     _refuse_if(problems)
     return opened
 
@@ -297,7 +302,7 @@ def move_cases(
             problems.append(_stale(case.worker))
             continue
         helpers[to_helper.pk] = to_helper
-        try:
+        with _refused_as(case.worker, problems):
             moved.append(
                 update_case(
                     case=case,
@@ -309,9 +314,5 @@ def move_cases(
                     working_month=working,
                 )
             )
-        except StaleEditError:
-            problems.append(_stale(case.worker))
-        except ValidationError as error:
-            problems += _about(case.worker, error)
     _refuse_if(problems)
     return moved

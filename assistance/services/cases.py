@@ -24,17 +24,17 @@ from assistance.models import (
 from assistance.services.common import (
     UNKNOWN,
     StaleEditError,
-    _check_choice,
-    _check_helpers,
-    _check_month,
-    _check_target,
-    _check_version,
-    _event,
-    _field_error,
-    _lock_case,
     action_month,
+    check_choice,
+    check_helpers,
+    check_month,
+    check_target,
+    check_version,
+    field_error,
+    lock_case,
+    write_event,
 )
-from assistance.services.sync import _apply_transitions
+from assistance.services.sync import apply_transitions
 from workers.models import Cause, ProductionRecord, Worker
 from workers.months import month_label
 
@@ -57,10 +57,10 @@ def open_case(
     CASE_HELPER_LIMIT allows. If a record after ``month`` already meets
     quota, the case reaches quota at once, as a sync would have done.
     """
-    _check_month(month)
-    _check_choice(cause, Cause, "cause")
-    _check_choice(measure, Measure, "measure")
-    _check_target(target_month, month)
+    check_month(month)
+    check_choice(cause, Cause, "cause")
+    check_choice(measure, Measure, "measure")
+    check_target(target_month, month)
     # The worker's row is the lock that keeps "one active case per worker"
     # true when two people open a case for the same worker at the same time.
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
@@ -79,7 +79,7 @@ def open_case(
             % {"name": worker, "month": month_label(existing.month)},
             code="active_case_exists",
         )
-    helper_list = _check_helpers(worker=worker, helper_ids={h.pk for h in helpers})
+    helper_list = check_helpers(worker=worker, helper_ids={h.pk for h in helpers})
     case = AssistanceCase(
         worker=worker,
         month=month,
@@ -94,7 +94,7 @@ def open_case(
     except IntegrityError as error:  # the database's own one-active-case check
         raise StaleEditError(None) from error
     case.helpers.set(helper_list)
-    _event(
+    write_event(
         case,
         by=opened_by,
         from_status="",
@@ -108,7 +108,7 @@ def open_case(
     # no later record: one probe of the records' index says so, where the
     # transitions' query costs ten times as much to build.
     if ProductionRecord.objects.filter(worker=worker, month__gt=month).exists():
-        _apply_transitions(AssistanceCase.objects.filter(pk=case.pk))
+        apply_transitions(AssistanceCase.objects.filter(pk=case.pk))
     case.refresh_from_db()
     return case
 
@@ -130,24 +130,24 @@ def update_case(
     The changes are effective in ``effective_month`` (default: the working
     month, read now unless ``working_month`` gives it; see action_month).
     """
-    case = _lock_case(case)
-    _check_version(case, expected_version)
+    case = lock_case(case)
+    check_version(case, expected_version)
     when = action_month(case, effective_month, working_month=working_month)
     if case.status == CaseStatus.CLOSED:
         raise ValidationError(
             _("A closed case cannot be changed; reopen it first."), code="closed"
         )
-    _check_choice(measure, Measure, "measure")
-    _check_target(target_month, case.month)
+    check_choice(measure, Measure, "measure")
+    check_target(target_month, case.month)
     current_ids = set(case.helpers.values_list("pk", flat=True))
-    helper_list = _check_helpers(
+    helper_list = check_helpers(
         worker=case.worker,
         helper_ids={h.pk for h in helpers},
         already_assigned=current_ids,
     )
     changed = False
     if measure != case.measure:
-        _event(
+        write_event(
             case,
             by=by,
             kind=CaseEventKind.MEASURE_CHANGED,
@@ -161,7 +161,7 @@ def update_case(
     new_ids = {h.pk for h in helper_list}
     if new_ids != current_ids:
         case.helpers.set(helper_list)
-        _event(
+        write_event(
             case,
             by=by,
             kind=CaseEventKind.HELPERS_CHANGED,
@@ -171,7 +171,7 @@ def update_case(
         )
         changed = True
     if target_month != case.target_month:
-        _event(
+        write_event(
             case,
             by=by,
             kind=CaseEventKind.TARGET_CHANGED,
@@ -201,7 +201,7 @@ def add_follow_up(
     aid_approved_by: str = "",
 ) -> FollowUp:
     """Log what a helper did for the worker; aid granted needs its amount."""
-    _check_choice(kind, FollowUpKind, "kind")
+    check_choice(kind, FollowUpKind, "kind")
     today = timezone.localdate()
     date = date or today
     text = (text or "").strip()
@@ -244,7 +244,7 @@ def add_follow_up(
 @transaction.atomic
 def propose_closure(*, case: AssistanceCase, by: AbstractBaseUser) -> AssistanceCase:
     """A helper asks the secretary to close the case; proposing twice is a no-op."""
-    case = _lock_case(case)
+    case = lock_case(case)
     if case.status == CaseStatus.CLOSED:
         raise ValidationError(_("This case is already closed."), code="closed")
     if case.closure_proposed_at is not None:
@@ -253,7 +253,7 @@ def propose_closure(*, case: AssistanceCase, by: AbstractBaseUser) -> Assistance
     case.closure_proposed_by = by
     case.version += 1
     case.save(update_fields=["closure_proposed_at", "closure_proposed_by", "version"])
-    _event(
+    write_event(
         case,
         by=by,
         kind=CaseEventKind.CLOSURE_PROPOSED,
@@ -282,8 +282,8 @@ def close_case(
     month is the working month (action_month), read now unless
     ``working_month`` gives it.
     """
-    case = _lock_case(case)
-    _check_version(case, expected_version)
+    case = lock_case(case)
+    check_version(case, expected_version)
     when = closing_month(
         case,
         outcome=outcome,
@@ -309,10 +309,10 @@ def closing_month(
     case's latest closing or reopening month, when the caller read it."""
     if case.status == CaseStatus.CLOSED:
         raise ValidationError(_("This case is already closed."), code="closed")
-    _check_choice(outcome, CaseOutcome, "outcome")
+    check_choice(outcome, CaseOutcome, "outcome")
     if outcome == CaseOutcome.REACHED_QUOTA:
         if case.status != CaseStatus.REACHED_QUOTA:
-            raise _field_error(
+            raise field_error(
                 "outcome",
                 _(
                     "Only a case that reached quota (a later record at or "
@@ -321,7 +321,7 @@ def closing_month(
                 "not_reached",
             )
     elif not (reason or "").strip():
-        raise _field_error(
+        raise field_error(
             "reason",
             _("Give the reason for closing without success."),
             "reason_required",
@@ -333,7 +333,7 @@ def closing_month(
         if effective_month is None:
             when = max(when, case.reached_quota_month)
         elif when < case.reached_quota_month:
-            raise _field_error(
+            raise field_error(
                 "effective_month",
                 _("The worker reached quota in %(month)s; close it then or later.")
                 % {"month": month_label(case.reached_quota_month)},
@@ -361,7 +361,7 @@ def write_closing(
     case.closed_at = timezone.now()
     case.version += 1
     case.save()
-    _event(
+    write_event(
         case,
         by=by,
         from_status=from_status,
@@ -388,13 +388,13 @@ def reopen_case(
     The status then follows the records again, so a worker whose latest
     record meets quota is at "reached quota" straight away.
     """
-    case = _lock_case(case)
-    _check_version(case, expected_version)
+    case = lock_case(case)
+    check_version(case, expected_version)
     if case.status != CaseStatus.CLOSED:
         raise ValidationError(_("Only a closed case can be reopened."), code="open")
     reason = (reason or "").strip()
     if not reason:
-        raise _field_error(
+        raise field_error(
             "reason",
             _("Give the reason for reopening the case."),
             "reason_required",
@@ -416,7 +416,7 @@ def reopen_case(
     case.closure_proposed_by = None
     case.version += 1
     case.save()
-    _event(
+    write_event(
         case,
         by=by,
         from_status=CaseStatus.CLOSED,
@@ -424,6 +424,6 @@ def reopen_case(
         note=reason,
         effective_month=when,
     )
-    _apply_transitions(AssistanceCase.objects.filter(pk=case.pk))
+    apply_transitions(AssistanceCase.objects.filter(pk=case.pk))
     case.refresh_from_db()
     return case

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from assistance.services.common import StaleEditError, _check_choice, _check_month
+from assistance.services.common import StaleEditError, check_choice, check_month
 from workers.classification import (
     NO_RECORD,
     ClassificationInput,
@@ -42,8 +42,8 @@ def classify(
     a classification saved meanwhile by someone else raises StaleEditError.
     Saving the same cause and note again changes nothing.
     """
-    _check_month(month)
-    _check_choice(cause, Cause, "cause")
+    check_month(month)
+    check_choice(cause, Cause, "cause")
     note = (note or "").strip()
     problem = shortfall_problems([(worker.pk, month)]).get((worker.pk, month))
     if problem == NO_RECORD:

@@ -44,38 +44,38 @@ class StaleEditError(Exception):
         )
 
 
-def _field_error(field: str, message: str, code: str) -> ValidationError:
+def field_error(field: str, message: str, code: str) -> ValidationError:
     """An error a form can show beside ``field``, with a code tests can check."""
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def _check_month(month: dt.date, field: str = "month") -> None:
+def check_month(month: dt.date, field: str = "month") -> None:
     if not isinstance(month, dt.date) or month.day != 1:
-        raise _field_error(
+        raise field_error(
             field, _("A month must be given as its first day."), "bad_month"
         )
 
 
-def _check_choice(value: str, choices: type[models.TextChoices], field: str) -> None:
+def check_choice(value: str, choices: type[models.TextChoices], field: str) -> None:
     if value not in choices.values:
-        raise _field_error(
+        raise field_error(
             field,
             _("“%(value)s” is not a valid choice.") % {"value": value},
             "invalid_choice",
         )
 
 
-def _check_version(obj: models.Model, expected_version: int | None) -> None:
+def check_version(obj: models.Model, expected_version: int | None) -> None:
     if expected_version is not None and obj.version != expected_version:
         raise StaleEditError(obj)
 
 
-def _lock_case(case: AssistanceCase) -> AssistanceCase:
+def lock_case(case: AssistanceCase) -> AssistanceCase:
     """The case's row, locked until the transaction ends, as it is now."""
     return AssistanceCase.objects.select_for_update().get(pk=case.pk)
 
 
-def _event(
+def write_event(
     case: AssistanceCase,
     *,
     by: AbstractBaseUser | None,
@@ -160,9 +160,9 @@ def action_month(
         if working_month is None:
             working_month = default_month()
         return max(working_month, floor)
-    _check_month(chosen, "effective_month")
+    check_month(chosen, "effective_month")
     if chosen < floor:
-        raise _field_error(
+        raise field_error(
             "effective_month",
             _("The month cannot be before %(month)s.") % {"month": month_label(floor)},
             "effective_too_early",
@@ -185,7 +185,7 @@ def helper_limit() -> int:
     return int(getattr(settings, "CASE_HELPER_LIMIT", 0) or 0)
 
 
-def _check_helpers(
+def check_helpers(
     *,
     worker: Worker,
     helper_ids: set[int],
@@ -194,9 +194,9 @@ def _check_helpers(
     """Lock and return the helpers; refuse the ones the rules do not allow
     (docs/ARCHITECTURE.md, "Definitions")."""
     if not helper_ids:
-        raise _field_error("helpers", _("Choose at least one helper."), "no_helpers")
+        raise field_error("helpers", _("Choose at least one helper."), "no_helpers")
     if worker.pk in helper_ids:
-        raise _field_error(
+        raise field_error(
             "helpers",
             _("%(name)s cannot be their own helper.") % {"name": worker},
             "own_helper",
@@ -207,14 +207,14 @@ def _check_helpers(
         Worker.objects.select_for_update().filter(pk__in=helper_ids).order_by("pk")
     )
     if len(helpers) != len(helper_ids):
-        raise _field_error(
+        raise field_error(
             "helpers",
             _("A chosen helper is no longer on the roster."),
             "unknown_helper",
         )
     not_eligible = [h for h in helpers if not h.is_eligible_helper]
     if not_eligible:
-        raise _field_error(
+        raise field_error(
             "helpers",
             _(
                 "%(names)s cannot be helpers: helpers are active Party or "
@@ -229,7 +229,7 @@ def _check_helpers(
         loads = helper_loads(new_ids)
         full = [h for h in helpers if h.pk in new_ids and loads.get(h.pk, 0) >= limit]
         if full:
-            raise _field_error(
+            raise field_error(
                 "helpers",
                 _(
                     "%(names)s already carry %(limit)d active cases, the "
@@ -241,12 +241,12 @@ def _check_helpers(
     return helpers
 
 
-def _check_target(target_month: dt.date | None, month: dt.date) -> None:
+def check_target(target_month: dt.date | None, month: dt.date) -> None:
     if target_month is None:
         return
-    _check_month(target_month, "target_month")
+    check_month(target_month, "target_month")
     if target_month <= month:
-        raise _field_error(
+        raise field_error(
             "target_month",
             _(
                 "The target month must come after the month the case is "

@@ -48,7 +48,7 @@ def sync_cases_with_records(
     cases = AssistanceCase.objects.filter(month__lt=month)
     if worker_ids is not None:
         cases = cases.filter(worker_id__in=list(worker_ids))
-    return _apply_transitions(cases)
+    return apply_transitions(cases)
 
 
 def _latest_later_record() -> models.QuerySet:
@@ -58,7 +58,7 @@ def _latest_later_record() -> models.QuerySet:
     ).order_by("-month")
 
 
-def _apply_transitions(cases: models.QuerySet) -> SyncResult:
+def apply_transitions(cases: models.QuerySet) -> SyncResult:
     latest = _latest_later_record()
     judged = cases.order_by().alias(
         latest_meets=Subquery(

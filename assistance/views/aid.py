@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from assistance import selectors
 from assistance.access import require_perm
-from assistance.views._common import month_param
+from assistance.views.shared import month_param
 from workers.completeness import default_month
 from workers.months import FIRST_YEAR, LAST_YEAR
 
@@ -34,6 +34,8 @@ def aid_totals(request):
         "assistance/aid_totals.html",
         {
             "year": year,
+            "first_year": FIRST_YEAR,
+            "last_year": LAST_YEAR,
             "months": months,
             "year_total": sum((m["total"] or Decimal(0) for m in months), Decimal(0)),
             "year_grants": sum(m["grants"] for m in months),

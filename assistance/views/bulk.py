@@ -28,8 +28,8 @@ from assistance.services.bulk import (
     move_cases,
     open_with_one_helper,
 )
-from assistance.views._common import month_param
-from workers.forms_base import Form
+from assistance.views.shared import int_param, month_param
+from workers.forms.base import Form
 from workers.models import ShortfallClassification, Worker, Workshop
 from workers.months import MonthError, checked_month, month_str
 
@@ -39,22 +39,15 @@ OPEN_PERM = "assistance.add_assistancecase"
 CHANGE_PERM = "assistance.change_assistancecase"
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def ticked(data, name: str) -> list[Seen]:
     """The ticked rows of ``name`` with the versions the page showed."""
     rows, seen = [], set()
     for value in data.getlist(name):
-        pk = _int(value)
+        pk = int_param(value)
         if pk is None or pk in seen:
             continue
         seen.add(pk)
-        rows.append(Seen(pk, _int(data.get(f"version-{pk}")) or 0))
+        rows.append(Seen(pk, int_param(data.get(f"version-{pk}")) or 0))
     return rows
 
 
@@ -111,7 +104,9 @@ def classify_workshop_as_last_month(request):
     if month is None:
         messages.error(request, _("Choose a month first."))
         return redirect("assistance:classification_queue")
-    workshop = Workshop.objects.filter(pk=_int(request.POST.get("workshop"))).first()
+    workshop = Workshop.objects.filter(
+        pk=int_param(request.POST.get("workshop"))
+    ).first()
     rows = [
         (seen, request.POST.get(f"cause-{seen.pk}", ""))
         for seen in ticked(request.POST, "worker")

@@ -38,10 +38,11 @@ from assistance.services import (
     update_case,
 )
 from assistance.views import bulk
-from assistance.views._common import attach_error, csv_response, stale_message
+from assistance.views.shared import attach_error, stale_message
 from workers.models import ShortfallClassification
 from workers.months import month_str
 from workers.roles import sees_named_causes
+from workers.spreadsheet_safety import csv_response
 
 CASE_PAGE_SIZE = 50
 # The cases to close in one action are all on one page (up to this many).
@@ -160,7 +161,7 @@ def case_export(request):
                 _("yes") if case.closure_proposed_at else "",
             ]
 
-    return csv_response("help-cases.csv", header, rows())
+    return csv_response("help-cases", header, rows())
 
 
 def _overview_cases(user):
@@ -220,7 +221,7 @@ def overview_export(request):
         ]
         for case in cases.iterator(chunk_size=500)
     )
-    return csv_response("help-case-statuses.csv", header, rows)
+    return csv_response("help-case-statuses", header, rows)
 
 
 @login_required

@@ -16,7 +16,7 @@ from assistance.access import require_perm
 from assistance.forms import OpenCaseForm, workers_for
 from assistance.models import AssistanceCase
 from assistance.services import StaleEditError, classify, helper_limit, open_case
-from assistance.views._common import attach_error, month_param
+from assistance.views.shared import attach_error, int_param, month_param
 from workers.completeness import describe, page_month
 from workers.models import Cause, ShortfallClassification, Worker
 from workers.months import MonthError, checked_month, month_str
@@ -124,7 +124,7 @@ def _save_classifications(request, month, rows):
         entry = {
             "cause": request.POST.get(f"cause-{pk}", "").strip(),
             "note": request.POST.get(f"note-{pk}", "").strip(),
-            "version": _int(request.POST.get(f"version-{pk}")),
+            "version": int_param(request.POST.get(f"version-{pk}")),
         }
         entries[pk] = entry
         current = row.classification
@@ -167,13 +167,6 @@ def _save_classifications(request, month, rows):
             transaction.set_rollback(True)
             return entries, None
     return entries, saved
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -232,7 +225,7 @@ def cases_open(request):
             )
             return redirect(_queue_url(month))
     else:
-        worker_ids = [_int(v) for v in source.getlist("worker")]
+        worker_ids = [int_param(v) for v in source.getlist("worker")]
         workers = {
             w.pk: w
             for w in Worker.objects.filter(pk__in=[i for i in worker_ids if i])
@@ -303,7 +296,7 @@ def _post_month(request):
 
 def _form_worker(form) -> int | None:
     if form.is_bound:
-        return _int(form.data.get(form.add_prefix("worker")))
+        return int_param(form.data.get(form.add_prefix("worker")))
     return form.initial.get("worker")
 
 
@@ -311,7 +304,7 @@ def _posted_workers(data) -> dict[int, Worker]:
     """The rows' workers, read before the formset is built: each row's
     helpers leave its worker out and list his workshop first."""
     ids = [
-        _int(value)
+        int_param(value)
         for key, value in data.items()
         if key.startswith("form-") and key.endswith("-worker")
     ]

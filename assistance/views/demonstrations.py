@@ -18,6 +18,7 @@ from assistance.access import (
 )
 from assistance.forms import AddAttendeeForm, AddWorkshopForm, DemonstrationForm
 from assistance.models import AssistanceCase, CaseStatus, Demonstration
+from assistance.views.shared import int_param
 from workers.completeness import default_month
 from workers.models import Cause, Worker
 
@@ -60,7 +61,7 @@ def demonstration_create(request):
         initial = {}
         chosen = (
             Worker.objects.active()
-            .filter(pk=_int(request.GET.get("demonstrator")))
+            .filter(pk=int_param(request.GET.get("demonstrator")))
             .first()
         )
         if chosen is not None:
@@ -77,13 +78,6 @@ def demonstration_create(request):
             "latest_month": default_month(),
         },
     )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -151,7 +145,7 @@ def demonstration_attendance(request, pk):
         workers = list(Worker.objects.filter(pk__in=cases.values("worker")))
     elif action == "remove":
         worker = demonstration.attendees.filter(
-            pk=_int(request.POST.get("worker"))
+            pk=int_param(request.POST.get("worker"))
         ).first()
         if worker is not None:
             demonstration.attendees.remove(worker)

@@ -10,10 +10,10 @@ from django.shortcuts import render
 from assistance import worklists
 from assistance.access import require_perm
 from assistance.services import helper_limit, helper_loads
-from assistance.views._common import month_param
+from assistance.views.shared import month_param
 from workers.completeness import describe, page_month
 from workers.models import Worker, Workshop
-from workers.roles import is_secretary
+from workers.roles import is_secretary, may_read_reports
 
 
 @login_required
@@ -21,7 +21,7 @@ def slipping(request):
     """Workers slipping in the month: the secretary's whole factory, a
     director's own workshops (read-only, names and attainment only)."""
     user = request.user
-    if not (is_secretary(user) or user.has_perm("workers.view_workshop")):
+    if not may_read_reports(user):
         raise PermissionDenied
     month, state = page_month(month_param(request))
     workshops = None

@@ -29,7 +29,8 @@ from assistance.models import (
     Demonstration,
     FollowUp,
 )
-from factory.demo.plan import FEB, JAN, MAR, UNIT, DemoPlan, UserSpec, build_plan
+from factory.demo.plan import build_plan
+from factory.demo.specs import FEB, JAN, MAR, UNIT, DemoPlan, UserSpec
 from workers.changes import Change, announce_change
 from workers.classification import (
     ClassificationInput,

@@ -3,7 +3,7 @@ quota in the month (assistance.outcomes); published bulletins keep those
 cases as counts and a few examples instead of every case.
 
 The case rows are emptied here and built again after the migration
-(factory.summaries.build_if_missing, on post_migrate), with the code that
+(factory.figures.summaries.build_if_missing, on post_migrate), with the code that
 keeps them current from then on.
 """
 
@@ -16,7 +16,7 @@ EXAMPLES_PER_CAUSE = 6
 def reached_from_list(cases: list) -> dict:
     """A published bulletin's list of every case that reached quota (by
     workshop code, then employee number), in the shape of
-    factory.report_lists.reached_quota_cases."""
+    factory.figures.lists.reached_quota_cases."""
     workshops: dict = {}
     named: dict = {}
     for case in cases:

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from decimal import Decimal
 
 from django import template
 from django.utils import translation
 
 from workers import months
 from workers.months import MonthError, parse_month
+from workers.numbers import number_text
 
 register = template.Library()
 
 
 def number(value) -> str:
-    """78.50 → "78.5", 35.00 → "35", 3.13 → "3.13"; None → "—"."""
-    if value is None or value == "":
-        return "—"
-    text = f"{Decimal(str(value)):.2f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    """78.50 → "78.5", 35.00 → "35", 3.13 → "3.13"; None → "—"
+    (workers.numbers, the one way a figure is written)."""
+    return number_text(value)
 
 
 def signed(value) -> str:

@@ -352,14 +352,14 @@ def test_admin_shows_cases_read_only(case, db):
 def test_a_helpers_card_colours_attainment_by_the_definition_of_meets_quota(
     helper_client, case
 ):
-    """9,999.60 of 10,000 is shown as 100.0% but is below quota: the card
+    """9,999.60 of 10,000 is shown as 100% but is below quota: the card
     asks the record (MEETS_QUOTA), it does not compare the rounded figure."""
     record(case.worker, APR, "9999.60", quota="10000")
     page = helper_client.get(reverse("assistance:my_cases")).content.decode()
-    assert '<span class="band-below">100.0%</span>' in page
+    assert '<span class="band-below">100%</span>' in page
     record(case.worker, dt.date(1956, 5, 1), "10000", quota="10000")
     page = helper_client.get(reverse("assistance:my_cases")).content.decode()
-    assert '<span class="band-meets">100.0%</span>' in page
+    assert '<span class="band-meets">100%</span>' in page
 
 
 def test_the_case_list_shows_the_cases_that_reached_quota_in_a_month(
@@ -414,7 +414,7 @@ def test_the_bulletin_links_the_secretary_to_every_case_that_reached_quota(
     secretary_client, manager_client, secretary, helper_worker, workshop
 ):
     """The bulletin names a few of them; the link lists them all."""
-    from factory.views_reports import REACHED_NAMED
+    from factory.views.reports import REACHED_NAMED
 
     names = [f"工人{index:02d}" for index in range(REACHED_NAMED + 2)]
     for name in names:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from factory.reports import movement_report
+from factory.figures.reports import movement_report
 from tests.conftest import in_english
 from tests.factory.test_report_data import (
     MAR,
@@ -156,7 +156,7 @@ def test_it_prints_on_a4(small, secretary_client):
 
 
 def test_highlights_rank_falls_in_proportion_then_in_number():
-    from factory.views_reports import _highlights
+    from factory.views.reports import _highlights
 
     rows = [
         {"code": "jg1", "compare_failing": 60, "failing": 32},
@@ -172,7 +172,7 @@ def test_highlights_rank_falls_in_proportion_then_in_number():
 
 
 def test_a_few_cases_are_named_one_cause_after_another_the_rest_counted():
-    from factory.views_reports import REACHED_NAMED, _reached
+    from factory.views.reports import REACHED_NAMED, _reached
 
     causes = ["technique"] * 6 + ["family", "ideology"]
     reached = {
@@ -218,7 +218,7 @@ def test_a_cached_bulletin_keeps_names_to_the_secretary(
     stored = blocks["content"]
     assert "工人a3" in stored
     # What the cache keeps is served, but for the placeholders of the
-    # request's own CSRF token and path (factory/page_cache.py).
+    # request's own CSRF token and path (factory/figures/page_cache.py).
     served = secretary_client.get(BULLETIN).content.decode()
     assert all(piece in served for piece in re.split(r"pagehole\w+", stored))
     # The director's scope and anonymity give it a body of its own.

@@ -1,5 +1,5 @@
 """The case outcomes and the cases that reached quota, read from the monthly
-summaries (assistance.outcomes, factory.summaries), against the definitions
+summaries (assistance.outcomes, factory.figures.summaries), against the definitions
 written out case by case here (docs/ARCHITECTURE.md, "Definitions").
 
 The summary rows add counts up by workshop; these tests go through every
@@ -21,9 +21,9 @@ from assistance import standing
 from assistance.models import AssistanceCase, CaseOutcome, CaseStatus, Measure
 from assistance.outcomes import EXAMPLES_PER_CAUSE, median_months
 from assistance.services.cases import close_case, open_case
-from factory import summaries
-from factory.report_lists import reached_quota_cases
-from factory.reports import case_outcomes
+from factory.figures import summaries
+from factory.figures.lists import reached_quota_cases
+from factory.figures.reports import case_outcomes
 from tests.factories import WorkerFactory, WorkshopFactory
 from workers.models import Cause
 from workers.months import add_months

@@ -7,9 +7,9 @@ import pytest
 from django.db.models import F
 from django.urls import reverse
 
-from factory.bundles import flatten
-from factory.reports import case_outcomes, trend
-from factory.services import mark_month_complete
+from factory.figures.bundles import flatten
+from factory.figures.publishing import mark_month_complete
+from factory.figures.reports import case_outcomes, trend
 from tests.conftest import in_english
 from tests.factories import WorkshopFactory
 from tests.factory.test_report_data import (
@@ -483,7 +483,7 @@ def test_a_cached_page_carries_each_requests_own_token_and_path(
 def test_a_cached_page_costs_no_figure(small, secretary_client, monkeypatch):
     """A request whose page is cached builds no context: no bundle, no
     completeness, no month picker."""
-    from factory import bundles
+    from factory.figures import bundles
 
     url = reverse("reports:dashboard") + "?month=1956-03&compare=1956-02"
     secretary_client.get(url)
@@ -491,7 +491,7 @@ def test_a_cached_page_costs_no_figure(small, secretary_client, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a cached page read a bundle")
 
-    monkeypatch.setattr("factory.views_dashboard.report_view", refuse)
+    monkeypatch.setattr("factory.views.dashboard.report_view", refuse)
     monkeypatch.setattr(bundles, "all_completeness", refuse)
     response = secretary_client.get(url)
     assert response.status_code == 200

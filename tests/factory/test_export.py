@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from factory.reports import movement_report
+from factory.figures.reports import movement_report
 from tests.factory.test_report_data import MAR, SENTINEL
 from workers.spreadsheet_safety import safe_cell
 

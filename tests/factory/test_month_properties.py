@@ -12,7 +12,7 @@ publishing and publishing corrections — and after every step checks:
 (c) the dashboard, movement.json, the bulletin and movement_report agree
     for the month touched;
 (d) the pages read through the cache equal the pages computed from scratch;
-(e) the monthly summaries the pages read (factory.summaries) equal a
+(e) the monthly summaries the pages read (factory.figures.summaries) equal a
     computation from the records and cases.
 
 The example budget is bounded (EXAMPLES × STEPS) so that make test stays
@@ -48,17 +48,17 @@ from hypothesis.stateful import (
 from assistance import services as cases
 from assistance.models import AssistanceCase, CaseStatus, Measure
 from assistance.services.common import action_month
-from factory import summaries
-from factory.models import MonthSnapshot
-from factory.report_lists import reached_quota_cases
-from factory.reports import case_outcomes, movement_report
-from factory.roles import SECRETARY
-from factory.services import (
+from factory.figures import summaries
+from factory.figures.lists import reached_quota_cases
+from factory.figures.publishing import (
     UNFINISHED_KINDS,
     mark_month_complete,
     publish_month,
     unmark_month_complete,
 )
+from factory.figures.reports import case_outcomes, movement_report
+from factory.models import MonthSnapshot
+from factory.roles import SECRETARY
 from tests.factories import UserFactory, WorkerFactory, WorkshopFactory
 from tests.transactions import wrapping_transaction
 from workers.completeness import completeness_of

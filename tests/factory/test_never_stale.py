@@ -25,8 +25,8 @@ from django.urls import reverse
 
 from assistance import services as cases
 from assistance.models import AssistanceCase, Demonstration, FollowUpKind, Measure
-from factory import summaries
-from factory.services import mark_month_complete, publish_month
+from factory.figures import summaries
+from factory.figures.publishing import mark_month_complete, publish_month
 from tests.factories import UserFactory
 from tests.factory.test_report_data import FEB, MAR
 from tests.spreadsheets import csv_bytes
@@ -194,7 +194,7 @@ def admin_bulk_delete(w, client, tmp_path):
     client.force_login(admin)
     picked = [w.workers[key] for key in ("a4", "b1", "b2")]
     records = ProductionRecord.objects.filter(month=MAR, worker__in=picked)
-    before = summaries.upkeep_runs
+    before = summaries.upkeep.runs
     response = client.post(
         reverse("admin:workers_productionrecord_changelist"),
         {
@@ -204,7 +204,7 @@ def admin_bulk_delete(w, client, tmp_path):
         },
     )
     assert response.status_code == 302, response.content[:800]
-    assert summaries.upkeep_runs == before + 1
+    assert summaries.upkeep.runs == before + 1
     assert not ProductionRecord.objects.filter(month=MAR, worker__in=picked).exists()
     client.force_login(w.secretary)
 

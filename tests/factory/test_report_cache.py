@@ -1,5 +1,5 @@
 """Cached figures are dropped whenever the data behind them changes, and
-only the figures of the months it reaches (factory.cache)."""
+only the figures of the months it reaches (factory.figures.cache)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assistance.models import AssistanceCase, Demonstration
 from assistance.services import close_case
-from factory.cache import ReportCache, bump, read_tokens
+from factory.figures.cache import ReportCache, bump, read_tokens
 from factory.models import EVERY_MONTH, FiguresGeneration
 from tests.factory.test_dashboard import figures_of
 from tests.factory.test_report_data import FEB, MAR

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from factory.reports import movement_report
+from factory.figures.reports import movement_report
 from tests.factory.test_report_data import FEB, JAN, MAR
 
 # The personas and worlds are built once for the module (tests/conftest.py).

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from factory.reports import movement_report
+from factory.figures.reports import movement_report
 from tests.factory.test_report_data import FEB, MAR
 
 # The personas and worlds are built once for the module (tests/conftest.py).

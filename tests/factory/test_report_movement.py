@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from factory.reports import (
+from factory.figures.reports import (
     change_pct,
     movement_report,
     points_change,

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from factory.reports import (
+from factory.figures.reports import (
     movement_report,
     trend,
 )

@@ -15,7 +15,7 @@ from factory.roles import SECRETARY
 @pytest.fixture
 def shared_cache(monkeypatch):
     """Pretend the per-process test cache is shared (Redis, in production)."""
-    monkeypatch.setattr("factory.cache._cache_is_shared", lambda: True)
+    monkeypatch.setattr("factory.figures.cache.cache_is_shared", lambda: True)
     cache.clear()
     yield
     cache.clear()
@@ -89,7 +89,7 @@ def test_a_login_keeps_the_roles(shared_cache, secretary):
 def test_a_directors_workshops_are_kept_with_the_role(
     shared_cache, manager, other_workshop, django_capture_on_commit_callbacks
 ):
-    from factory.access import visible_codes
+    from factory.figures.access import visible_codes
 
     client = Client()
     client.force_login(manager)

@@ -25,14 +25,14 @@ from assistance.models import (
     FollowUp,
     FollowUpKind,
 )
-from factory import summaries
-from factory.demo.plan import (
+from factory.demo.plan import build_plan
+from factory.demo.specs import (
     HAN_WENLIAN,
     HU_WEILIANG,
     LEAGUE_SECRETARY,
     WANG_PEISHENG,
-    build_plan,
 )
+from factory.figures import summaries
 from factory.models import MonthSummary
 from factory.roles import HELPER, MANAGER, SECRETARY
 from workers.models import (
@@ -410,12 +410,12 @@ def test_reset_wipes_the_demo_and_loads_it_again(demo):
     secretary.set_password("something else entirely")
     secretary.save()
 
-    upkeeps = summaries.upkeep_runs
+    upkeeps = summaries.upkeep.runs
     call_command("seed_demo", "--reset", stdout=StringIO())
 
     # The wipe and the seed are one transaction: the summaries are kept
     # once for all their rows, not once a row.
-    assert summaries.upkeep_runs == upkeeps + 1
+    assert summaries.upkeep.runs == upkeeps + 1
     assert snapshot()["counts"] == before
     assert figures(MAR) == {"on_quota": 600, "advanced": 471, "below": 128}
     assert summaries.differences() == []

@@ -1,4 +1,4 @@
-"""The monthly summaries (factory.summaries): built, rebuilt, and read.
+"""The monthly summaries (factory.figures.summaries): built, rebuilt, and read.
 
 That every write keeps them equal to the computation from the records and
 cases is tested write path by write path in test_never_stale.py and in every
@@ -16,9 +16,9 @@ from django.core.management import CommandError, call_command
 
 from assistance import standing
 from assistance.models import AssistanceCase
-from factory import summaries
+from factory.figures import summaries
+from factory.figures.reports import case_counts, movement_report, reached_this_month
 from factory.models import MonthCaseSummary, MonthSummary
-from factory.reports import case_counts, movement_report, reached_this_month
 from tests.factory.test_report_data import FEB, MAR
 from workers.completeness import completeness_of
 from workers.models import ProductionRecord

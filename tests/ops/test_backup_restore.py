@@ -15,7 +15,7 @@ from django.db import connection
 
 from assistance.models import Measure
 from assistance.services import open_case
-from factory.reports import movement_report
+from factory.figures.reports import movement_report
 from tests.factories import ProductionRecordFactory, WorkerFactory
 from tests.ops.helpers import postgresql_only
 from workers.models import Cause, PoliticalStatus, ShortfallClassification

@@ -85,7 +85,7 @@ def test_a_failure_outside_the_view_is_a_503_too(secretary):
 def test_other_errors_still_give_the_500_page(secretary):
     client = Client(raise_request_exception=False)
     client.force_login(secretary)
-    with mock.patch("factory.views.is_secretary", side_effect=RuntimeError("bug")):
+    with mock.patch("factory.views.home.is_secretary", side_effect=RuntimeError("bug")):
         response = client.get("/")
     assert response.status_code == 500
     assert 'id="database-unavailable"' not in response.content.decode()

@@ -39,7 +39,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from tests.conftest import in_english
 from tests.factories import ProductionRecordFactory, WorkerFactory
@@ -52,7 +52,7 @@ from workers.models import (
     ShortfallClassification,
     Worker,
 )
-from workers.months import add_months, month_label
+from workers.months import add_months, current_month, month_label
 
 pytestmark = pytest.mark.django_db
 
@@ -316,7 +316,7 @@ def test_bad_months_name_row_and_column(crew, kind, month, words):
 def test_next_month_is_the_future_in_a_workbook_date_cell(crew):
     """A real date cell (what Excel writes for a date) is read as its month;
     next month is still refused."""
-    next_month = add_months(timezone.localdate().replace(day=1), 1)
+    next_month = add_months(current_month(), 1)
     data = xlsx_bytes(
         [
             RECORDS_HEADER.split(","),

@@ -2,11 +2,11 @@
 
 A name pasted from a spreadsheet may carry a \\x01 or a vertical tab; the
 imports refuse such a cell with its row and column
-(workers.importing.tables.check_text), and the forms now refuse it too,
+(workers.text.check_text), and the forms now refuse it too,
 beside the field, naming it. Tab and line breaks stay allowed: they are text.
 
 The rule is applied by the project's form base classes
-(workers.forms_base); test_every_form_of_the_project_uses_the_base makes
+(workers.forms.base); test_every_form_of_the_project_uses_the_base makes
 sure no form is written without it.
 """
 
@@ -52,7 +52,7 @@ def _project_forms() -> list[type]:
 
 
 def test_every_form_of_the_project_uses_the_base():
-    from workers.forms_base import RefusesControlCharacters
+    from workers.forms.base import RefusesControlCharacters
 
     classes = _project_forms()
     assert len(classes) > 15  # the walk itself works

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from factory import summaries
+from factory.figures import summaries
 from factory.models import MonthSummary
 from tests.factories import ProductionRecordFactory, WorkerFactory
 from workers.changes import Change, Changed, Scope, announce_change, settle
@@ -105,26 +105,26 @@ def test_a_failing_receiver_rolls_the_transaction_back(workshop):
 
 def test_a_thousand_writes_in_one_transaction_cost_one_upkeep(workshop):
     workers = [WorkerFactory(workshop=workshop) for _ in range(5)]
-    before = summaries.upkeep_runs
+    before = summaries.upkeep.runs
     with transaction.atomic():
         for worker in workers:
             for month in (MAR, APR):
                 ProductionRecordFactory(
                     worker=worker, month=month, quota=Decimal(100), output=Decimal(90)
                 )
-        assert summaries.upkeep_runs == before, "nothing before the end"
-    assert summaries.upkeep_runs == before + 1
+        assert summaries.upkeep.runs == before, "nothing before the end"
+    assert summaries.upkeep.runs == before + 1
     assert summaries.differences() == []
     assert MonthSummary.objects.get(month=APR).failing == 5
 
 
 def test_changes_that_no_summary_counts_cost_no_upkeep(workshop):
-    before = summaries.upkeep_runs
+    before = summaries.upkeep.runs
     with transaction.atomic():
         announce_change(Change.FOLLOW_UPS, months={MAR})
         announce_change(Change.PUBLISHED, months={MAR})
         announce_change(Change.WORKER, months=None)
-    assert summaries.upkeep_runs == before
+    assert summaries.upkeep.runs == before
 
 
 @pytest.mark.django_db(transaction=True)

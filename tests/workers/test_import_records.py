@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from tests.factories import ProductionRecordFactory, WorkerFactory
 from tests.spreadsheets import csv_bytes, xlsx_bytes
@@ -16,7 +16,7 @@ from workers.importing import get_importer
 from workers.importing.base import IMPORTERS
 from workers.importing.records import RecordImporter
 from workers.models import ImportBatch, ImportStatus, ProductionRecord
-from workers.months import add_months, month_str
+from workers.months import add_months, current_month, month_str
 from workers.signals import records_saved
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +163,7 @@ def test_the_import_sends_records_saved_once(workers):
 
 
 def future_month() -> str:
-    return month_str(add_months(timezone.localdate().replace(day=1), 1))
+    return month_str(add_months(current_month(), 1))
 
 
 @pytest.mark.parametrize(
@@ -204,7 +204,7 @@ def test_row_errors_name_the_row_and_column(workers, cells, column, words):
 
 
 def test_this_month_is_not_the_future(workers):
-    this_month = month_str(timezone.localdate().replace(day=1))
+    this_month = month_str(current_month())
     assert errors_of([HEADER_ZH[:4], ["T001", this_month, "100", "90"]]) == []
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from workers.forms_records import RecordEntryForm
+from workers.forms.records import RecordEntryForm
 from workers.importing.values import ValueProblem, parse_decimal
 
 

@@ -16,7 +16,7 @@ from tests.conftest import in_english
 from tests.factories import ProductionRecordFactory, WorkerFactory, WorkshopFactory
 from tests.spreadsheets import csv_bytes, ods_bytes, xls_bytes, xlsx_bytes
 from workers.importing import get_importer
-from workers.importing.tables import ImportFileError
+from workers.importing.limits import ImportFileError
 from workers.models import (
     ColumnMapping,
     ImportBatch,
@@ -330,7 +330,7 @@ def test_too_many_rows_are_refused_as_soon_as_passed(settings, crew):
 def test_a_workbook_of_too_many_rows_is_refused_before_it_is_parsed(
     settings, crew, monkeypatch
 ):
-    from workers.importing import tables
+    from workers.importing import workbooks
 
     settings.IMPORT_MAX_ROWS = 50
     rows = [["工号", "月份", "定额", "实际完成"]] + [["T001", "1956-03", 1, 1]] * 80
@@ -338,7 +338,7 @@ def test_a_workbook_of_too_many_rows_is_refused_before_it_is_parsed(
     def never(*args):
         raise AssertionError("the workbook was parsed")
 
-    monkeypatch.setattr(tables, "_workbook_rows", never)
+    monkeypatch.setattr(workbooks, "workbook_rows", never)
     for data, name in ((xlsx_bytes(rows), "r.xlsx"), (ods_bytes(rows), "r.ods")):
         with pytest.raises(ImportFileError, match="more than 50 rows"):
             get_importer("records").read(data, name)

@@ -11,13 +11,9 @@ from django.utils import translation
 from tests.spreadsheets import csv_bytes, xlsx_bytes
 from workers.importing.base import Importer
 from workers.importing.errors import RowError
-from workers.importing.tables import (
-    MAX_CELL_CHARS,
-    Column,
-    ImportFileError,
-    check_text,
-    read_table,
-)
+from workers.importing.limits import ImportFileError
+from workers.importing.reading import read_table
+from workers.importing.tables import Column
 from workers.importing.values import (
     ValueProblem,
     attempt,
@@ -28,6 +24,7 @@ from workers.importing.values import (
     parse_month_value,
 )
 from workers.models import Cause, PoliticalStatus
+from workers.text import MAX_CELL_CHARS, check_text
 
 COLUMNS = [
     Column("employee_no", ("工号",)),
@@ -342,9 +339,9 @@ def test_an_xml_entity_bomb_is_refused():
 
 def test_the_reader_itself_never_expands_entities(monkeypatch):
     # The pre-scan is belt; calamine, which never expands entities, braces.
-    from workers.importing import tables
+    from workers.importing import workbooks
 
-    monkeypatch.setattr(tables, "_scan_xml", lambda archive, entry, rows: 0)
+    monkeypatch.setattr(workbooks, "_scan_xml", lambda archive, entry, rows: 0)
 
     def add_entities(name, content):
         if name == "xl/worksheets/sheet1.xml":

@@ -24,15 +24,11 @@ imports them all first, so callers never depend on import order.
 
 from workers.importing.base import IMPORTERS, Importer, get_importer, register
 from workers.importing.errors import ImportPlan, RowError
-from workers.importing.tables import (
-    Column,
-    ImportFileError,
-    Row,
-    Table,
-    check_text,
-    read_table,
-)
+from workers.importing.limits import ImportFileError
+from workers.importing.reading import read_table
+from workers.importing.tables import Column, Row, Table
 from workers.importing.values import ValueProblem
+from workers.text import check_text
 
 __all__ = [
     "IMPORTERS",

@@ -27,15 +27,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from workers.importing.errors import PREVIEW_LIMIT, ImportPlan, RowError
-from workers.importing.tables import (
-    Column,
-    Table,
-    check_text,
-    headers_key,
-    read_table,
-)
+from workers.importing.reading import read_table
+from workers.importing.tables import Column, Table, headers_key
 from workers.roles import is_secretary
 from workers.spreadsheet_safety import safe_cell
+from workers.text import check_text
 
 IMPORTERS: dict[str, type[Importer]] = {}
 

@@ -31,11 +31,8 @@ from django.utils.translation import ngettext
 
 from workers.importing.base import Importer, load_importers
 from workers.importing.errors import ImportPlan
-from workers.importing.tables import (
-    ImportFileError,
-    MissingColumnsError,
-    Table,
-)
+from workers.importing.limits import ImportFileError
+from workers.importing.tables import MissingColumnsError, Table
 from workers.models import IMPORT_WORKING, ImportBatch, ImportStatus, Worker
 
 logger = logging.getLogger("catchup.imports")
@@ -104,7 +101,7 @@ def goes_to_background(rows: int) -> bool:
 # --- checking -------------------------------------------------------------------
 
 
-class _Progress:
+class Progress:
     """Writes a batch's progress now and then (never inside a transaction of
     the import's own: only between steps and while reading)."""
 
@@ -134,7 +131,7 @@ class _Progress:
 
 
 def read_batch(
-    batch: ImportBatch, importer: Importer, progress: _Progress | None = None
+    batch: ImportBatch, importer: Importer, progress: Progress | None = None
 ) -> Table:
     # Batches are loaded without their bytes (defer): this loads them.
     return importer.read(
@@ -146,7 +143,7 @@ def read_batch(
 
 
 def check_batch(
-    batch: ImportBatch, *, progress: _Progress | None = None, file_errors: bool = True
+    batch: ImportBatch, *, progress: Progress | None = None, file_errors: bool = True
 ) -> tuple[Table | None, ImportPlan | None]:
     """Read and plan the batch's file; keep the outcome on the batch.
 
@@ -167,12 +164,12 @@ def check_batch(
             return None, None
         if not file_errors:
             raise
-        _fail(batch, exc.message)
+        fail(batch, exc.message)
         return None, None
     except ImportFileError as exc:
         if not file_errors:
             raise
-        _fail(batch, exc.message)
+        fail(batch, exc.message)
         return None, None
     if progress:
         progress.phase("checking", len(table.rows))
@@ -280,7 +277,7 @@ def _worker_names(plan: ImportPlan) -> dict[str, str]:
 
 
 def apply_batch(
-    batch: ImportBatch, *, user, progress: _Progress | None = None
+    batch: ImportBatch, *, user, progress: Progress | None = None
 ) -> ImportBatch:
     """Read and plan the file again, then write it whole, in one transaction
     that also marks the batch applied. Records why when it cannot."""
@@ -288,7 +285,7 @@ def apply_batch(
     try:
         table = read_batch(batch, importer, progress)
     except ImportFileError as exc:
-        _fail(batch, exc.message)
+        fail(batch, exc.message)
         return batch
     if progress:
         progress.phase("checking", len(table.rows))
@@ -298,7 +295,7 @@ def apply_batch(
         # worker added by hand): the file no longer imports as shown.
         batch.summary = summarise(table, plan)
         batch.counts = plan.counts()
-        _fail(batch, rows_error_summary(plan))
+        fail(batch, rows_error_summary(plan))
         return batch
     if progress:
         progress.phase("saving", len(table.rows))
@@ -313,7 +310,7 @@ def apply_batch(
     except (DatabaseError, ValidationError):
         logger.exception("import batch %s failed", batch.pk)
         batch.refresh_from_db(fields=["status"])
-        _fail(
+        fail(
             batch,
             _(
                 "The import failed and nothing was saved: the data changed while "
@@ -323,7 +320,7 @@ def apply_batch(
     return batch
 
 
-def _fail(batch: ImportBatch, message: str, *, retry: str = "") -> None:
+def fail(batch: ImportBatch, message: str, *, retry: str = "") -> None:
     batch.status, batch.error = ImportStatus.FAILED, message
     batch.finished_at = timezone.now()
     batch.retry = retry

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from workers.importing.base import get_importer
 from workers.importing.errors import describe_skipped
-from workers.importing.tables import ImportFileError, MissingColumnsError
+from workers.importing.limits import ImportFileError
+from workers.importing.tables import MissingColumnsError
 
 
 def terminal_language() -> str:

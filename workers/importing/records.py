@@ -17,13 +17,12 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workers.importing import spellings
 from workers.importing.base import Importer, collector_paused, register
 from workers.importing.errors import PREVIEW_LIMIT, ImportPlan
-from workers.importing.tables import Table, cells_ok, check_text
+from workers.importing.tables import Table
 from workers.importing.values import (
     ValueProblem,
     clean_employee_no,
@@ -31,8 +30,14 @@ from workers.importing.values import (
     parse_month_value,
 )
 from workers.models import ImportKind, ProductionRecord, Worker
-from workers.months import month_str
-from workers.services import RecordInput, clean_record_month, save_records
+from workers.months import current_month, month_str
+from workers.services import (
+    RecordInput,
+    clean_record_month,
+    rounded_amount,
+    save_records,
+)
+from workers.text import cells_ok, check_text
 
 # Above this many distinct workers (or worker-months) one query for all rows
 # is cheaper than a long IN list, and it never meets SQLite's parameter limit.
@@ -84,7 +89,7 @@ class RecordImporter(Importer):
         ]
         workers = _workers_by_number(set(numbers) - {""})
         has_unit = "unit" in table.columns
-        this_month = timezone.localdate().replace(day=1)
+        this_month = current_month()
         months: dict[str, tuple[dt.date | None, str | None]] = {}
         first_row: dict[tuple[int, dt.date], int] = {}
         # Positions in table.rows of the rows that passed, in payload order.
@@ -129,8 +134,7 @@ class RecordImporter(Importer):
                 found is not None
                 and found[1]
                 and month_problem is None
-                and quota is not None
-                and quota > 0
+                and rounded_amount(quota, above_zero=True) is not None
                 and (unit is None or len(unit) <= UNIT_MAX)
             ):
                 key = (found[0], month)
@@ -190,7 +194,7 @@ class RecordImporter(Importer):
         except ValueProblem as problem:
             fail("quota", problem.message)
         else:
-            if quota <= 0:
+            if rounded_amount(quota, above_zero=True) is None:
                 fail(
                     "quota",
                     _("“%(text)s” cannot be a quota: it must be more than 0")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 
 from workers.models import Band
+from workers.numbers import number_text
 from workers.selectors import worker_attainment_history
 
 register = template.Library()
@@ -39,6 +40,20 @@ def worker_records(worker) -> dict:
 @register.filter
 def band_class(band: str) -> str:
     return BAND_CLASSES.get(band, "")
+
+
+@register.filter
+def attainment(value) -> str:
+    """An attainment as every page writes it (workers.numbers): 99.96, 100,
+    112.5; the template adds the "%"."""
+    return number_text(value)
+
+
+@register.filter
+def quota_band(meets: bool) -> str:
+    """The band of a record judged on its quota alone (no standard): meets
+    quota or below it, for band_class."""
+    return Band.MEETS_QUOTA if meets else Band.BELOW_QUOTA
 
 
 @register.filter

@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from factory.bulletin_text import report_text
-from factory.bundles import flatten, report_view, resolve_period
-from factory.cache import ReportCache
+from factory.figures.bulletin_text import report_text
+from factory.figures.bundles import flatten, report_view, resolve_period
+from factory.figures.cache import ReportCache
 from workers.models import Workshop
 from workers.months import MonthError
 from workers.spreadsheet_safety import safe_cell

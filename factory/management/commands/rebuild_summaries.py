@@ -1,6 +1,6 @@
 """python manage.py rebuild_summaries [--month YYYY-MM]
 
-Recomputes the monthly summaries (factory.summaries) from the records and
+Recomputes the monthly summaries (factory.figures.summaries) from the records and
 cases: every month, or one month and the months after it (their cases'
 standing reads it). The summaries are kept current by every write; this is
 for a database loaded without the app (a restore, raw SQL) and is safe to
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from factory import summaries
+from factory.figures import summaries
 from workers.months import MonthError, checked_month
 
 

@@ -1,0 +1,51 @@
+"""Small pieces the help-case views share."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from workers.months import MonthError, checked_month
+
+
+def month_param(request, name: str = "month", default: dt.date | None = None):
+    """The month in the query string; a bad one is reported, not a 500."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return checked_month(raw)
+    except MonthError as error:
+        messages.error(request, str(error))
+        return default
+
+
+def attach_error(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, beside the field it names
+    when the form has that field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def int_param(value) -> int | None:
+    """A posted or asked-for id as an int, or None: not a number, or past
+    what a database key can hold (SQLite refuses an integer over 2^63 - 1
+    with an OverflowError, a 500)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if -(2**63) <= number < 2**63 else None
+
+
+def stale_message() -> str:
+    return _(
+        "Someone else changed this while you were editing it. Nothing was "
+        "saved: check the current values below, then save again."
+    )

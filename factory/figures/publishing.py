@@ -1,0 +1,196 @@
+"""Writes of the factory app: publishing a month, marking it complete.
+
+Keyword-only, one transaction each (STYLE.md 3). Both write rows the
+figures read, so both are announced like every other change (their models
+are tracked by workers.changes through factory.figures.cache.connect_signals).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from assistance.models import AssistanceCase
+from factory.figures.bundles import differences, snapshot_data
+from factory.models import MonthSnapshot
+from workers.completeness import completeness
+from workers.models import MonthCompletion, ProductionRecord, ShortfallClassification
+from workers.months import month_label, previous_month
+
+# The kinds of unfinished work a secretary must acknowledge before
+# publishing (the publish page asks for each one that applies).
+MISSING_WORKSHOPS = "missing_workshops"
+UNCLASSIFIED = "unclassified"
+PROPOSED_CLOSURES = "proposed_closures"
+UNFINISHED_KINDS = (MISSING_WORKSHOPS, UNCLASSIFIED, PROPOSED_CLOSURES)
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """What is not done yet for a month, as the publish page lists it."""
+
+    missing_workshops: list[tuple[str, str]]
+    unclassified: list[tuple[str, str]]  # (employee_no, name)
+    proposed_closures: list[tuple[str, str]]
+
+    def kinds(self) -> set[str]:
+        return {kind for kind in UNFINISHED_KINDS if getattr(self, kind)}
+
+
+def unfinished_work(*, month: dt.date) -> Unfinished:
+    """Workshops still missing, shortfalls not classified, and closures that
+    helpers proposed and nobody has decided (three queries and the month's
+    completeness)."""
+    classified = ShortfallClassification.objects.filter(month=month).values("worker_id")
+    unclassified = (
+        ProductionRecord.objects.for_month(month)
+        .below_quota()
+        .exclude(worker_id__in=classified)
+        .order_by("worker__workshop__code", "worker__employee_no")
+        .values_list("worker__employee_no", "worker__name")
+    )
+    proposed = (
+        AssistanceCase.objects.filter(
+            month__lte=month, closure_proposed_at__isnull=False
+        )
+        .active()
+        .order_by("worker__employee_no")
+        .values_list("worker__employee_no", "worker__name")
+    )
+    return Unfinished(
+        missing_workshops=list(completeness(month).missing),
+        unclassified=list(unclassified),
+        proposed_closures=list(proposed),
+    )
+
+
+def snapshot_changes(before: dict, after: dict) -> list[dict]:
+    """The figures that differ between two snapshots' data: the factory's
+    (as the dashboards name them), each workshop's, and the bulletin's."""
+    changes = differences(before["factory"], after["factory"])
+    codes = sorted(set(before["workshops"]) | set(after["workshops"]))
+    for code in codes:
+        changes += [
+            {**row, "figure": f"workshops.{code}.{row['figure']}"}
+            for row in differences(
+                before["workshops"].get(code, {}), after["workshops"].get(code, {})
+            )
+        ]
+    changes += [
+        {**row, "figure": f"bulletin.{row['figure']}"}
+        for row in differences(before["bulletin"], after["bulletin"])
+    ]
+    return changes
+
+
+@transaction.atomic
+def publish_month(
+    *,
+    month: dt.date,
+    by: AbstractBaseUser,
+    reason: str = "",
+    acknowledged: set[str] = frozenset(),
+) -> MonthSnapshot:
+    """Freeze the month's figures against the month before, as its next
+    revision.
+
+    The first publication is revision 1; a later one needs a ``reason`` and
+    live figures that differ from the latest revision (otherwise there is
+    nothing to correct). Every kind of unfinished work (unfinished_work)
+    must be in ``acknowledged``. The months' rows are locked so that two
+    secretaries publishing at once make one revision each, in turn.
+    """
+    month = month.replace(day=1)
+    if not ProductionRecord.objects.for_month(month).exists():
+        raise ValidationError(
+            _("This month has no records yet: there is nothing to publish."),
+            code="no_records",
+        )
+    unacknowledged = unfinished_work(month=month).kinds() - set(acknowledged)
+    if unacknowledged:
+        raise ValidationError(
+            _("Confirm each kind of unfinished work before publishing."),
+            code="not_acknowledged",
+            params={"kinds": sorted(unacknowledged)},
+        )
+    # Serialises publications of the month (the lock is on its revisions;
+    # for the first one, on the month's completion mark if there is one).
+    existing = list(
+        MonthSnapshot.objects.select_for_update()
+        .filter(month=month)
+        .order_by("revision")
+    )
+    compare = previous_month(month)
+    data = snapshot_data(month=month, compare=compare)
+    reason = (reason or "").strip()
+    changes: list[dict] = []
+    if existing:
+        latest = existing[-1]
+        changes = snapshot_changes(latest.data, data)
+        if not changes:
+            raise ValidationError(
+                _(
+                    "The live figures are the same as revision %(revision)d: "
+                    "there is nothing to publish again."
+                )
+                % {"revision": latest.revision},
+                code="unchanged",
+            )
+        if not reason:
+            raise ValidationError(
+                {"reason": _("Give the reason for publishing a correction.")},
+                code="reason_required",
+            )
+    revision = (
+        MonthSnapshot.objects.filter(month=month).aggregate(n=Max("revision"))["n"] or 0
+    ) + 1
+    return MonthSnapshot.objects.create(
+        month=month,
+        revision=revision,
+        compare_month=compare,
+        published_by=by,
+        reason=reason if existing else "",
+        data=data,
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def mark_month_complete(
+    *, month: dt.date, by: AbstractBaseUser, note: str = ""
+) -> MonthCompletion:
+    """The secretary's word that the month is complete (who and when)."""
+    month = month.replace(day=1)
+    if not ProductionRecord.objects.for_month(month).exists():
+        raise ValidationError(
+            _("%(month)s has no records: a month without records cannot be complete.")
+            % {"month": month_label(month)},
+            code="no_records",
+        )
+    mark, _created = MonthCompletion.objects.get_or_create(
+        month=month, defaults={"marked_by": by, "note": (note or "").strip()}
+    )
+    return mark
+
+
+@transaction.atomic
+def unmark_month_complete(*, month: dt.date) -> bool:
+    """Undo the mark, until the month is published. True if there was one."""
+    month = month.replace(day=1)
+    if MonthSnapshot.objects.filter(month=month).exists():
+        raise ValidationError(
+            _("%(month)s is published: its completeness can no longer be undone.")
+            % {"month": month_label(month)},
+            code="published",
+        )
+    mark = MonthCompletion.objects.select_for_update().filter(month=month).first()
+    if mark is None:
+        return False
+    mark.delete()
+    return True

@@ -1,0 +1,261 @@
+"""The figures: the movement report of docs/ARCHITECTURE.md and what the pages add.
+
+The first floor of the read side (docs/ARCHITECTURE.md): figures →
+page bundles (factory.figures.bundles) → views, with caching at the edge
+(factory.figures.cache). Every figure the committee sees — the movement_report
+command, the JSON at /reports/movement.json, the dashboards, the monthly
+bulletin — comes from the functions here, so two pages can never disagree.
+Nothing here caches, scopes to a reader or knows of published revisions.
+
+The definitions are not re-derived here: on quota, below quota and advanced
+producer are the QuerySet methods and Q objects of workers.models; a case's
+standing at the end of a month is assistance.standing; a month's
+completeness is workers.completeness. Every figure of month M reads only
+data effective in or before M (docs/ARCHITECTURE.md, "The month"). Each function runs a
+fixed number of queries whatever the size of the factory; the monthly counts
+come from the summary rows of factory.figures.summaries, computed with those same
+definitions and kept current by every write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from assistance import outcomes
+from assistance.models import CaseStatus, Measure
+from factory.figures import summaries
+from workers.completeness import completeness_of
+from workers.models import Cause, Workshop
+from workers.months import add_months, month_str, previous_month
+
+CAUSE_KEYS = [*Cause.values, "unclassified"]
+CASE_KEYS = [CaseStatus.OPEN, CaseStatus.REACHED_QUOTA, CaseStatus.CLOSED]
+TWO_PLACES = Decimal("0.01")
+
+
+def round_pct(value: Decimal) -> float:
+    """Two decimals, halves rounded away from zero (3.125 → 3.13).
+
+    Python's round() and float formatting round halves to even and work on
+    binary floats (round(3.125, 2) == 3.12); the committee rounds as taught
+    at school, so the arithmetic is done in Decimal and converted last.
+    """
+    return float(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
+
+
+def share(part: int, whole: int) -> float:
+    """part ÷ whole × 100, rounded by round_pct; 0.0 when whole is 0.
+
+    A share of nobody is 0.0, not null: a month or workshop without records
+    shows 0 workers on quota and 0% advanced, which reads right and keeps
+    every share a number.
+    """
+    if not whole:
+        return 0.0
+    return round_pct(Decimal(part) * 100 / Decimal(whole))
+
+
+def change_pct(now: int, before: int) -> float | None:
+    """(now − before) ÷ before × 100, rounded; None when before is 0.
+
+    "Up 35% on February" has no meaning when February had no advanced
+    producers, so the report says null rather than a made-up 0% or infinity;
+    the text bulletin then says there is nothing to compare with.
+    """
+    if not before:
+        return None
+    return round_pct(Decimal(now - before) * 100 / Decimal(before))
+
+
+def points_change(now: float, before: float) -> float:
+    """Difference of two rounded shares, in percentage points.
+
+    Taken from the rounded shares so that the printed figures add up
+    (78.50 − 43.50 = 35.00), exactly, in Decimal.
+    """
+    return float(Decimal(str(now)) - Decimal(str(before)))
+
+
+def _figures(on_quota: int, advanced: int, failing: int) -> dict:
+    return {
+        "workers_on_quota": on_quota,
+        "advanced": advanced,
+        "advanced_share": share(advanced, on_quota),
+        "failing": failing,
+    }
+
+
+def shortfall_causes(*, month: dt.date, workshop: Workshop | None = None) -> dict:
+    """Causes of the month's shortfalls: {cause: {count, share}} (one query).
+
+    Over the month's workers below quota; the cause is the committee's
+    classification for that worker and month, none → "unclassified". Shares
+    are of the workers below quota. Read from the monthly summaries
+    (factory.figures.summaries), which count them with the definitions.
+    """
+    counts = summaries.cause_counts(month.replace(day=1), workshop)
+    failing = sum(counts.values())
+    return {
+        key: {"count": counts[key], "share": share(counts[key], failing)}
+        for key in CAUSE_KEYS
+    }
+
+
+def case_counts(*, month: dt.date, workshop: Workshop | None = None) -> dict:
+    """Status at the end of the month of the cases opened in or before it
+    (one query; the monthly summaries, counted with assistance.standing)."""
+    counts = summaries.case_counts(month.replace(day=1), workshop)
+    return {str(key): counts[str(key)] for key in CASE_KEYS}
+
+
+def movement_report(
+    *,
+    month: dt.date,
+    compare: dt.date | None = None,
+    workshop: Workshop | None = None,
+    month_completeness: dict | None = None,
+) -> dict:
+    """The movement report of docs/ARCHITECTURE.md for a month against another.
+
+    ``month`` and ``compare`` are dates (any day; the month is taken);
+    ``compare`` defaults to the month before. ``workshop`` None is the whole
+    factory. A fixed number of queries whatever the size of the factory,
+    each reading the monthly summaries (factory.figures.summaries), a row per
+    workshop: standing counts by month and workshop, causes, cases, and the
+    month's completeness (unless ``month_completeness``, its as_report(),
+    is given: the pages have it at hand).
+
+    Conventions (also in the docstrings of share/change_pct/points_change):
+
+    - shares are percentages with two decimals, halves rounded away from
+      zero; a share of zero workers is 0.0;
+    - ``advanced_change_pct`` is null when the compared month had no
+      advanced producers (there is nothing to take a percentage of);
+    - ``advanced_share_change_pp`` is the difference of the two rounded
+      shares;
+    - a record counts for the workshop the worker belongs to now;
+    - ``workshops`` lists, by code, each workshop in scope (the factory's, or
+      just the one asked for) that had workers on quota in the month or the
+      compared month; a workshop with records in neither month is left out;
+    - ``completeness`` is the month's, for the whole factory;
+    - ``revision`` is null: these are live figures (factory.figures.bundles sets it
+      for published ones).
+    """
+    month = month.replace(day=1)
+    compare = compare.replace(day=1) if compare else previous_month(month)
+
+    rows = summaries.figures_by_workshop({month, compare}, workshop)
+    per_workshop: dict[str, dict] = {}
+    totals = {
+        key: {"on_quota": 0, "advanced": 0, "failing": 0} for key in (month, compare)
+    }
+    for row in rows:
+        code = row["workshop__code"]
+        entry = per_workshop.setdefault(
+            code, {"name": row["workshop__name"], month: None, compare: None}
+        )
+        counts = {k: row[k] for k in ("on_quota", "advanced", "failing")}
+        entry[row["month"]] = counts
+        for key, value in counts.items():
+            totals[row["month"]][key] += value
+
+    now = _figures(**totals[month])
+    before = _figures(**totals[compare])
+    empty = {"on_quota": 0, "advanced": 0, "failing": 0}
+    workshops = []
+    for code in sorted(per_workshop):
+        entry = per_workshop[code]
+        this = entry[month] or empty
+        workshops.append(
+            {
+                "code": code,
+                "name": entry["name"],
+                **_figures(**this),
+                "compare_failing": (entry[compare] or empty)["failing"],
+            }
+        )
+
+    return {
+        "month": month_str(month),
+        "compare_month": month_str(compare),
+        **now,
+        "compare": before,
+        "advanced_change": now["advanced"] - before["advanced"],
+        "advanced_change_pct": change_pct(now["advanced"], before["advanced"]),
+        "advanced_share_change_pp": points_change(
+            now["advanced_share"], before["advanced_share"]
+        ),
+        "causes": shortfall_causes(month=month, workshop=workshop),
+        "workshops": workshops,
+        "cases": case_counts(month=month, workshop=workshop),
+        "completeness": month_completeness
+        or completeness_of([month])[month].as_report(),
+        "revision": None,
+    }
+
+
+def trend(
+    *,
+    month: dt.date,
+    workshop: Workshop | None = None,
+    months: int = 12,
+) -> list[dict]:
+    """The figures of each of the ``months`` months ending with ``month``.
+
+    One query over the monthly summaries (a row per workshop and month, not
+    the months' records); months without records are there with zeros, so
+    a chart's axis has no gaps.
+    """
+    month = month.replace(day=1)
+    first = add_months(month, -(months - 1))
+    by_month = summaries.figures_by_month(first, month, workshop)
+    points = []
+    for index in range(months):
+        current = add_months(first, index)
+        row = by_month.get(current, {"on_quota": 0, "advanced": 0, "failing": 0})
+        points.append(
+            {
+                "month": month_str(current),
+                **_figures(row["on_quota"], row["advanced"], row["failing"]),
+            }
+        )
+    return points
+
+
+# -------------------------------------------------------------- case outcomes
+
+
+def reached_this_month(*, month: dt.date, workshop: Workshop | None = None) -> int:
+    """Cases that reached quota in the month (docs/ARCHITECTURE.md; one
+    query over the monthly summaries, counted with assistance.standing)."""
+    return summaries.reached_in_month(month.replace(day=1), workshop)
+
+
+def case_outcomes(*, month: dt.date, workshop: Workshop | None = None) -> dict:
+    """Outcomes by measure of the cases opened in or before the month, as
+    they stood at its end.
+
+    A case *reached quota* if it had by then, or had been closed with that
+    outcome; months to quota run from the month opened to the first month
+    of the run of records that got it there. The measure is the one the case
+    had then. Two queries over the monthly summaries, which count them with
+    assistance.outcomes (a row per workshop, not the cases).
+    """
+    totals = summaries.case_outcomes(month.replace(day=1), workshop)
+    measures = []
+    for measure in [*Measure.values, *sorted(set(totals) - set(Measure.values))]:
+        entry = totals.get(measure, {"cases": 0, "reached": 0, "months": {}})
+        measures.append(
+            {
+                "measure": str(measure),
+                "cases": entry["cases"],
+                "reached": entry["reached"],
+                "reached_share": share(entry["reached"], entry["cases"]),
+                "median_months": outcomes.median_months(entry["months"]),
+            }
+        )
+    return {
+        "measures": measures,
+        "reached_this_month": reached_this_month(month=month, workshop=workshop),
+    }

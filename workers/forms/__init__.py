@@ -1,0 +1,2 @@
+"""The workers' forms: the base every form of the project derives from (base),
+the roster's (roster), the monthly records' (records)."""

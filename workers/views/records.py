@@ -1,0 +1,433 @@
+"""Pages of the monthly records: the entry grid, the month's ranking (排队),
+the advanced standard and the committee's disqualifications."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Window
+from django.db.models.functions import Rank
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from workers.completeness import default_month, describe, page_month
+from workers.forms.records import (
+    DisqualificationForm,
+    EntryChoiceForm,
+    StandardForm,
+    WorkshopMonthForm,
+    entry_formset_class,
+)
+from workers.models import (
+    AdvancedStandard,
+    Band,
+    Disqualification,
+    ProductionRecord,
+    Worker,
+    Workshop,
+)
+from workers.months import month_label, month_str, previous_month
+from workers.roles import is_secretary
+from workers.services import (
+    RecordInput,
+    StaleRecordsError,
+    disqualify,
+    requalify,
+    save_records,
+    set_advanced_standard,
+)
+
+# --- who may do what (403 for the wrong role; 404 for workshops not theirs) ---
+
+
+def may_enter_records(user) -> bool:
+    """Records cross workshops: the secretary's side enters them."""
+    return is_secretary(user) and user.has_perms(
+        ["workers.add_productionrecord", "workers.change_productionrecord"]
+    )
+
+
+def require_records_entry(user) -> None:
+    if not may_enter_records(user):
+        raise PermissionDenied
+
+
+def require_ranking_view(user) -> None:
+    """The secretary and workshop directors see rankings; helpers do not."""
+    if not user.has_perm("workers.view_productionrecord"):
+        raise PermissionDenied
+
+
+def may_set_standard(user) -> bool:
+    return is_secretary(user) and user.has_perms(
+        ["workers.add_advancedstandard", "workers.change_advancedstandard"]
+    )
+
+
+def may_disqualify(user) -> bool:
+    return is_secretary(user) and user.has_perms(
+        ["workers.add_disqualification", "workers.change_disqualification"]
+    )
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+# --- the month's ranking ---------------------------------------------------------
+
+
+@login_required
+def ranking(request):
+    """Per workshop, the month's workers by attainment, with their band.
+
+    Queries: the visible workshops, the latest month (only without
+    ?month=), the standard in force, the records — whatever the size.
+    """
+    require_ranking_view(request.user)
+    workshops = list(Workshop.objects.visible_to(request.user).order_by("code"))
+    form = WorkshopMonthForm(request.GET or None, workshops=workshops)
+    month = chosen = None
+    if request.GET:
+        code = request.GET.get("workshop")
+        if code and not any(w.code == code for w in workshops):
+            # Another workshop (or none such): not revealed.
+            raise Http404
+        if form.is_valid():
+            month = form.cleaned_data["month"]
+            chosen = form.cleaned_data["workshop"]
+    records = ProductionRecord.objects.filter(worker__workshop__in=workshops)
+    # The working month unless one is chosen (docs/ARCHITECTURE.md, "The month").
+    month, state = page_month(month)
+    shown = [chosen] if chosen else workshops
+    standard = AdvancedStandard.objects.filter(effective_from__lte=month).first()
+    rows = (
+        records.for_month(month)
+        .filter(worker__workshop__in=shown)
+        .with_band()
+        .annotate(
+            rank=Window(
+                Rank(),
+                partition_by=[F("worker__workshop_id")],
+                order_by=F("attainment").desc(),
+            )
+        )
+        .select_related("worker")
+        .order_by("worker__workshop__code", "-attainment", "worker__employee_no")
+    )
+    sections = {w.pk: {"workshop": w, "rows": [], "bands": _no_bands()} for w in shown}
+    for row in rows:
+        section = sections[row.worker.workshop_id]
+        section["rows"].append(row)
+        section["bands"][row.band] += 1
+    return render(
+        request,
+        "workers/ranking_list.html",
+        {
+            "form": form,
+            "month": month,
+            "previous": previous_month(month),
+            "sections": [s for s in sections.values() if s["rows"] or chosen],
+            "empty": [s["workshop"] for s in sections.values() if not s["rows"]],
+            "standard": standard,
+            "standard_pct": standard.threshold_pct if standard else None,
+            "may_enter": may_enter_records(request.user),
+            "chosen": chosen,
+            "completeness": describe(state),
+            "may_mark": is_secretary(request.user),
+        },
+    )
+
+
+def _no_bands() -> dict[str, int]:
+    return dict.fromkeys(Band.values, 0)
+
+
+# --- the entry grid ---------------------------------------------------------------
+
+
+@login_required
+def records_entry(request):
+    """One workshop's month in one form: quota prefilled from the month before."""
+    require_records_entry(request.user)
+    workshops = list(Workshop.objects.order_by("code"))
+    params = request.GET if "workshop" in request.GET else None
+    choice = EntryChoiceForm(params, workshops=workshops)
+    if not choice.is_valid():
+        return render(
+            request, "workers/entry_choose.html", {"choice": choice, "grid": None}
+        )
+    workshop = choice.cleaned_data["workshop"]
+    month = choice.cleaned_data["month"]
+    workers = list(
+        Worker.objects.active().filter(workshop=workshop).order_by("employee_no")
+    )
+    initial, previous = _entry_initial(workers, month)
+    FormSet = entry_formset_class(len(workers))
+    worker_ids = [w.pk for w in workers]
+    if request.method == "POST":
+        formset = FormSet(request.POST, initial=initial, worker_ids=worker_ids)
+        if formset.is_valid():
+            rows = [_record_input(form, month) for form in formset if form.to_save]
+            try:
+                result = save_records(
+                    rows=rows, by=request.user, source=_("entry grid")
+                )
+            except StaleRecordsError as stale:
+                formset = _refuse_stale(
+                    request, FormSet, initial, worker_ids, stale, month
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Saved %(workshop)s, %(month)s: %(created)d created, "
+                        "%(updated)d updated, %(unchanged)d unchanged."
+                    )
+                    % {
+                        "workshop": workshop.name,
+                        "month": month_label(month),
+                        **result.counts,
+                        "unchanged": result.unchanged + _untouched(formset),
+                    },
+                )
+                return redirect(_entry_url(workshop, month))
+        else:
+            messages.error(
+                request, _("Nothing was saved: correct the rows marked below.")
+            )
+    else:
+        formset = FormSet(initial=initial, worker_ids=worker_ids)
+    rows = [
+        {"worker": worker, "form": form, "previous": previous.get(worker.pk)}
+        for worker, form in zip(workers, formset.forms, strict=False)
+    ]
+    return render(
+        request,
+        "workers/entry_grid.html",
+        {
+            "choice": choice,
+            "workshop": workshop,
+            "month": month,
+            "previous_month": previous_month(month),
+            "formset": formset,
+            "rows": rows,
+        },
+    )
+
+
+def _entry_initial(workers, month):
+    """Initial rows: this month's record, else the quota of the month before."""
+    records = ProductionRecord.objects.filter(
+        worker__in=workers, month__in=[month, previous_month(month)]
+    ).order_by()
+    current, previous = {}, {}
+    for record in records:
+        (current if record.month == month else previous)[record.worker_id] = record
+    initial = []
+    for worker in workers:
+        record = current.get(worker.pk)
+        before = previous.get(worker.pk)
+        if record is not None:
+            initial.append(
+                {
+                    "worker_id": worker.pk,
+                    "version": record.updated_at.isoformat(),
+                    "quota": record.quota,
+                    "output": record.output,
+                    "unit": record.unit,
+                }
+            )
+        else:
+            initial.append(
+                {
+                    "worker_id": worker.pk,
+                    "version": "",
+                    "quota": before.quota if before else None,
+                    "output": None,
+                    "unit": before.unit if before else "",
+                }
+            )
+    return initial, previous
+
+
+def _record_input(form, month) -> RecordInput:
+    data = form.cleaned_data
+    return RecordInput(
+        worker_id=data["worker_id"],
+        month=month,
+        quota=data["quota"],
+        output=data["output"],
+        unit=data["unit"],
+        check_stale=True,
+        seen_updated_at=data["version"],
+    )
+
+
+def _untouched(formset) -> int:
+    """Rows with a record that the user left as they were."""
+    return sum(
+        1 for form in formset if not form.has_changed() and form["version"].value()
+    )
+
+
+def _refuse_stale(request, FormSet, initial, worker_ids, stale, month):
+    """Redraw the grid with what was typed, the changed rows marked.
+
+    Each changed row gets the record's new version, so saving again (after
+    checking the figures) overwrites knowingly.
+    """
+    data = request.POST.copy()
+    row_of = {worker_id: index for index, worker_id in enumerate(worker_ids)}
+    names = dict(
+        Worker.objects.filter(pk__in=[key[0] for key in stale.current]).values_list(
+            "pk", "name"
+        )
+    )
+    notes = {}
+    for (worker_id, _month), record in stale.current.items():
+        index = row_of[worker_id]
+        version = record.updated_at.isoformat() if record is not None else ""
+        data[f"form-{index}-version"] = version
+        if record is None:
+            notes[index] = _(
+                "The record was deleted while you were typing. Save again to "
+                "enter it anew."
+            )
+        else:
+            notes[index] = _(
+                "Changed by someone else while you were typing: it is now quota "
+                "%(quota)s, output %(output)s. Check your figures and save again."
+            ) % {"quota": record.quota, "output": record.output}
+    formset = FormSet(data, initial=initial, worker_ids=worker_ids)
+    formset.is_valid()
+    for index, note in notes.items():
+        formset.forms[index].add_error(None, note)
+    messages.error(
+        request,
+        _(
+            "Nothing was saved: %(names)s changed while you were typing. "
+            "Your figures are kept below."
+        )
+        % {"names": ", ".join(names.get(key[0], "?") for key in stale.current)},
+    )
+    return formset
+
+
+def _entry_url(workshop, month) -> str:
+    query = urlencode({"workshop": workshop.code, "month": month_str(month)})
+    return f"{reverse('workers:records_entry')}?{query}"
+
+
+# --- the advanced standard ---------------------------------------------------------
+
+
+@login_required
+def standard(request):
+    """The standards in force from each month, their history, and a new one."""
+    require(may_set_standard(request.user))
+    form = StandardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            chosen = set_advanced_standard(
+                month=form.cleaned_data["month"],
+                threshold_pct=form.cleaned_data["threshold_pct"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("From %(month)s the advanced standard is %(pct)s%%.")
+                % {
+                    "month": month_label(chosen.effective_from),
+                    "pct": chosen.threshold_pct,
+                },
+            )
+            return redirect("workers:standard")
+    return render(
+        request,
+        "workers/standard_list.html",
+        {
+            "form": form,
+            "standards": AdvancedStandard.objects.select_related("set_by"),
+            "changes": AdvancedStandard.history.select_related("history_user").order_by(
+                "-history_date", "-history_id"
+            )[:50],
+            # In force in the working month, the month every page means.
+            "in_force": AdvancedStandard.pct_for(default_month()),
+        },
+    )
+
+
+# --- disqualifications ---------------------------------------------------------------
+
+
+@login_required
+def disqualification_list(request):
+    """The month's disqualifications, and the form to decide one."""
+    require(may_disqualify(request.user))
+    # Its own ids: the decision form below has a month field too.
+    chooser = WorkshopMonthForm(request.GET or None, auto_id="chooser_%s")
+    month = None
+    if request.GET and chooser.is_valid():
+        month = chooser.cleaned_data["month"]
+    if month is None:
+        month = default_month()
+    form = DisqualificationForm(
+        request.POST or None, initial={"month": month_str(month)}
+    )
+    if request.method == "POST" and form.is_valid():
+        worker = form.cleaned_data["employee_no"]
+        decided = form.cleaned_data["month"]
+        disqualify(
+            worker=worker,
+            month=decided,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+        )
+        messages.success(
+            request,
+            _("%(worker)s is not an advanced producer for %(month)s.")
+            % {"worker": worker, "month": month_label(decided)},
+        )
+        return redirect(
+            f"{reverse('workers:disqualification_list')}?month={month_str(decided)}"
+        )
+    decisions = (
+        Disqualification.objects.filter(month=month)
+        .select_related("worker__workshop", "decided_by")
+        .order_by("worker__workshop__code", "worker__employee_no")
+    )
+    return render(
+        request,
+        "workers/standard_disqualification_list.html",
+        {"chooser": chooser, "form": form, "month": month, "decisions": decisions},
+    )
+
+
+@login_required
+@require_POST
+def disqualification_withdraw(request, pk):
+    require(may_disqualify(request.user))
+    decision = get_object_or_404(
+        Disqualification.objects.select_related("worker"), pk=pk
+    )
+    requalify(worker=decision.worker, month=decision.month, by=request.user)
+    messages.success(
+        request,
+        _("The disqualification of %(worker)s for %(month)s was withdrawn.")
+        % {"worker": decision.worker, "month": month_label(decision.month)},
+    )
+    return redirect(
+        f"{reverse('workers:disqualification_list')}?month={month_str(decision.month)}"
+    )
