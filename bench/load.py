@@ -274,3 +274,65 @@ def load_test(
         server.stop(keep_log=failed)
         if failed:
             log(f"  gunicorn's log: {server.log.name}")
+
+
+def layer_runs(
+    *,
+    env: dict[str, str],
+    workers: int,
+    pages: dict[str, str],
+    cookie_name: str,
+    cookies: list[str],
+    seconds: int,
+    layers: list[str],
+    log,
+    rounds: int = 2,
+    connections: int = 50,
+) -> dict:
+    """Each configuration of the cache layers (all on, then each switched off
+    in turn: CACHE_LAYERS_OFF) on a server of its own, its pages under
+    ``connections`` users for ``seconds``; in ``rounds`` interleaved rounds,
+    so that other work on the machine weighs on every configuration alike.
+    Returns {configuration: {page: [run, …]}} ("" is all on)."""
+    found: dict[str, dict[str, list]] = {
+        layer: {page: [] for page in pages} for layer in layers
+    }
+    for number in range(1, rounds + 1):
+        for layer in layers:
+            log(
+                f"  round {number}/{rounds}: {layer or 'every layer on'}, "
+                f"{connections} users, {seconds} s a page"
+            )
+            server = Server({**env, "CACHE_LAYERS_OFF": layer}, workers)
+            failed = True
+            try:
+                server.wait_until_healthy()
+                for page, path in pages.items():
+                    status = server.status_of(path, f"{cookie_name}={cookies[0]}")
+                    if status != 200:
+                        raise RuntimeError(f"{path} answered {status}, not 200")
+                    # Warm every worker (imports, templates, the caches).
+                    run_wrk(
+                        server,
+                        path,
+                        connections=workers * 2,
+                        seconds=2,
+                        cookie_name=cookie_name,
+                        cookies=cookies,
+                    )
+                    found[layer][page].append(
+                        run_wrk(
+                            server,
+                            path,
+                            connections=connections,
+                            seconds=seconds,
+                            cookie_name=cookie_name,
+                            cookies=cookies,
+                        )
+                    )
+                failed = False
+            finally:
+                server.stop(keep_log=failed)
+                if failed:
+                    log(f"  gunicorn's log: {server.log.name}")
+    return found

@@ -548,4 +548,5 @@ def sessions_phase(spec: Spec, count: int) -> dict:
         "cookie_name": settings.SESSION_COOKIE_NAME,
         "cookies": cookies,
         "dashboard": pages(spec)["factory dashboard"],
+        "json": pages(spec)["movement.json"],
     }

@@ -5,12 +5,12 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-from bench import report_writes
+from bench import report_layers, report_writes
 
 ANALYSIS = Path(__file__).resolve().parent / "ANALYSIS.md"
 
 # The app's import against the database's floor for the same result, and
-# against the peer (issue 14).
+# against the peer.
 GOAL_IMPORT_FLOOR = 1.5
 GOAL_PEER = 10.0
 GOAL_REPORT = 1.5
@@ -118,6 +118,7 @@ def rows(results: dict) -> list[list[str]]:
                 ]
             )
     out += report_writes.rows(results.get("writes"))
+    out += report_layers.rows(results.get("layers"))
     loaded = results.get("load")
     if loaded and "skipped" not in loaded and "rounds" in loaded:
         out += _load_rows(loaded)
@@ -450,6 +451,7 @@ def markdown(results: dict) -> str:
             "",
         ]
     parts += report_writes.markdown(results.get("writes"))
+    parts += report_layers.markdown(results.get("layers"))
     loaded = results.get("load")
     if loaded and "skipped" not in loaded and "rounds" in loaded:
 

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import databases, load, report  # noqa: E402
+from bench import databases, load, report, report_layers  # noqa: E402
 
 # The last run's figures, for --render-only (var/ is not in git).
 RESULTS = ROOT / "var" / "bench-results.json"
@@ -69,6 +69,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-writes", action="store_true")
+    parser.add_argument("--skip-layers", action="store_true")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument(
         "--output", default=str(ROOT / "docs" / "PERFORMANCE.md"), help="'-': none"
@@ -258,9 +259,53 @@ class Bench:
         if not args.skip_load:
             results["load"] = self.load(database, args.scale)
 
+        if not args.skip_layers:
+            self.log("Cache layers: each switched off in turn")
+            results["layers"] = self.layers(compare or args.scale)
+
         results["load_average_end"] = os.getloadavg()[0]
         results["seconds"] = None
         return results
+
+    def layers(self, scale: int) -> dict:
+        """What each cache layer buys (docs/ARCHITECTURE.md, "Cache layers"):
+        the pages in-process, uncached and cached, and the cached pages under
+        load, with every layer on and with each switched off in turn; on the
+        larger data, where the layers matter."""
+        database = databases.name_for(scale)
+        pages = {
+            layer: self.phase("pages", database, scale=scale, CACHE_LAYERS_OFF=layer)
+            for layer in report_layers.CONFIGURATIONS
+        }
+        result = {"scale": scale, "pages": pages}
+        if load.wrk_path() is None:
+            result["load"] = {"skipped": "wrk is not installed"}
+            return result
+        sessions = self.phase("sessions", database, scale=scale)
+        redis_url = self.redis_url()
+        env = {
+            **self.env,
+            "DATABASE_URL": databases.url_for(database),
+            "CONN_MAX_AGE": "60",
+        }
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        result["cache"] = "Redis" if redis_url else "locmem (per process)"
+        result["load"] = load.layer_runs(
+            env=env,
+            workers=self.args.gunicorn_workers,
+            pages={
+                "factory dashboard": sessions["dashboard"],
+                "movement.json": sessions["json"],
+                "frame": load.BASELINES["frame"],
+            },
+            cookie_name=sessions["cookie_name"],
+            cookies=sessions["cookies"],
+            seconds=self.args.seconds,
+            layers=list(report_layers.CONFIGURATIONS),
+            log=self.log,
+        )
+        return result
 
     def load(self, database: str, scale: int) -> dict:
         if load.wrk_path() is None:

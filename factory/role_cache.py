@@ -45,9 +45,9 @@ class Role:
 
 
 def _shared() -> bool:
-    from factory.figures.cache import cache_is_shared
+    from factory.figures.cache import cache_is_shared, layer_on
 
-    return cache_is_shared()
+    return cache_is_shared() and layer_on("roles")
 
 
 def _key(user_id) -> str:

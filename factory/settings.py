@@ -123,14 +123,21 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 DATABASE_ROUTERS = ["factory.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# make bench only: cache layers switched off one at a time, to measure what
+# each buys (docs/ARCHITECTURE.md, "Cache layers"): summaries, figures,
+# pages, roles. Every layer is on in production.
+CACHE_LAYERS_OFF = frozenset(
+    name.strip()
+    for name in os.environ.get("CACHE_LAYERS_OFF", "").split(",")
+    if name.strip()
+)
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "catchup",
     }
 }
-# The page frame's fragments that depend only on the role and the language
-# are kept in process memory by {% once %} (factory/templatetags/frame.py).
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         # Django's RedisCache, without a new client per operation.

@@ -11,7 +11,7 @@ secretary's machine (OWASP "CSV injection"). The order matters: control
 characters are dropped *first* (openpyxl refuses them in an XLSX, and some
 programs skip them), and only then is the text checked for a formula start.
 The other way round, "\\x01=HYPERLINK(...)" passes the check and the dropping
-uncovers the "=" (issue 13).
+uncovers the "=".
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from factory.figures.cache import CACHE_TIMEOUT, ReportCache
+from factory.figures.cache import CACHE_TIMEOUT, ReportCache, layer_on
 
 _PREFIX = "catchup:page"
 FRAME_TEMPLATE = "factory/cached_page.html"
@@ -112,7 +112,7 @@ def render_page(
     (every month's tokens, read with them), else rendered from
     ``build_context()`` and kept."""
     holes = _holes()
-    stored = rc.read_with_tokens([key]).get(key)
+    stored = rc.read_with_tokens([key]).get(key) if layer_on("pages") else None
     # Every month's tokens: the blocks were rendered from data read under
     # them (or later), so they are never older than the data now.
     generation = rc.generation(None)
@@ -121,7 +121,8 @@ def render_page(
     else:
         context = build_context()
         blocks = _render_blocks(template_name, {**context, **holes}, request)
-        cache.set(key, (generation, blocks), CACHE_TIMEOUT)
+        if layer_on("pages"):
+            cache.set(key, (generation, blocks), CACHE_TIMEOUT)
     values = {
         holes["csrf_token"]: lambda: get_token(request),
         holes["here"]: lambda: escape(request.get_full_path()),

@@ -1,5 +1,5 @@
 """A quick smoke test of make bench's report (bench/report.py): every ratio of
-issue 14's table is printed with its goal and whether it was met. No database,
+the table is printed with its goal and whether it was met. No database,
 no server: the figures are made up."""
 
 from bench import report
@@ -144,3 +144,72 @@ def test_import_rounds_give_the_median_of_their_ratios():
         }
     )
     assert "| 1 | 2.00 s | 3.20 s | 1.60× |" in text
+
+
+def _write(seconds, queries):
+    return {"seconds": seconds, "queries": queries}
+
+
+WRITES = {
+    scale: {
+        "month": "1956-12",
+        "sizes": {"grid_rows": 100, "classifications": 1000, "bulk_close": 141},
+        "writes": {
+            "close_case": _write(0.04 * factor, 25),
+            "bulk_close": _write(0.35 * factor, 305 + extra),
+        },
+    }
+    for scale, factor, extra in ((1, 1.0, 0), (10, 2.5, 1))
+}
+
+
+def test_each_write_is_read_against_its_own_time_at_1x():
+    rows = report.rows({"writes": WRITES})
+    close = _row(rows, "close one case: time 10× vs 1×")
+    assert close[3:] == ["2.50×", "≤ 2×", "**no**"]
+    assert _row(rows, "close one case: queries")[-1] == "yes"
+    # One query more at 10×: the write grows with the data.
+    assert _row(rows, "bulk-close cases that reached quota (141): queries")[3:] == [
+        "differ",
+        "same",
+        "**no**",
+    ]
+    assert _row(rows, "bulk-close cases that reached quota (141) at 1×")[-1] == "yes"
+
+
+def test_a_cache_layer_is_kept_for_the_gain_on_the_page_it_serves():
+    def pages(seconds):
+        return {
+            "factory dashboard": _page(seconds),
+            "movement.json": _page(0.05),
+        }
+
+    def load(dashboard, json, frame):
+        return {
+            "factory dashboard": [_run(dashboard)],
+            "movement.json": [_run(json)],
+            "frame": [_run(frame)],
+        }
+
+    layers = {
+        "scale": 10,
+        "pages": {
+            "": pages(0.1),
+            "summaries": pages(4.0),
+            "figures": pages(0.1),
+            "pages": pages(0.1),
+            "roles": pages(0.1),
+        },
+        "load": {
+            "": load(230, 200, 300),
+            "summaries": load(230, 200, 300),
+            "figures": load(230, 25, 300),
+            "pages": load(75, 200, 300),
+            "roles": load(207, 200, 150),
+        },
+    }
+    rows = report.rows({"layers": layers})
+    assert _row(rows, "cache layer 'summaries'")[3:] == ["+3900%", "≥ +20%", "yes"]
+    assert _row(rows, "cache layer 'figures'")[-1] == "yes"
+    # 230 against 207 requests a second: +11%, not worth its upkeep.
+    assert _row(rows, "cache layer 'roles'")[3:] == ["+11%", "≥ +20%", "**no**"]

@@ -1,4 +1,4 @@
-"""The three users' journeys in Chromium (issue 6, item 1).
+"""The three users' journeys in Chromium.
 
 One long journey follows a month of the movement from the secretary's
 upload to the manager's dashboard, each user in their own browser context

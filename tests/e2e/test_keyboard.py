@@ -1,4 +1,4 @@
-"""Keyboard use, which axe-core does not measure (issue 11, item 7): the skip
+"""Keyboard use, which axe-core does not measure: the skip
 link, a focus outline of at least 3:1, the classification queue's sticky
 save bar never covering the focused element, and the error summary taking
 the focus after a failed submit. Screenshots: test-artifacts/screenshots/a11y-*.

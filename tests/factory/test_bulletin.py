@@ -137,13 +137,13 @@ def test_a_month_that_does_not_exist_is_404(small, secretary_client):
 
 
 @pytest.mark.parametrize("month", ["0001-01", "9999-12", "0000-01"])
-@pytest.mark.parametrize("page", ["", "publish/"])
+@pytest.mark.parametrize("suffix", ["", "publish/"])
 def test_a_month_outside_the_calendar_is_404_not_500(
-    small, secretary_client, month, page
+    small, secretary_client, month, suffix
 ):
     # The month before 0001-01 and after 9999-12 are not dates: the page's
     # month links used to raise ValueError (500).
-    assert secretary_client.get(f"/reports/{month}/{page}").status_code == 404
+    assert secretary_client.get(f"/reports/{month}/{suffix}").status_code == 404
 
 
 def test_it_prints_on_a4(small, secretary_client):

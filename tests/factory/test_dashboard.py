@@ -313,7 +313,7 @@ def _fill(size: int):
 
 @pytest.mark.parametrize("size", [10, 1000])
 @pytest.mark.parametrize(
-    ("persona", "page"),
+    ("persona", "which"),
     [
         ("secretary_client", "factory"),
         ("secretary_client", "workshop"),
@@ -321,7 +321,7 @@ def _fill(size: int):
     ],
 )
 def test_dashboard_queries_do_not_grow_with_the_factory(
-    request, db, django_assert_num_queries, size, persona, page, workshop
+    request, db, django_assert_num_queries, size, persona, which, workshop
 ):
     """The same number at 10 and at 1,000 workers.
 
@@ -342,14 +342,14 @@ def test_dashboard_queries_do_not_grow_with_the_factory(
     client = request.getfixturevalue(persona)
     url = (
         reverse("reports:dashboard")
-        if page == "factory"
+        if which == "factory"
         else reverse("reports:workshop_dashboard", args=["big1"])
     )
     expected = {
         ("secretary_client", "factory"): 18,
         ("secretary_client", "workshop"): 22,
         ("manager_client", "factory"): 19,
-    }[(persona, page)]
+    }[(persona, which)]
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert response.status_code == 200

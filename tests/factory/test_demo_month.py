@@ -1,6 +1,5 @@
-"""The month you can trust, on the demo factory (issue "a month you can
-trust", its done-when list): a few April records do not move the pages off
-March, nor March's figures; an April relapse shows in April only; a
+"""The month you can trust, on the demo factory: a few April records do not
+move the pages off March, nor March's figures; an April relapse shows in April only; a
 classification file shows at once; publishing asks, and a correction is
 revision 2."""
 

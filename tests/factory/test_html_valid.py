@@ -1,4 +1,4 @@
-"""The pages pass the Nu Html Checker (issue 11, item 7).
+"""The pages pass the Nu Html Checker.
 
 One page per template: every GET line of the access matrix that a persona
 gets as an HTML page, built from the same ``world``; the first URL met for

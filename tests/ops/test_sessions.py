@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 
-@pytest.mark.parametrize("page", ["/", "/workers/", "/reports/movement.json"])
-def test_a_deactivated_users_open_session_is_refused(secretary, page):
+@pytest.mark.parametrize("path", ["/", "/workers/", "/reports/movement.json"])
+def test_a_deactivated_users_open_session_is_refused(secretary, path):
     client = Client()
     client.force_login(secretary)
     assert client.get("/").status_code == 200  # the session works
@@ -14,7 +14,7 @@ def test_a_deactivated_users_open_session_is_refused(secretary, page):
     secretary.is_active = False
     secretary.save(update_fields=["is_active"])
 
-    response = client.get(page)
+    response = client.get(path)
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
     # And it stays refused, request after request.

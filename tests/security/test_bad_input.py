@@ -1,4 +1,4 @@
-"""Bad input, all of it (issue 6, item 4): one test per class, through the
+"""Bad input, all of it: one test per class, through the
 planning API, the import commands and the upload pages.
 
 Every test checks the same three things: a clear message (asked for in

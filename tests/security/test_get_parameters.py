@@ -8,7 +8,7 @@ query-string keys the views and their forms read. The second pass sends each
 of those keys, on each URL that reads it, with
 
 - a NUL byte (PostgreSQL refuses it in a string: "A string literal cannot
-  contain NUL characters", a 500 before issue 13),
+  contain NUL characters", once a 500),
 - a lone UTF-16 surrogate, as the bytes a client sends for one (%ED%A0%80),
 - a value of 10,000 characters, all digits (past Python's limit for int(),
   and past every column's length),

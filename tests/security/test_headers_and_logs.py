@@ -1,4 +1,4 @@
-"""Headers and logs (issue 13, item 8), from a scan with sqlmap and nikto.
+"""Headers and logs, from a scan with sqlmap and nikto.
 
 - PERMISSIONS_POLICY (django-permissions-policy): camera, microphone,
   geolocation and the other powerful features are off on every page.

@@ -1,4 +1,4 @@
-"""Passwords, sessions and caches (issue 13, item 7).
+"""Passwords, sessions and caches.
 
 - The password page's old-password check counts towards the django-axes
   lockout, like a failed login: a stolen session cannot guess its way to a

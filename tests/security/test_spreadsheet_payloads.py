@@ -5,7 +5,7 @@ The payloads are the characters spreadsheet programs read as the start of a
 formula (= + - @, tab, carriage return), each once as it is and once behind a
 \\x01: openpyxl refuses control characters, so they are dropped, and they
 must be dropped *before* the cell is escaped, or the dropping itself
-uncovers the "=" (issue 13). They are written into every text a download
+uncovers the "=". They are written into every text a download
 shows: worker names, trades, units, a workshop's name, a demonstration, a
 classification note of an uploaded file.
 

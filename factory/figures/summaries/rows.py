@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from django.db.models import Min, Subquery, Sum
 
 from assistance import outcomes
+from factory.figures.cache import layer_on
+from factory.figures.summaries import live
 from factory.figures.summaries.counting import CASE_FIELDS, CAUSE_FIELDS, FIGURE_FIELDS
 from factory.models import MonthCaseSummary, MonthSummary
 from workers.changes import settle
@@ -29,6 +31,8 @@ def _scoped(queryset, workshop):
 
 def figures_by_workshop(months: Iterable[dt.date], workshop=None):
     """The rows of ``months`` with the workshop's code and name (one query)."""
+    if not layer_on("summaries"):
+        return live.figures_by_workshop(months, workshop)
     return _scoped(
         _current(MonthSummary).filter(month__in=list(months)), workshop
     ).values("month", "workshop__code", "workshop__name", *FIGURE_FIELDS)
@@ -36,6 +40,8 @@ def figures_by_workshop(months: Iterable[dt.date], workshop=None):
 
 def cause_counts(month: dt.date, workshop=None) -> dict[str, int]:
     """Shortfalls of the month by cause (one query)."""
+    if not layer_on("summaries"):
+        return live.cause_counts(month, workshop)
     totals = _scoped(_current(MonthSummary).filter(month=month), workshop).aggregate(
         **{key: Sum(key) for key in CAUSE_FIELDS}
     )
@@ -45,6 +51,8 @@ def cause_counts(month: dt.date, workshop=None) -> dict[str, int]:
 def figures_by_month(first: dt.date, last: dt.date, workshop=None):
     """{month: counts} from ``first`` to ``last`` (one query, a row per
     workshop and month read)."""
+    if not layer_on("summaries"):
+        return live.figures_by_month(first, last, workshop)
     rows = (
         _scoped(
             _current(MonthSummary).filter(month__gte=first, month__lte=last), workshop
@@ -72,6 +80,8 @@ def case_counts(month: dt.date, workshop=None) -> dict[str, int]:
     """Cases opened by the end of the month by their status then (one
     query). After the data's last month the statuses stay those of that
     month: the latest month with rows up to ``month`` is read."""
+    if not layer_on("summaries"):
+        return live.case_counts(month, workshop)
     rows = _latest_case_rows(month, workshop)
     totals = rows.aggregate(**{key: Sum(key) for key in CASE_FIELDS})
     return {key: totals[key] or 0 for key in CASE_FIELDS}
@@ -80,6 +90,8 @@ def case_counts(month: dt.date, workshop=None) -> dict[str, int]:
 def case_outcomes(month: dt.date, workshop=None) -> dict[str, dict]:
     """The outcomes by measure at the end of the month, added up over the
     workshops (one query; assistance.outcomes.standing_counts)."""
+    if not layer_on("summaries"):
+        return live.case_outcomes(month, workshop)
     return outcomes.merge_outcomes(
         _latest_case_rows(month, workshop).values_list("outcomes", flat=True)
     )
@@ -89,6 +101,8 @@ def reached_by_workshop(month: dt.date) -> list[dict]:
     """The cases that reached quota in the month, a row per workshop with
     any, by workshop code: {"code", "name", "count", "by_measure", "first"}
     (one query; assistance.outcomes.reached_counts)."""
+    if not layer_on("summaries"):
+        return live.reached_by_workshop(month)
     return [
         {"code": code, "name": name, **reached}
         for code, name, reached in _current(MonthCaseSummary)
@@ -100,6 +114,8 @@ def reached_by_workshop(month: dt.date) -> list[dict]:
 
 def reached_in_month(month: dt.date, workshop=None) -> int:
     """Cases that reached quota in the month (one query)."""
+    if not layer_on("summaries"):
+        return live.reached_in_month(month, workshop)
     total = _scoped(_current(MonthCaseSummary).filter(month=month), workshop).aggregate(
         n=Sum("reached_in_month")
     )["n"]
@@ -139,6 +155,8 @@ def connect_completeness() -> None:
     """workers.completeness reads its counts from the rows (FactoryConfig.ready)."""
     from workers import completeness
 
+    if not layer_on("summaries"):
+        return  # it counts the records (make bench's measure of the tables)
     completeness.read_counts_from(
         records_by_workshop=records_by_workshop,
         first_record_months=first_record_months,

@@ -1,4 +1,4 @@
-"""Review: forged submissions of the case-opening page never give a 500."""
+"""Forged submissions of the case-opening page never give a 500."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""Review: months at the ends of the calendar (0001-01, 9999-12) read as
+"""Months at the ends of the calendar (0001-01, 9999-12) read as
 months, but the pages look at the month before or after: never a 500."""
 
 import datetime as dt

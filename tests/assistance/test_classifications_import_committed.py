@@ -1,4 +1,4 @@
-"""Review: the classifications import as the command runs it in production,
+"""The classifications import as the command runs it in production,
 outside any transaction the test itself would provide."""
 
 import datetime as dt

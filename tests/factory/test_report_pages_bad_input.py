@@ -1,4 +1,4 @@
-"""Bad input on the report pages is a 4xx, never a 500 (review findings)."""
+"""Bad input on the report pages is a 4xx, never a 500."""
 
 import io
 

@@ -1,4 +1,5 @@
-"""Review findings: words of the workers pages that were not translated."""
+"""Every word of the workers pages is translated: breadcrumbs, labels,
+messages."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

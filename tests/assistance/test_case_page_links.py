@@ -1,4 +1,4 @@
-"""Review: links on the case page lead only to pages the reader may open."""
+"""Links on the case page lead only to pages the reader may open."""
 
 from assistance.models import Demonstration
 from tests.assistance.conftest import MAR
