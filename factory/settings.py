@@ -278,6 +278,11 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 # Files of more rows than this are checked and imported by the task worker
 # (`manage.py db_worker`), not in the request: the page shows their progress.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 20_000)
+# A workbook is parsed in a child process (workers/importing/contained.py)
+# allowed this much memory above its parent's and this much processor time:
+# a 200,000-row workbook needs about a third of each.
+IMPORT_PARSE_MEMORY_MB = env_int("IMPORT_PARSE_MEMORY_MB", 512)
+IMPORT_PARSE_CPU_SECONDS = env_int("IMPORT_PARSE_CPU_SECONDS", 60)
 # A preview not confirmed within this many hours expires and is removed by the
 # daily `send_case_reminders` (through `expire_import_previews`).
 IMPORT_PREVIEW_HOURS = env_int("IMPORT_PREVIEW_HOURS", 24)

@@ -105,7 +105,9 @@ def may_see_batch(user, batch: ImportBatch, importer_cls) -> bool:
 
 def get_batch_for_user(user, pk) -> tuple[ImportBatch, type]:
     """An import batch and its importer class; 404 for anyone else's."""
-    batch = get_object_or_404(ImportBatch.objects.defer("content"), pk=pk)
+    batch = get_object_or_404(
+        ImportBatch.objects.defer("content", "failed_rows"), pk=pk
+    )
     importer_cls = get_importer_class_or_404(batch.kind)
     if not may_see_batch(user, batch, importer_cls):
         raise Http404

@@ -85,7 +85,8 @@ def test_a_large_file_returns_at_once_and_is_checked_by_the_worker(
     assert response.status_code == 302
     assert response.url == reverse("workers:import_batch", args=[batch.pk])
     assert batch.status == ImportStatus.CHECKING and batch.background
-    assert batch.progress_total == 7  # the estimate: the file's lines
+    # The estimate counts data rows: not the header, not the last line break.
+    assert batch.progress_total == 5
     assert DBTaskResult.objects.ready().count() == 1
     html = page(secretary_client, batch).content.decode()
     # The bar polls without reloading; no worker has the file yet.
@@ -130,7 +131,7 @@ def test_progress_is_shown_while_the_worker_reads(secretary_client, crew):
             reverse("workers:import_progress", args=[batch.pk])
         )
     html = response.content.decode()
-    assert '<progress class="w-100" id="batch-progress-bar" max="7" value="3">' in html
+    assert '<progress class="w-100" id="batch-progress-bar" max="5" value="3">' in html
     assert "HX-Refresh" not in response
 
 

@@ -1,5 +1,6 @@
 """read_table and the value parsers: every way a file can be refused or read."""
 
+import csv
 import datetime as dt
 import io
 import zipfile
@@ -404,6 +405,19 @@ def test_failed_rows_csv_has_a_bom_the_users_headers_and_escaped_formulas():
     assert lines[1].startswith("2,E1,'=cmd")
     assert "姓名: bad; worse" in lines[1]
     assert len(lines) == 2  # the good row is not in the file
+
+
+def test_a_formula_in_a_header_is_escaped_in_the_failed_rows_file():
+    formula = '=HYPERLINK("http://evil.example/")'
+    table = read_table(
+        csv_bytes([["工号", formula], ["E1", "张三"]]),
+        "r.csv",
+        COLUMNS,
+        mapping={"name": formula},
+    )
+    data = Importer().failed_rows_csv(table, [RowError(2, "name", "bad")])
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert header[2] == "'" + formula
 
 
 def test_row_error_describes_itself_with_the_users_header():

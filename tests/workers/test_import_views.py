@@ -180,6 +180,28 @@ def test_failed_rows_download(secretary_client, shops):
     assert len(lines) == 2 and lines[1].startswith("5,T004,赵六,锻工车间")
 
 
+def test_the_failed_rows_file_is_made_once_and_downloading_it_reads_no_file(
+    secretary_client, shops
+):
+    upload(secretary_client, ROSTER + "T004,赵六,锻工车间,,群众,\r\n")
+    batch = ImportBatch.objects.get()
+    # The uploaded file is gone: a download that read it again would fail.
+    ImportBatch.objects.filter(pk=batch.pk).update(content=b"not a file")
+    url = reverse("workers:import_failed_rows", args=[batch.pk])
+    lines = secretary_client.get(url).content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 2 and lines[1].startswith("5,T004,赵六,锻工车间")
+
+
+def test_a_file_without_errors_has_no_failed_rows_to_download(secretary_client, shops):
+    in_english(secretary_client)
+    upload(secretary_client)
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.PREVIEWED
+    url = reverse("workers:import_failed_rows", args=[batch.pk])
+    response = secretary_client.get(url, follow=True)
+    assert "no rows with errors" in response.content.decode()
+
+
 def test_the_create_workshops_checkbox(secretary_client, shops):
     text = ROSTER + "T004,赵六,锻工车间,,群众,\r\n"
     upload(secretary_client, text, create_workshops="on")
@@ -289,8 +311,9 @@ def test_reuploading_an_imported_file_warns_and_changes_nothing(
 
 
 def test_another_secretary_may_see_a_batch(secretary_client, shops, client):
-    upload(secretary_client)
+    upload(secretary_client, ROSTER + "T004,赵六,锻工车间,,群众,\r\n")
     batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.FAILED  # it has rows with errors
     client.force_login(UserFactory(username="grace", groups=[SECRETARY]))
     for url in batch_urls(batch):
         assert client.get(url).status_code == 200

@@ -251,8 +251,13 @@ class Importer:
             messages.setdefault(error.row, []).append(text)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
+        # The headers are the uploaded file's own text too.
         writer.writerow(
-            [_("row"), *(table.header_for(c) for c in table.columns), _("errors")]
+            [
+                _("row"),
+                *(safe_cell(table.header_for(c)) for c in table.columns),
+                _("errors"),
+            ]
         )
         for row in table.rows:
             if row.number not in messages:

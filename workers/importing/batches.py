@@ -52,26 +52,30 @@ def importer_for(batch: ImportBatch) -> Importer:
 
 
 def estimate_rows(data: bytes) -> int:
-    """About how many rows a file holds, without parsing it: enough to decide
-    whether the request or the task worker checks it, and to draw progress.
+    """About how many data rows a file holds, without parsing it: enough to
+    decide whether the request or the task worker checks it, and to draw
+    progress ("of N rows": the header is not one of them).
 
-    CSV: its line breaks; XLSX and ODS: the row elements of their sheets,
-    counted while streaming the zip; XLS: at most 65,536 rows, and each row
-    takes at least some 60 bytes of BIFF records.
+    CSV: its lines; XLSX and ODS: the row elements of their sheets, counted
+    while streaming the zip — once its entry count and declared sizes have
+    passed (a file past them is refused at once by the reader, in the
+    request); XLS: at most 65,536 rows, each of some 60 bytes of records.
     """
     import zipfile
+
+    from workers.importing.workbooks import refuse_oversized_container
 
     if data.startswith(b"PK\x03\x04"):
         pattern = re.compile(rb"<(?:\w+:)?(?:table:table-)?row[\s>/]")
         count = 0
         try:
             with zipfile.ZipFile(_bytes_io(data)) as archive:
-                for entry in archive.infolist():
+                entries = archive.infolist()
+                refuse_oversized_container(entries)
+                for entry in entries:
                     name = entry.filename
                     if not (name.startswith("xl/worksheets/") or name == "content.xml"):
                         continue
-                    if entry.file_size > 300 * 1024 * 1024:
-                        return settings.IMPORT_MAX_ROWS + 1
                     tail = b""
                     with archive.open(entry) as stream:
                         while chunk := stream.read(1 << 20):
@@ -80,12 +84,13 @@ def estimate_rows(data: bytes) -> int:
                                 pattern.findall(tail)
                             )
                             tail = chunk[-24:]
-        except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+        except (zipfile.BadZipFile, ValueError, EOFError, OSError, ImportFileError):
             return 0  # the reader refuses it with the right message
-        return count
+        return max(count - 1, 0)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return min(65_536, len(data) // 60)
-    return data.count(b"\n") + 1
+        return min(65_535, len(data) // 60)
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return max(lines - 1, 0)
 
 
 def _bytes_io(data: bytes):
@@ -177,6 +182,7 @@ def check_batch(
     batch.summary = summarise(table, plan)
     batch.counts = plan.counts()
     batch.progress_total = batch.progress_done = len(table.rows)
+    keep_failed_rows(batch, importer, table, plan)
     if plan.ok:
         batch.status, batch.error, batch.finished_at = ImportStatus.PREVIEWED, "", None
     else:
@@ -188,6 +194,11 @@ def check_batch(
     batch.retry = ""
     _save(batch)
     return table, plan
+
+
+def keep_failed_rows(batch, importer, table: Table, plan: ImportPlan) -> None:
+    """Make the rows-with-errors file now, while the table is in hand."""
+    batch.failed_rows = b"" if plan.ok else importer.failed_rows_csv(table, plan.errors)
 
 
 def _choosable(exc: MissingColumnsError) -> bool:
@@ -295,6 +306,7 @@ def apply_batch(
         # worker added by hand): the file no longer imports as shown.
         batch.summary = summarise(table, plan)
         batch.counts = plan.counts()
+        keep_failed_rows(batch, importer, table, plan)
         fail(batch, rows_error_summary(plan))
         return batch
     if progress:
@@ -338,6 +350,7 @@ _SAVED_FIELDS = [
     "progress_done",
     "progress_total",
     "retry",
+    "failed_rows",
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from workers.text import MAX_CELL_CHARS
 
@@ -13,6 +14,10 @@ MAX_ZIP_ENTRIES = 1000
 # The limits of a file, each refused as soon as it is passed. The row limit
 # is a setting (IMPORT_MAX_ROWS, default 200,000 data rows).
 MAX_COLUMNS = 200
+# The most cells a workbook's sheet may span, from its first cell to the
+# farthest row and column any cell names (empty ones between included): the
+# parser allocates for every one of them. 200,000 rows of 40 columns.
+MAX_SHEET_CELLS = 8_000_000
 # The header is looked for in the first rows of the sheet (title rows above).
 HEADER_SEARCH_ROWS = 20
 # A totals row names itself in its first cells.
@@ -29,6 +34,7 @@ __all__ = [
     "HEADER_SEARCH_ROWS",
     "MAX_CELL_CHARS",
     "MAX_COLUMNS",
+    "MAX_SHEET_CELLS",
     "MAX_UNCOMPRESSED_BYTES",
     "MAX_ZIP_ENTRIES",
     "PROGRESS_EVERY",
@@ -38,6 +44,7 @@ __all__ = [
     "ImportFileError",
     "max_rows",
     "megabytes",
+    "too_many_rows_error",
 ]
 
 
@@ -58,3 +65,14 @@ def max_rows() -> int:
 
 def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}"
+
+
+def too_many_rows_error(rows: int | None = None) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The file has more than %(limit)s rows, the most one import may "
+            "hold. Split it into several files (for example one per workshop "
+            "or month)."
+        )
+        % {"limit": f"{max_rows():,}"}
+    )

@@ -1,29 +1,30 @@
-"""Reading a workbook (XLSX, XLS, ODS) through python-calamine, after the
-zip container's entries, sizes and XML have been checked."""
+"""Reading a workbook (XLSX, XLS, ODS) through python-calamine, in a limited
+child process, after the zip container's entries, sizes and XML have been
+checked and its sheets measured."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
-import re
 import zipfile
 import zlib
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from workers.importing import sheet_extent
+from workers.importing.contained import contained_rows
 from workers.importing.limits import (
-    HEADER_SEARCH_ROWS,
     MAX_UNCOMPRESSED_BYTES,
     MAX_ZIP_ENTRIES,
     ImportFileError,
-    max_rows,
+    too_many_rows_error,
 )
 
+__all__ = ["misnamed_error", "too_many_rows_error", "workbook_rows", "zip_format"]
+
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-# A row element of a sheet: <row ...> in XLSX, <table:table-row ...> in ODS.
-_XLSX_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
-_ODS_ROW = re.compile(rb"<table:table-row[\s>/]")
 
 
 def zip_format(data: bytes) -> str:
@@ -31,37 +32,42 @@ def zip_format(data: bytes) -> str:
 
     Every entry's declared size and the entry count are checked before one
     byte is inflated; the XML parts are then streamed once, refusing DTDs
-    and entities and counting the rows of each sheet, so a file of too many
-    rows is refused before the spreadsheet library parses any of it.
+    and entities and measuring each sheet — its rows, and the farthest row
+    and column any cell names, which is what the parser will allocate for
+    (``sheet_extent``) — so a file too large in any of these is refused
+    before the spreadsheet library parses any of it.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         raise _not_a_workbook_error() from exc
+    refuse_oversized_container(entries)
+    names = {entry.filename for entry in entries}
+    if "xl/workbook.xml" in names:
+        kind, sheets, measure = "xlsx", "xl/worksheets/", sheet_extent.XlsxSheet
+    elif "content.xml" in names and _ods_mimetype(archive, names):
+        kind, sheets, measure = "ods", "content.xml", sheet_extent.OdsContent
+    else:
+        raise _not_a_workbook_error()
+    try:
+        for entry in entries:
+            if entry.filename.endswith((".xml", ".rels")):
+                sheet = measure() if entry.filename.startswith(sheets) else None
+                _scan_xml(archive, entry, sheet)
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise _not_a_workbook_error() from exc
+    return kind
+
+
+def refuse_oversized_container(entries: list[zipfile.ZipInfo]) -> None:
+    """The entry count and the declared sizes, before anything is inflated."""
     if len(entries) > MAX_ZIP_ENTRIES:
         raise _bomb_error()
     # Declared sizes bound what zipfile will inflate (it stops at file_size
     # and fails the CRC check on a lie), so summing them is enough.
     if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
         raise _bomb_error()
-    names = {entry.filename for entry in entries}
-    if "xl/workbook.xml" in names:
-        kind, sheets, row = "xlsx", "xl/worksheets/", _XLSX_ROW
-    elif "content.xml" in names and _ods_mimetype(archive, names):
-        kind, sheets, row = "ods", "content.xml", _ODS_ROW
-    else:
-        raise _not_a_workbook_error()
-    try:
-        for entry in entries:
-            if entry.filename.endswith((".xml", ".rels")):
-                counting = row if entry.filename.startswith(sheets) else None
-                rows = _scan_xml(archive, entry, counting)
-                if rows > max_rows() + HEADER_SEARCH_ROWS:
-                    raise too_many_rows_error(rows)
-    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-        raise _not_a_workbook_error() from exc
-    return kind
 
 
 def _ods_mimetype(archive: zipfile.ZipFile, names: set[str]) -> bool:
@@ -70,30 +76,37 @@ def _ods_mimetype(archive: zipfile.ZipFile, names: set[str]) -> bool:
     return archive.read("mimetype").strip() == _ODS_MIMETYPE
 
 
-def _scan_xml(archive, entry, row_pattern) -> int:
-    """Refuse a DTD or entity in one XML part; count its rows when asked."""
+def _scan_xml(archive, entry, sheet) -> None:
+    """Refuse a DTD or entity in one XML part; measure it when it is a sheet."""
     # The spreadsheet parser never expands entities either; refusing first
-    # gives one clear message whichever part of the workbook carries them.
+    # gives one clear message whichever part of the workbook carries them,
+    # and keeps expat (which measures ODS sheets) from ever seeing a DTD.
     tail = b""
-    rows = 0
     with archive.open(entry) as stream:
         while chunk := stream.read(1 << 20):
             window = tail + chunk
             if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
                 raise _entities_error()
-            if row_pattern is not None:
-                # Rows wholly inside the tail were counted with the last chunk.
-                rows += len(row_pattern.findall(window)) - len(
-                    row_pattern.findall(tail)
-                )
-                if rows > max_rows() + HEADER_SEARCH_ROWS:
-                    return rows
-            tail = chunk[-24:]
-    return rows
+            if sheet is not None:
+                sheet.feed(chunk, window)
+            tail = chunk[-64:]
+    if sheet is not None:
+        sheet.finish()
 
 
 def workbook_rows(data: bytes, kind: str):
-    """The first sheet's rows as (number, texts), merged cells filled in."""
+    """The first sheet's rows as (number, texts), merged cells filled in.
+
+    Parsed in a child process with limits (``contained``): whatever the
+    file makes the parser do, this process lives on.
+    """
+    # Imported here, before the fork: the child must not import anything.
+    import python_calamine  # noqa: F401
+
+    return contained_rows(functools.partial(_parsed_rows, data, kind))
+
+
+def _parsed_rows(data: bytes, kind: str):
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -107,8 +120,9 @@ def workbook_rows(data: bytes, kind: str):
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         raise _not_a_workbook_error(kind) from exc
-    if sheet.height > max_rows() + HEADER_SEARCH_ROWS:
-        raise too_many_rows_error(sheet.height)
+    # An .xls is not measured before parsing (its cells are in BIFF records,
+    # not XML): measured now, before its rows are turned into text.
+    sheet_extent.refuse_extent(sheet.height, sheet.width)
     start = sheet.start or (0, 0)
     first_row, first_col = start
     # Merged cells read as their value: every cell of a range gets the value
@@ -224,15 +238,4 @@ def _not_a_workbook_error(kind: str = "") -> ImportFileError:
             "spreadsheet (.ods), or it is damaged. Open it in Excel and save it "
             "as .xlsx or CSV."
         )
-    )
-
-
-def too_many_rows_error(rows: int | None = None) -> ImportFileError:
-    return ImportFileError(
-        _(
-            "The file has more than %(limit)s rows, the most one import may "
-            "hold. Split it into several files (for example one per workshop "
-            "or month)."
-        )
-        % {"limit": f"{max_rows():,}"}
     )

@@ -84,6 +84,11 @@ class ImportBatch(models.Model):
     # A failure the user may retry as it is (the worker died): "check" or
     # "apply", the step to run again.
     retry = models.CharField(max_length=10, blank=True, verbose_name=_("retry"))
+    # The rows with errors as a CSV, made once by whoever planned the file:
+    # downloading it never reads the spreadsheet again.
+    failed_rows = models.BinaryField(
+        blank=True, default=b"", verbose_name=_("rows with errors")
+    )
 
     class Meta:
         ordering = ["-uploaded_at"]

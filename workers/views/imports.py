@@ -254,19 +254,17 @@ def import_retry(request, pk):
 
 @login_required
 def import_failed_rows(request, pk):
-    batch, importer_cls = get_batch_for_user(request.user, pk)
-    importer = importer_cls()
-    try:
-        table = batches.read_batch(batch, importer)
-    except ImportFileError as exc:
-        messages.error(request, exc.message)
+    """The rows with errors, as made when the file was planned: no
+    spreadsheet is read again here, however large the file."""
+    batch, _importer_cls = get_batch_for_user(request.user, pk)
+    content = ImportBatch.objects.filter(pk=batch.pk).values_list(
+        "failed_rows", flat=True
+    )[0]
+    if not content:
+        messages.info(request, _("This file has no rows with errors to download."))
         return redirect("workers:import_batch", pk=batch.pk)
-    plan = importer.plan(table, options=batch.options)
     stem = batch.filename.rsplit(".", 1)[0] or "import"
-    response = HttpResponse(
-        importer.failed_rows_csv(table, plan.errors),
-        content_type="text/csv; charset=utf-8",
-    )
+    response = HttpResponse(bytes(content), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{stem}-{_('errors')}.csv"
     )
@@ -386,7 +384,7 @@ def _recent_batches(user, importer_classes):
     by_kind = {cls.kind: cls for cls in importer_classes}
     recent = (
         ImportBatch.objects.filter(kind__in=kinds)
-        .defer("content", "summary")
+        .defer("content", "summary", "failed_rows")
         .select_related("uploaded_by")
         .order_by("-uploaded_at")[:20]
     )
