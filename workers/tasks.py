@@ -31,8 +31,12 @@ def _take(batch_id: int, status: str) -> ImportBatch | None:
     # it", which reap_if_dead checks against the hold.
     batch.heartbeat_at = timezone.now()
     batch.phase = "reading"
+    batch.worker_process = batches.this_process()
     ImportBatch.objects.filter(pk=batch.pk).update(
-        heartbeat_at=batch.heartbeat_at, phase="reading", progress_done=0
+        heartbeat_at=batch.heartbeat_at,
+        phase="reading",
+        progress_done=0,
+        worker_process=batch.worker_process,
     )
     return batch
 

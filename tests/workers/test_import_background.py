@@ -4,6 +4,7 @@ worker's batch is retried whole; previews nobody confirmed expire."""
 import contextlib
 import datetime as dt
 import io
+import subprocess
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -215,6 +216,68 @@ def test_a_worker_that_is_alive_is_left_alone(secretary, crew, settings):
         assert not batches.reap_if_dead(batch)
     batch.refresh_from_db()
     assert batch.status == ImportStatus.IMPORTING
+
+
+without_postgresql = pytest.mark.skipif(
+    connection.vendor == "postgresql",
+    reason="on PostgreSQL the worker's advisory lock tells at once "
+    "(test_a_dead_workers_batch_is_failed_and_retried_whole, "
+    "test_import_worker_kill.py)",
+)
+
+
+@without_postgresql
+def test_a_killed_worker_is_noticed_at_once_by_its_process_not_its_silence(
+    secretary_client, secretary, crew
+):
+    in_english(secretary_client)
+    # A real process stands for the task worker: the batch names it.
+    worker = subprocess.Popen(["sleep", "600"])
+    try:
+        batch = dead_batch(secretary, crew)  # silent for 20 minutes
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            worker_process=batches.process_name(worker.pid)
+        )
+        batch.refresh_from_db()
+        # It runs: left alone, however long it has been silent.
+        assert not batches.reap_if_dead(batch)
+        batch.refresh_from_db()
+        assert batch.status == ImportStatus.IMPORTING
+    finally:
+        worker.kill()
+        worker.wait()
+    # Gone: the next look at the page says so, with the retry.
+    html = page(secretary_client, batch).content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED and batch.retry == "apply"
+    assert 'id="retry-form"' in html
+
+
+@without_postgresql
+def test_a_worker_just_started_and_then_killed_is_noticed_before_any_timeout(
+    secretary, crew, settings
+):
+    settings.IMPORT_TASK_STALE_SECONDS = 600
+    worker = subprocess.Popen(["sleep", "600"])
+    name = batches.process_name(worker.pid)
+    worker.kill()
+    worker.wait()
+    batch = dead_batch(secretary, crew)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        heartbeat_at=timezone.now(), worker_process=name
+    )
+    batch.refresh_from_db()
+    assert batches.reap_if_dead(batch)
+    assert batch.status == ImportStatus.FAILED
+
+
+def test_the_task_worker_names_its_process_on_the_batch_it_takes(
+    secretary_client, crew
+):
+    upload(secretary_client, records_file(crew))
+    run_queued_tasks()
+    batch = ImportBatch.objects.get()
+    assert batch.worker_process == batches.this_process()
 
 
 def test_a_batch_no_worker_has_taken_is_waiting_not_dead(secretary, crew):

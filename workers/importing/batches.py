@@ -9,10 +9,14 @@ database as it is then and writes the whole plan in one transaction, in
 which the batch is marked applied too: the file's rows and the batch's
 status commit together or not at all.
 
-Whether a task worker still has a batch in hand is told by ``worker_alive``:
+Whether a task worker still has a batch in hand is told by ``reap_if_dead``:
 on PostgreSQL the worker holds a session advisory lock on the batch for as
 long as it runs, which the server releases the moment the worker's
-connection goes (a ``kill -9`` included); elsewhere by its last heartbeat.
+connection goes (a ``kill -9`` included). Elsewhere (SQLite, whose file only
+processes of one host share) the batch names the worker's process — host,
+pid and the kernel's start time of that pid, so a reused pid is not taken
+for it — and the page asks the kernel whether it still runs; from another
+host, only a heartbeat older than IMPORT_TASK_STALE_SECONDS tells.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
 import re
+import socket
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -438,8 +444,16 @@ def reap_if_dead(batch: ImportBatch) -> bool:
         stale = timezone.now() - dt.timedelta(
             seconds=settings.IMPORT_TASK_STALE_SECONDS
         )
+        running = process_runs(batch.worker_process)
+        if running:
+            return False
         dead = ImportBatch.objects.filter(
-            pk=batch.pk, status=batch.status, heartbeat_at__lt=stale
+            pk=batch.pk,
+            status=batch.status,
+            worker_process=batch.worker_process,
+            heartbeat_at__isnull=False,
+            # Certainly gone: dead now; unknown (another host): when silent.
+            **({} if running is False else {"heartbeat_at__lt": stale}),
         ).update(
             status=ImportStatus.FAILED,
             error=worker_died_message(),
@@ -450,6 +464,39 @@ def reap_if_dead(batch: ImportBatch) -> bool:
         logger.warning("import batch %s: its task worker died", batch.pk)
         batch.refresh_from_db()
     return bool(dead)
+
+
+def this_process() -> str:
+    """This process, as a batch names the worker that took it."""
+    return process_name(os.getpid())
+
+
+def process_name(pid: int) -> str:
+    return f"{socket.gethostname()} {pid} {_started(pid)}"
+
+
+def process_runs(name: str) -> bool | None:
+    """Whether the named process still runs: it ran on this host, and a
+    process of its pid and start time runs now. None when that cannot be
+    told (another host, no /proc, no name)."""
+    try:
+        host, pid, started = name.split(" ")
+    except ValueError:
+        return None
+    if host != socket.gethostname() or not started:
+        return None
+    return _started(int(pid)) == started
+
+
+def _started(pid: int) -> str:
+    """The kernel's start time of a process (clock ticks since boot), or ""."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            # The name in parentheses may hold spaces: split after it.
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return ""
+    return fields[19].decode()  # field 22 of stat(5), the 20th after the name
 
 
 def expire_previews(*, now: dt.datetime | None = None) -> int:

@@ -81,6 +81,12 @@ class ImportBatch(models.Model):
     heartbeat_at = models.DateTimeField(
         null=True, blank=True, verbose_name=_("heartbeat at")
     )
+    # The task worker that took the batch: "host pid start-time", so that a
+    # page on the same host can tell at once whether that process still runs
+    # (without PostgreSQL's advisory locks; see batches.reap_if_dead).
+    worker_process = models.CharField(
+        max_length=100, blank=True, verbose_name=_("task worker process")
+    )
     # A failure the user may retry as it is (the worker died): "check" or
     # "apply", the step to run again.
     retry = models.CharField(max_length=10, blank=True, verbose_name=_("retry"))
