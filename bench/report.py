@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-from bench import report_layers, report_writes
+from bench import report_hostile, report_layers, report_writes
 
 ANALYSIS = Path(__file__).resolve().parent / "ANALYSIS.md"
 
@@ -119,6 +119,7 @@ def rows(results: dict) -> list[list[str]]:
             )
     out += report_writes.rows(results.get("writes"))
     out += report_layers.rows(results.get("layers"))
+    out += report_hostile.rows(results.get("hostile"))
     loaded = results.get("load")
     if loaded and "skipped" not in loaded and "rounds" in loaded:
         out += _load_rows(loaded)
@@ -452,6 +453,7 @@ def markdown(results: dict) -> str:
         ]
     parts += report_writes.markdown(results.get("writes"))
     parts += report_layers.markdown(results.get("layers"))
+    parts += report_hostile.markdown(results.get("hostile"))
     loaded = results.get("load")
     if loaded and "skipped" not in loaded and "rounds" in loaded:
 

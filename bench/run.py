@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import databases, load, report, report_layers  # noqa: E402
+from bench import databases, hostile, load, report, report_layers  # noqa: E402
 
 # The last run's figures, for --render-only (var/ is not in git).
 RESULTS = ROOT / "var" / "bench-results.json"
@@ -70,6 +70,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-writes", action="store_true")
     parser.add_argument("--skip-layers", action="store_true")
+    parser.add_argument("--skip-hostile", action="store_true")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument(
         "--output", default=str(ROOT / "docs" / "PERFORMANCE.md"), help="'-': none"
@@ -97,7 +98,7 @@ def run_phase(args: argparse.Namespace) -> None:
     import django
 
     django.setup()
-    from bench import measure, writes
+    from bench import hostile, measure, writes
     from bench.generate import Spec
 
     spec = Spec(workers=args.workers, months=args.months)
@@ -109,6 +110,7 @@ def run_phase(args: argparse.Namespace) -> None:
         "pages": lambda: measure.pages_phase(spec),
         "sessions": lambda: measure.sessions_phase(spec, 12),
         "writes": lambda: writes.writes_phase(spec),
+        "refusals": hostile.refusal_phase,
     }
     result = phases[args.phase]()
     Path(args.out).write_text(json.dumps(result, default=str))
@@ -263,6 +265,10 @@ class Bench:
             self.log("Cache layers: each switched off in turn")
             results["layers"] = self.layers(compare or args.scale)
 
+        if not args.skip_hostile:
+            self.log("Hostile uploads: time to refusal; the login page meanwhile")
+            results["hostile"] = self.hostile(database, args.scale)
+
         results["load_average_end"] = os.getloadavg()[0]
         results["seconds"] = None
         return results
@@ -303,6 +309,26 @@ class Bench:
             cookies=sessions["cookies"],
             seconds=self.args.seconds,
             layers=list(report_layers.CONFIGURATIONS),
+            log=self.log,
+        )
+        return result
+
+    def hostile(self, database: str, scale: int) -> dict:
+        result = {"refusals": self.phase("refusals", database, scale=scale)}
+        if load.wrk_path() is None:
+            result["load"] = {"skipped": "wrk is not installed"}
+            return result
+        sessions = self.phase("sessions", database, scale=scale)
+        env = {
+            **self.env,
+            "DATABASE_URL": databases.url_for(database),
+            "CONN_MAX_AGE": "60",
+        }
+        result["load"] = hostile.uploads_under_load(
+            env=env,
+            # The first session is the secretary's, who may import.
+            cookie=f"{sessions['cookie_name']}={sessions['cookies'][0]}",
+            seconds=self.args.seconds,
             log=self.log,
         )
         return result

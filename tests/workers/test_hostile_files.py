@@ -18,6 +18,7 @@ from django.utils import translation
 from tests import hostile_files
 from tests.conftest import in_english
 from tests.tasks import run_queued_tasks
+from workers.importing import get_importer, read_table
 from workers.importing.contained import contained_rows
 from workers.importing.limits import ImportFileError
 from workers.models import ImportBatch, ImportStatus
@@ -139,3 +140,25 @@ def test_the_row_estimate_inflates_nothing_of_a_container_past_its_limits(
     # Within its limits, a workbook is streamed to count its rows.
     assert batches.estimate_rows(workbook) == 1
     assert opened == ["xl/worksheets/sheet1.xml"]
+
+
+def test_a_csv_of_far_more_lines_than_the_row_limit_is_refused_before_decoding(
+    monkeypatch,
+):
+    from workers.importing import csv_files
+
+    decoded = []
+    real_decode = csv_files.decode
+    monkeypatch.setattr(
+        csv_files, "decode", lambda data: decoded.append(1) or real_decode(data)
+    )
+    filename, data = CORPUS["3,000,000-row CSV"]
+    with translation.override("en"), pytest.raises(ImportFileError) as refused:
+        read_table(data, filename, get_importer("records").columns)
+    assert "more than 200,000 rows" in refused.value.message
+    assert decoded == []
+    # Within twice the limit, it is read, and refused at the row past it.
+    within = hostile_files.csv_of_rows(250_000)
+    with translation.override("en"), pytest.raises(ImportFileError):
+        read_table(within, filename, get_importer("records").columns)
+    assert decoded == [1]
