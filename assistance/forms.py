@@ -22,6 +22,7 @@ from assistance.models import (
 )
 from assistance.picker import helper_field
 from workers.forms.base import Form, ModelForm
+from workers.ids import int_param
 from workers.models import Cause, Worker, Workshop
 from workers.months import MonthError, month_str, parse_month
 
@@ -88,10 +89,7 @@ class OpenCaseForm(Form):
             if self.is_bound
             else self.initial.get("worker")
         )
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            return None
+        return int_param(value)
 
 
 class CaseEditForm(Form):

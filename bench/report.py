@@ -6,6 +6,7 @@ import statistics
 from pathlib import Path
 
 from bench import report_hostile, report_layers, report_writes
+from bench.report_cells import ms, same_queries_row, yes
 
 ANALYSIS = Path(__file__).resolve().parent / "ANALYSIS.md"
 
@@ -18,9 +19,17 @@ GOAL_PAGE_TIME = 3.0
 GOAL_RPS = 0.5
 GOAL_P95_MS = 300
 
+# The results' parts that a module of their own turns into rows and a section,
+# in the order they stand in the table and in docs/PERFORMANCE.md.
+SECTIONS = {
+    "writes": report_writes,
+    "layers": report_layers,
+    "hostile": report_hostile,
+}
+
 
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.1f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+    return ms(seconds) if seconds < 10 else f"{seconds:,.1f} s"
 
 
 def _s(seconds: float) -> str:
@@ -29,10 +38,6 @@ def _s(seconds: float) -> str:
 
 def _mb(count: int) -> str:
     return f"{count / 1024 / 1024:,.0f} MB"
-
-
-def _yes(ok: bool | None) -> str:
-    return "—" if ok is None else ("yes" if ok else "**no**")
 
 
 def rows(results: dict) -> list[list[str]]:
@@ -71,7 +76,7 @@ def rows(results: dict) -> list[list[str]]:
                 f"hand SQL {_ms(selector['hand_seconds'])}",
                 f"{ratio:.2f}×" + ("" if same else " (figures differ!)"),
                 f"≤ {GOAL_REPORT:g}×",
-                _yes(ratio <= GOAL_REPORT and same),
+                yes(ratio <= GOAL_REPORT and same),
             ]
         )
     pages = {int(scale): found for scale, found in (results.get("pages") or {}).items()}
@@ -85,14 +90,9 @@ def rows(results: dict) -> list[list[str]]:
         if large and large.get(name, {}).get("status") == 200:
             big = large[name]
             out.append(
-                [
-                    f"{name}: queries {scales[0]}× / {scales[-1]}×",
-                    str(big["queries"]),
-                    str(page["queries"]),
-                    "same" if big["queries"] == page["queries"] else "differ",
-                    "same",
-                    _yes(big["queries"] == page["queries"]),
-                ]
+                same_queries_row(
+                    name, scales[0], scales[-1], page["queries"], big["queries"]
+                )
             )
             for label, key in (("uncached", "seconds"), ("cached", "cached_seconds")):
                 ratio = big[key] / page[key]
@@ -103,7 +103,7 @@ def rows(results: dict) -> list[list[str]]:
                         _ms(page[key]),
                         f"{ratio:.1f}×",
                         f"≤ {GOAL_PAGE_TIME:g}×",
-                        _yes(ratio <= GOAL_PAGE_TIME),
+                        yes(ratio <= GOAL_PAGE_TIME),
                     ]
                 )
         else:
@@ -117,9 +117,8 @@ def rows(results: dict) -> list[list[str]]:
                     "—",
                 ]
             )
-    out += report_writes.rows(results.get("writes"))
-    out += report_layers.rows(results.get("layers"))
-    out += report_hostile.rows(results.get("hostile"))
+    for key, section in SECTIONS.items():
+        out += section.rows(results.get(key))
     loaded = results.get("load")
     if loaded and "skipped" not in loaded and "rounds" in loaded:
         out += _load_rows(loaded)
@@ -182,7 +181,7 @@ def _import_rows(imported: dict) -> list[list[str]]:
                 f"floor {_s(floor['seconds'])}",
                 f"{ratio:.2f}×",
                 f"≤ {GOAL_IMPORT_FLOOR:g}×",
-                _yes(ratio <= GOAL_IMPORT_FLOOR),
+                yes(ratio <= GOAL_IMPORT_FLOOR),
             ]
         )
     peer = imported.get("peer")
@@ -195,7 +194,7 @@ def _import_rows(imported: dict) -> list[list[str]]:
                 f"app {_s(first['seconds'])}",
                 f"{ratio:.1f}× faster",
                 f"≥ {GOAL_PEER:g}× faster",
-                _yes(ratio >= GOAL_PEER and not peer.get("errors")),
+                yes(ratio >= GOAL_PEER and not peer.get("errors")),
             ]
         )
     out.append(
@@ -216,7 +215,7 @@ def _import_rows(imported: dict) -> list[list[str]]:
             f"floor {_s(base)}",
             f"{again['seconds'] / base:.2f}×",
             f"≤ {GOAL_IMPORT_FLOOR:g}×",
-            _yes(again["seconds"] / base <= GOAL_IMPORT_FLOOR),
+            yes(again["seconds"] / base <= GOAL_IMPORT_FLOOR),
         ]
     )
     return out
@@ -256,7 +255,7 @@ def _load_rows(loaded: dict) -> list[list[str]]:
             f"trivial-auth {rps['trivial_auth']:,.0f}/s",
             f"{ratio:.2f}",
             f"≥ {GOAL_RPS:g}",
-            _yes(ratio >= GOAL_RPS),
+            yes(ratio >= GOAL_RPS),
         ],
         [
             f"base.html only (the 403 template) ÷ trivial-auth, {users} users",
@@ -272,7 +271,7 @@ def _load_rows(loaded: dict) -> list[list[str]]:
             f"{rps['dashboard']:,.0f}/s",
             f"{summary['dashboard_errors']} errors",
             f"< {GOAL_P95_MS} ms, no errors",
-            _yes(
+            yes(
                 summary["dashboard_p95_ms"] < GOAL_P95_MS
                 and summary["dashboard_errors"] == 0
             ),
@@ -286,7 +285,7 @@ def _load_rows(loaded: dict) -> list[list[str]]:
                 f"{run['rps']:,.0f}/s",
                 f"{run['errors']} errors",
                 "no errors",
-                _yes(run["errors"] == 0),
+                yes(run["errors"] == 0),
             ]
         )
     return out
@@ -451,9 +450,8 @@ def markdown(results: dict) -> str:
             ),
             "",
         ]
-    parts += report_writes.markdown(results.get("writes"))
-    parts += report_layers.markdown(results.get("layers"))
-    parts += report_hostile.markdown(results.get("hostile"))
+    for key, section in SECTIONS.items():
+        parts += section.markdown(results.get(key))
     loaded = results.get("load")
     if loaded and "skipped" not in loaded and "rounds" in loaded:
 

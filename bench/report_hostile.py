@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+from bench.report_cells import yes
+
 GOAL_REFUSAL_SECONDS = 2.0
 GOAL_LOGIN_P95_MS = 500
-
-
-def _yes(ok: bool) -> str:
-    return "yes" if ok else "**no**"
 
 
 def rows(results: dict | None) -> list[list[str]]:
@@ -26,7 +24,7 @@ def rows(results: dict | None) -> list[list[str]]:
                 "—",
                 "—",
                 f"< {GOAL_REFUSAL_SECONDS:g} s, all refused",
-                _yes(slowest < GOAL_REFUSAL_SECONDS and refused),
+                yes(slowest < GOAL_REFUSAL_SECONDS and refused),
             ]
         )
     loaded = results.get("load") or {}
@@ -39,7 +37,7 @@ def rows(results: dict | None) -> list[list[str]]:
                 f"alone {alone['p95_ms']:,.0f} ms",
                 f"{during['p95_ms'] / max(alone['p95_ms'], 0.001):.1f}×",
                 f"< {GOAL_LOGIN_P95_MS} ms",
-                _yes(during["p95_ms"] < GOAL_LOGIN_P95_MS and not during["errors"]),
+                yes(during["p95_ms"] < GOAL_LOGIN_P95_MS and not during["errors"]),
             ]
         )
     elif "skipped" in loaded:

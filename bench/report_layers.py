@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import statistics
 
+from bench.report_cells import ms
+
 # "" is every layer on; then each switched off in turn (CACHE_LAYERS_OFF).
 CONFIGURATIONS = ("", "summaries", "figures", "pages", "roles")
 GOAL_GAIN = 0.20  # a layer stays only where it buys at least this much
@@ -27,10 +29,6 @@ WHAT = {
     "pages": "rendered page blocks (factory.figures.page_cache)",
     "roles": "permissions and role flags in the shared cache (role_cache)",
 }
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.1f} ms"
 
 
 def _median(values) -> float:
@@ -72,7 +70,7 @@ def gains(results: dict) -> dict[str, dict]:
 
 
 def _shown(value: float, measure: str) -> str:
-    return _ms(value) if measure == "uncached" else f"{value:,.0f}/s"
+    return ms(value) if measure == "uncached" else f"{value:,.0f}/s"
 
 
 def rows(results: dict | None) -> list[list[str]]:
@@ -143,8 +141,8 @@ def markdown(results: dict | None) -> list[str]:
                 continue
             load = _load(results, layer, page)
             lines.append(
-                f"| {layer or '(none)'} | {page} | {_ms(found['seconds'])} | "
-                f"{_ms(found['cached_seconds'])} | "
+                f"| {layer or '(none)'} | {page} | {ms(found['seconds'])} | "
+                f"{ms(found['cached_seconds'])} | "
                 + (
                     f"{load['rps']:,.0f}/s | {load['p95_ms']:,.0f} ms |"
                     if load

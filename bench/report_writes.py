@@ -3,6 +3,8 @@ docs/PERFORMANCE.md. Runs in the orchestrator: no Django here."""
 
 from __future__ import annotations
 
+from bench.report_cells import ms, same_queries_row, yes
+
 GOAL_WRITE_TIME = 2.0  # each write at 10× ≤ 2× its time at 1×
 GOAL_BULK_CLOSE_SECONDS = 1.0  # closing 141 cases at 1×
 
@@ -14,14 +16,6 @@ LABELS = {
     "bulk_close": "bulk-close cases that reached quota",
     "correction": "correct one record of a published month",
 }
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.1f} ms"
-
-
-def _yes(ok: bool) -> str:
-    return "yes" if ok else "**no**"
 
 
 def _label(name: str, sizes: dict) -> str:
@@ -55,32 +49,27 @@ def rows(results: dict | None) -> list[list[str]]:
             out.append(
                 [
                     f"{label}: time {large_scale}× vs {small_scale}×",
-                    _ms(big["seconds"]),
-                    _ms(write["seconds"]),
+                    ms(big["seconds"]),
+                    ms(write["seconds"]),
                     f"{ratio:.2f}×",
                     f"≤ {GOAL_WRITE_TIME:g}×",
-                    _yes(ratio <= GOAL_WRITE_TIME),
+                    yes(ratio <= GOAL_WRITE_TIME),
                 ]
             )
             out.append(
-                [
-                    f"{label}: queries {small_scale}× / {large_scale}×",
-                    str(big["queries"]),
-                    str(write["queries"]),
-                    "same" if big["queries"] == write["queries"] else "differ",
-                    "same",
-                    _yes(big["queries"] == write["queries"]),
-                ]
+                same_queries_row(
+                    label, small_scale, large_scale, write["queries"], big["queries"]
+                )
             )
         if name == "bulk_close":
             out.append(
                 [
                     f"{label} at {small_scale}×",
-                    _ms(write["seconds"]),
+                    ms(write["seconds"]),
                     f"{write['queries']} queries",
                     "—",
                     f"≤ {GOAL_BULK_CLOSE_SECONDS:g} s",
-                    _yes(write["seconds"] <= GOAL_BULK_CLOSE_SECONDS),
+                    yes(write["seconds"] <= GOAL_BULK_CLOSE_SECONDS),
                 ]
             )
     return out
@@ -112,7 +101,7 @@ def markdown(results: dict | None) -> list[str]:
         cells = []
         for _scale, found in scales:
             write = found["writes"][name]
-            cells += [_ms(write["seconds"]), str(write["queries"])]
+            cells += [ms(write["seconds"]), str(write["queries"])]
         lines.append(f"| {_label(name, first['sizes'])} | " + " | ".join(cells) + " |")
     lines.append("")
     return lines

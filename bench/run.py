@@ -273,6 +273,19 @@ class Bench:
         results["seconds"] = None
         return results
 
+    def server_env(self, database: str, *, redis_url: str | None = None) -> dict:
+        """The environment of the server under load: ``database`` with
+        persistent connections, as docs/DEPLOY.md recommends, and Redis as
+        the shared cache when there is one."""
+        env = {
+            **self.env,
+            "DATABASE_URL": databases.url_for(database),
+            "CONN_MAX_AGE": "60",
+        }
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        return env
+
     def layers(self, scale: int) -> dict:
         """What each cache layer buys (docs/ARCHITECTURE.md, "Cache layers"):
         the pages in-process, uncached and cached, and the cached pages under
@@ -289,13 +302,7 @@ class Bench:
             return result
         sessions = self.phase("sessions", database, scale=scale)
         redis_url = self.redis_url()
-        env = {
-            **self.env,
-            "DATABASE_URL": databases.url_for(database),
-            "CONN_MAX_AGE": "60",
-        }
-        if redis_url:
-            env["REDIS_URL"] = redis_url
+        env = self.server_env(database, redis_url=redis_url)
         result["cache"] = "Redis" if redis_url else "locmem (per process)"
         result["load"] = load.layer_runs(
             env=env,
@@ -319,11 +326,7 @@ class Bench:
             result["load"] = {"skipped": "wrk is not installed"}
             return result
         sessions = self.phase("sessions", database, scale=scale)
-        env = {
-            **self.env,
-            "DATABASE_URL": databases.url_for(database),
-            "CONN_MAX_AGE": "60",
-        }
+        env = self.server_env(database)
         result["load"] = hostile.uploads_under_load(
             env=env,
             # The first session is the secretary's, who may import.
@@ -339,14 +342,7 @@ class Bench:
             return {"skipped": "wrk is not installed (apt-get install wrk)"}
         sessions = self.phase("sessions", database, scale=scale)
         redis_url = self.redis_url()
-        env = {
-            **self.env,
-            "DATABASE_URL": databases.url_for(database),
-            # Persistent connections, as docs/DEPLOY.md recommends.
-            "CONN_MAX_AGE": "60",
-        }
-        if redis_url:
-            env["REDIS_URL"] = redis_url
+        env = self.server_env(database, redis_url=redis_url)
         self.log(
             f"Load test: gunicorn × {self.args.gunicorn_workers} workers, "
             f"cache: {'Redis' if redis_url else 'per process (locmem)'}"

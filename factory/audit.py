@@ -57,24 +57,23 @@ def _user_fields(user) -> tuple[str, str]:
     return str(user.pk), clean(user.get_username())
 
 
-def log_login(sender, request, user, **kwargs) -> None:
+def _log_session(event: str, request, user) -> None:
     user_id, username = _user_fields(user)
     logger.info(
-        "login user_id=%s username=%s ip=%s",
+        "%s user_id=%s username=%s ip=%s",
+        event,
         user_id,
         username,
         client_address(request),
     )
+
+
+def log_login(sender, request, user, **kwargs) -> None:
+    _log_session("login", request, user)
 
 
 def log_logout(sender, request, user, **kwargs) -> None:
-    user_id, username = _user_fields(user)
-    logger.info(
-        "logout user_id=%s username=%s ip=%s",
-        user_id,
-        username,
-        client_address(request),
-    )
+    _log_session("logout", request, user)
 
 
 def log_login_failed(sender, credentials, request=None, **kwargs) -> None:

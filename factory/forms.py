@@ -1,8 +1,10 @@
-"""Forms of the factory app: publishing a month."""
+"""Forms of the factory app: publishing a month, marking it complete."""
 
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from factory.figures.publishing import (
@@ -52,3 +54,24 @@ class PublishForm(Form):
 
     def acknowledged(self) -> set[str]:
         return {kind for kind in self.kinds if self.cleaned_data.get(f"ack_{kind}")}
+
+
+class MonthCompletionForm(Form):
+    """The note of the secretary's word that a month is complete, read with
+    the rule of every form (workers.forms.base): no NUL or other control
+    character, at most the rule's length, each refusal naming the field."""
+
+    note = forms.CharField(
+        label=capfirst(_("note")),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    def checked_note(self) -> str:
+        """The note, or a ValidationError naming the field, as the
+        completion view reports a refusal of the service."""
+        if not self.is_valid():
+            raise ValidationError(
+                [message for errors in self.errors.values() for message in errors]
+            )
+        return self.cleaned_data["note"]

@@ -11,6 +11,15 @@ answer — users (other than a login's ``last_login``), groups, permissions,
 their many-to-many links, workshops and their directors, workers (the helper's
 account), and the roster's bulk writes (``Change.ROSTER``).
 
+A write that sends no signal (a queryset's ``update()`` or ``delete()`` on a
+membership table, a raw save, a shell) does not replace the generation, so a
+kept role is also checked against the user's *memberships*, read in one
+indexed query on every request (``_memberships``): their groups, their own
+permissions, their groups' permissions, the workshops they direct, their
+worker account, and whether they are a superuser. A role read under other
+memberships is read afresh. What that query does not read (a permission's or
+a workshop's code) changes only through saves, which the generation follows.
+
 Only with a shared cache (Redis): with a per-process memory cache, a
 permission withdrawn in one server process would live on in the others'
 copies, so there each request reads them afresh, as Django does.
@@ -19,12 +28,13 @@ copies, so there each request reads them afresh, as Django does.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from collections.abc import Callable
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 _GENERATION_KEY = "catchup:auth:generation"
 # A safety net: every change replaces the generation long before this.
@@ -52,6 +62,55 @@ def _shared() -> bool:
 
 def _key(user_id) -> str:
     return f"catchup:auth:role:{user_id}"
+
+
+def _memberships(user) -> tuple:
+    """Every link the role is read from, as (kind, id, id) rows, and whether
+    the user is a superuser: one query on indexed user and group columns."""
+    with connection.cursor() as cursor:
+        cursor.execute(_memberships_sql(connection.vendor), [user.pk] * 5)
+        return (bool(user.is_superuser), *sorted(cursor.fetchall()))
+
+
+@functools.cache
+def _memberships_sql(vendor: str) -> str:
+    # Raw SQL, built once: the same UNION ALL through the ORM costs ten times
+    # as much to compile as to run (4.5 ms against 0.5 ms a request).
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from workers.models import Worker, Workshop
+
+    quote = connection.ops.quote_name
+    user_model = get_user_model()
+
+    def links(model, name: str) -> tuple[str, str, str]:
+        field = model._meta.get_field(name)
+        return (
+            quote(field.m2m_db_table()),
+            quote(field.m2m_column_name()),
+            quote(field.m2m_reverse_name()),
+        )
+
+    groups, group_user, group = links(user_model, "groups")
+    permissions, permission_user, permission = links(user_model, "user_permissions")
+    granted, granted_group, granted_permission = links(Group, "permissions")
+    directed, directed_workshop, director = links(Workshop, "managers")
+    workers = quote(Worker._meta.db_table)
+    worker_user = quote(Worker._meta.get_field("user").column)
+    worker_pk = quote(Worker._meta.pk.column)
+    return " UNION ALL ".join(
+        [
+            f"SELECT 1, {group}, 0 FROM {groups} WHERE {group_user} = %s",
+            f"SELECT 2, {permission}, 0 FROM {permissions}"
+            f" WHERE {permission_user} = %s",
+            f"SELECT 3, {granted_group}, {granted_permission} FROM {granted}"
+            f" WHERE {granted_group} IN"
+            f" (SELECT {group} FROM {groups} WHERE {group_user} = %s)",
+            f"SELECT 4, {directed_workshop}, 0 FROM {directed} WHERE {director} = %s",
+            f"SELECT 5, {worker_pk}, 0 FROM {workers} WHERE {worker_user} = %s",
+        ]
+    )
 
 
 def _compute(user, backend: ModelBackend) -> Role:
@@ -92,6 +151,9 @@ def role_of(user, backend: ModelBackend | None = None) -> Role | None:
             # add, not set: two processes starting at once agree on one.
             if not cache.add(_GENERATION_KEY, generation, timeout=None):
                 generation = cache.get(_GENERATION_KEY) or generation
+        # The generation and the memberships together: a change that
+        # replaced neither changed no answer.
+        generation = (generation, _memberships(user))
         stored = found.get(key)
         if stored is not None and stored[0] == generation:
             role = stored[1]

@@ -315,9 +315,12 @@ LOGGING = {
     "filters": {
         # A Host-header probe is an attacker's, not our error: one line.
         "probe_in_one_line": {"()": "factory.logs.ProbeInOneLine"},
+        # A refused request is the audit log's one line, not a traceback.
+        "refusal_in_one_line": {"()": "factory.logs.RefusalInOneLine"},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        "django.request": {"filters": ["refusal_in_one_line"]},
         "django.security.DisallowedHost": {
             "level": "WARNING",
             "filters": ["probe_in_one_line"],

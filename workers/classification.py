@@ -27,6 +27,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from workers.changes import Change, announce_change
 from workers.models import MEETS_QUOTA, ProductionRecord, ShortfallClassification
+from workers.services.records import WriteCounts
 
 # Above this many rows one query for the months is cheaper than an IN list of
 # workers, and it never meets SQLite's parameter limit.
@@ -46,23 +47,12 @@ class ClassificationInput:
 
 
 @dataclass
-class ClassificationResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class ClassificationResult(WriteCounts):
     # (worker_id, month) → the stored classification, for rows whose expected
     # version no longer matched (nothing of those was written).
     stale: dict[tuple[int, dt.date], ShortfallClassification | None] = field(
         default_factory=dict
     )
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-        }
 
 
 def shortfall_problems(

@@ -27,8 +27,10 @@ from django.utils.functional import Promise
 from openpyxl import Workbook
 
 # What spreadsheet programs read as the start of a formula, plus tab and
-# carriage return, which some of them skip before looking.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# carriage return, which some of them skip before looking, and the
+# full-width ＝ ＋ － ＠, which some read as = + - @ (WPS; Excel behind some
+# input methods).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 # Control characters an XLSX cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE:
 # C0 controls except tab, line feed and carriage return, which are text).
@@ -39,7 +41,8 @@ def safe_cell(value):
     """A cell value that no spreadsheet will run as a formula.
 
     Text loses its control characters, then gets a leading apostrophe when
-    it begins with = + - @, a tab or a carriage return. Numbers (int, float,
+    it begins with = + - @ (or their full-width forms), a tab or a carriage
+    return. Numbers (int, float,
     Decimal), dates and booleans are returned unchanged so they stay numbers
     (a negative number is no formula); None becomes ""; lazy translations
     become text.

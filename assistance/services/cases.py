@@ -146,41 +146,37 @@ def update_case(
         already_assigned=current_ids,
     )
     changed = False
-    if measure != case.measure:
+
+    def log_change(kind: str, **details: str | dt.date | None) -> None:
+        """An edit keeps the case's status and takes effect in ``when``."""
+        nonlocal changed
         write_event(
             case,
             by=by,
-            kind=CaseEventKind.MEASURE_CHANGED,
+            kind=kind,
             to_status=case.status,
+            effective_month=when,
+            **details,
+        )
+        changed = True
+
+    if measure != case.measure:
+        log_change(
+            CaseEventKind.MEASURE_CHANGED,
             note=f"{case.measure} → {measure}",
             measure=measure,
-            effective_month=when,
         )
         case.measure = measure
-        changed = True
     new_ids = {h.pk for h in helper_list}
     if new_ids != current_ids:
         case.helpers.set(helper_list)
-        write_event(
-            case,
-            by=by,
-            kind=CaseEventKind.HELPERS_CHANGED,
-            to_status=case.status,
+        log_change(
+            CaseEventKind.HELPERS_CHANGED,
             note=", ".join(h.name for h in helper_list),
-            effective_month=when,
         )
-        changed = True
     if target_month != case.target_month:
-        write_event(
-            case,
-            by=by,
-            kind=CaseEventKind.TARGET_CHANGED,
-            to_status=case.status,
-            month=target_month,
-            effective_month=when,
-        )
+        log_change(CaseEventKind.TARGET_CHANGED, month=target_month)
         case.target_month = target_month
-        changed = True
     if changed:
         case.version += 1
         case.save(update_fields=["measure", "target_month", "version"])

@@ -84,30 +84,20 @@ def apply_transitions(cases: models.QuerySet) -> SyncResult:
         pk for pk, status, _m in changing if status == CaseStatus.REACHED_QUOTA
     ]
     now = timezone.now()
-    if to_reach:
-        _log_status_changes(
-            to_reach,
-            from_status=CaseStatus.OPEN,
-            to_status=CaseStatus.REACHED_QUOTA,
-            now=now,
-        )
-        AssistanceCase.objects.filter(pk__in=to_reach).update(
-            status=CaseStatus.REACHED_QUOTA,
-            reached_quota_month=latest_month,
-            version=F("version") + 1,
-        )
-    if to_reopen:
-        _log_status_changes(
-            to_reopen,
-            from_status=CaseStatus.REACHED_QUOTA,
-            to_status=CaseStatus.OPEN,
-            now=now,
-        )
-        AssistanceCase.objects.filter(pk__in=to_reopen).update(
-            status=CaseStatus.OPEN,
-            reached_quota_month=None,
-            version=F("version") + 1,
-        )
+    _move(
+        to_reach,
+        from_status=CaseStatus.OPEN,
+        to_status=CaseStatus.REACHED_QUOTA,
+        reached_quota_month=latest_month,
+        now=now,
+    )
+    _move(
+        to_reopen,
+        from_status=CaseStatus.REACHED_QUOTA,
+        to_status=CaseStatus.OPEN,
+        reached_quota_month=None,
+        now=now,
+    )
     if changing:
         # QuerySet.update and the INSERT … SELECT send no model signals. The
         # changes are effective in the months of the records behind them.
@@ -116,6 +106,26 @@ def apply_transitions(cases: models.QuerySet) -> SyncResult:
             months={month for _pk, _status, month in changing},
         )
     return SyncResult(reached_quota=len(to_reach), reopened=len(to_reopen))
+
+
+def _move(
+    case_ids: list[int],
+    *,
+    from_status: str,
+    to_status: str,
+    reached_quota_month: Subquery | None,
+    now: dt.datetime,
+) -> None:
+    """Log and make one transition of ``case_ids``: an INSERT and an UPDATE,
+    however many cases (none for no case)."""
+    if not case_ids:
+        return
+    _log_status_changes(case_ids, from_status=from_status, to_status=to_status, now=now)
+    AssistanceCase.objects.filter(pk__in=case_ids).update(
+        status=to_status,
+        reached_quota_month=reached_quota_month,
+        version=F("version") + 1,
+    )
 
 
 def _log_status_changes(

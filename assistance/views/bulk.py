@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,8 +27,10 @@ from assistance.services.bulk import (
     move_cases,
     open_with_one_helper,
 )
-from assistance.views.shared import int_param, month_param
+from assistance.views.classification import queue_url
+from assistance.views.shared import month_param
 from workers.forms.base import Form
+from workers.ids import int_param
 from workers.models import ShortfallClassification, Worker, Workshop
 from workers.months import MonthError, checked_month, month_str
 
@@ -62,11 +63,6 @@ def _post_month(request):
         return checked_month(request.POST.get("month", ""))
     except MonthError:
         return None
-
-
-def _queue_url(month, **query) -> str:
-    url = f"{reverse('assistance:classification_queue')}?month={month_str(month)}"
-    return url + "".join(f"&{k}={v}" for k, v in query.items())
 
 
 # --- b. close the cases that reached quota (the case list) -------------------
@@ -122,8 +118,7 @@ def classify_workshop_as_last_month(request):
             % {"count": count, "workshop": workshop.name if workshop else "—"},
         )
     anchor = f"#group-{workshop.code}" if workshop else ""
-    show = request.POST.get("show", "")
-    return redirect(_queue_url(month, **({"show": show} if show else {})) + anchor)
+    return redirect(queue_url(month, request.POST.get("show", "")) + anchor)
 
 
 # --- c. open cases for several workers with one helper ----------------------
@@ -163,7 +158,7 @@ def open_with_helper(request):
     )
     if not workers:
         messages.error(request, _("Choose at least one worker without a case."))
-        return redirect(_queue_url(month))
+        return redirect(queue_url(month))
     classifications = {
         c.worker_id: c
         for c in ShortfallClassification.objects.filter(month=month, worker__in=workers)
@@ -196,7 +191,7 @@ def open_with_helper(request):
                 _("%(count)d help cases opened with %(helper)s.")
                 % {"count": len(opened), "helper": helper},
             )
-            return redirect(_queue_url(month))
+            return redirect(queue_url(month))
     rows = []
     for worker in workers:
         classification = classifications.get(worker.pk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +11,7 @@ from django.db import transaction
 from django.forms import formset_factory
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from assistance import evidence, selectors, worklists
@@ -16,11 +19,14 @@ from assistance.access import require_perm
 from assistance.forms import OpenCaseForm, workers_for
 from assistance.models import AssistanceCase
 from assistance.services import StaleEditError, classify, helper_limit, open_case
-from assistance.views.shared import attach_error, int_param, month_param
+from assistance.views.shared import attach_error, month_param
 from workers.completeness import describe, page_month
+from workers.forms.base import StorableText
+from workers.ids import int_param
 from workers.models import Cause, ShortfallClassification, Worker
 from workers.months import MonthError, checked_month, month_str
 from workers.roles import is_secretary
+from workers.text import MAX_CELL_CHARS
 
 CLASSIFY_PERM = "workers.change_shortfallclassification"
 # ?show= narrows the queue to one list of the work queue.
@@ -31,8 +37,13 @@ QUEUE_LISTS = {
 OPEN_PERM = "assistance.add_assistancecase"
 
 
-def _queue_url(month) -> str:
-    return f"{reverse('assistance:classification_queue')}?month={month_str(month)}"
+def queue_url(month, show: str = "") -> str:
+    """The queue of ``month``; ``show`` is kept only when it names one of
+    the queue's lists, so a posted value adds nothing to the address."""
+    query = {"month": month_str(month)}
+    if show in QUEUE_LISTS:
+        query["show"] = show
+    return f"{reverse('assistance:classification_queue')}?{urlencode(query)}"
 
 
 @login_required
@@ -68,7 +79,7 @@ def classification_queue(request):
                 )
             else:
                 messages.info(request, _("Nothing was changed."))
-            return redirect(_queue_url(month))
+            return redirect(queue_url(month))
         messages.error(
             request,
             _("Nothing was saved: correct the rows marked below and save again."),
@@ -105,6 +116,7 @@ def classification_queue(request):
             "may_mark": is_secretary(request.user),
             "show": show if show in QUEUE_LISTS else "",
             "any_prefilled": any(group.prefilled for group in groups),
+            "note_limit": MAX_CELL_CHARS,
         },
     )
 
@@ -134,6 +146,12 @@ def _save_classifications(request, month, rows):
             continue
         if entry["cause"] not in Cause.values:
             entry["error"] = _("Choose one of the causes.")
+            continue
+        try:
+            # Posted without a form: the forms' rule for text, by hand.
+            StorableText(capfirst(_("note")))(entry["note"])
+        except ValidationError as error:
+            entry["error"] = " ".join(error.messages)
             continue
         if current and (current.cause, current.note) == (
             entry["cause"],
@@ -217,13 +235,13 @@ def cases_open(request):
         )
         if not formset.forms:
             messages.error(request, _("Choose at least one worker without a case."))
-            return redirect(_queue_url(month))
+            return redirect(queue_url(month))
         if formset.is_valid() and _open_all(request, formset, month, workers):
             messages.success(
                 request,
                 _("%(count)d help cases opened.") % {"count": len(formset.forms)},
             )
-            return redirect(_queue_url(month))
+            return redirect(queue_url(month))
     else:
         worker_ids = [int_param(v) for v in source.getlist("worker")]
         workers = {
@@ -245,7 +263,7 @@ def cases_open(request):
             )
         if not workers:
             messages.error(request, _("Choose at least one worker without a case."))
-            return redirect(_queue_url(month))
+            return redirect(queue_url(month))
         causes = dict(
             ShortfallClassification.objects.filter(
                 month=month, worker__in=list(workers)

@@ -18,8 +18,8 @@ from assistance.access import (
 )
 from assistance.forms import AddAttendeeForm, AddWorkshopForm, DemonstrationForm
 from assistance.models import AssistanceCase, CaseStatus, Demonstration
-from assistance.views.shared import int_param
 from workers.completeness import default_month
+from workers.ids import int_param
 from workers.models import Cause, Worker
 
 PAGE_SIZE = 50

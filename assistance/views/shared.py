@@ -33,17 +33,6 @@ def attach_error(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def int_param(value) -> int | None:
-    """A posted or asked-for id as an int, or None: not a number, or past
-    what a database key can hold (SQLite refuses an integer over 2^63 - 1
-    with an OverflowError, a 500)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if -(2**63) <= number < 2**63 else None
-
-
 def stale_message() -> str:
     return _(
         "Someone else changed this while you were editing it. Nothing was "

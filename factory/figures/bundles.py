@@ -400,6 +400,41 @@ def scope_data(data: dict, codes: set[str] | None, *, named: bool) -> dict:
     return data
 
 
+def scope_revisions(
+    listed: list[dict], codes: set[str] | None, *, named: bool
+) -> list[dict]:
+    """Published revisions (``revisions()``) as the reader may see them, as
+    scope_data scopes the figures: the changes of the factory's totals and of
+    the workshops of ``codes`` (None: every one). The reason for a
+    correction is the secretary's free text, which may name any worker of
+    any workshop: only ``named`` readers (the secretary's side) read it."""
+    return [
+        {
+            **row,
+            "reason": row["reason"] if named else "",
+            "changes": [
+                change
+                for change in row["changes"]
+                if codes is None or _figure_in_scope(change["figure"], codes)
+            ],
+        }
+        for row in listed
+    ]
+
+
+def _figure_in_scope(figure: str, codes: set[str]) -> bool:
+    """Whether a change's figure ("report.failing", "workshops.jg2.report.
+    failing", "report.workshops.jg1.failing") is the factory's or one of
+    ``codes``': every workshop's figures sit under "workshops", keyed by its
+    code (flatten)."""
+    parts = figure.split(".")
+    return all(
+        index + 1 < len(parts) and parts[index + 1] in codes
+        for index, part in enumerate(parts)
+        if part == "workshops"
+    )
+
+
 def reached_total(reached: dict) -> int:
     """How many cases reached quota, of a bundle's ``reached_cases``."""
     return sum(row["count"] for row in reached["workshops"])

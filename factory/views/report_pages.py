@@ -20,6 +20,7 @@ from factory.figures.bundles import (
     resolve_period,
     revisions,
     scope_data,
+    scope_revisions,
 )
 from factory.figures.cache import ReportCache
 from factory.figures.labels import cause_label, measure_label
@@ -181,11 +182,19 @@ def report_context(
         "report": data["report"],
         "source": view["source"],
         "snapshot": (
-            {key: value for key, value in snapshot.items() if key != "data"}
+            scope_revisions(
+                [{key: value for key, value in snapshot.items() if key != "data"}],
+                codes,
+                named=named,
+            )[0]
             if snapshot
             else None
         ),
-        "revisions": revisions(rc, period.month) if snapshot else [],
+        "revisions": (
+            scope_revisions(revisions(rc, period.month), codes, named=named)
+            if snapshot
+            else []
+        ),
         "differences": diffs,
         "query": urlencode(query),
         "live_query": urlencode({**query, "live": "1"}),

@@ -42,7 +42,7 @@ from factory.figures.publishing import (
     unmark_month_complete,
 )
 from factory.figures.reports import share
-from factory.forms import PublishForm
+from factory.forms import MonthCompletionForm, PublishForm
 from factory.models import MonthSnapshot
 from factory.roles import is_secretary
 from factory.views.report_pages import (
@@ -214,6 +214,8 @@ def bulletin(request, month, revision=None):
     committee's own report. With ``revision``, that published revision
     (a stable URL for each)."""
     require_report_reader(request.user)
+    if revision is not None and revision < 1:  # revisions are numbered from 1
+        raise Http404
     period = _bulletin_period(month)
     rc = ReportCache()
     want_live = revision is None and request.GET.get("live") == "1"
@@ -280,7 +282,7 @@ def bulletin(request, month, revision=None):
         "bulletin",
         month_str(period.month),
         want_live,
-        revision or "-",
+        "-" if revision is None else revision,
         codes=codes,
         named=is_secretary(request.user),
     )
@@ -288,8 +290,8 @@ def bulletin(request, month, revision=None):
 
 
 def _revision_rows(listed: list[dict]) -> list[dict]:
-    """The revisions with their changes labelled for the page (no names:
-    the changes are figures)."""
+    """The revisions, scoped to the reader (report_context), with their
+    changes labelled for the page (no names: the changes are figures)."""
     return [
         {
             **row,
@@ -383,7 +385,7 @@ def month_completion(request, month):
             mark_month_complete(
                 month=period.month,
                 by=request.user,
-                note=request.POST.get("note", "")[:2000],
+                note=MonthCompletionForm(request.POST).checked_note(),
             )
             messages.success(request, _("The month is marked complete."))
     except ValidationError as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection, transaction
@@ -369,6 +371,38 @@ def test_a_worker_classified_meanwhile_refuses_the_workshop(
             "worker__name", "cause"
         )
     ) == {"family": Cause.OTHER}
+
+
+@pytest.mark.parametrize(
+    "show",
+    [
+        "uncased&month=1999-01",
+        "uncased&next=//evil.example",
+        "uncased#top",
+        "uncased\r\nX-Injected: 1",
+        "somewhere",
+    ],
+)
+def test_a_forged_show_adds_nothing_to_the_queues_address(
+    secretary_client, last_month, workshop, show
+):
+    data = accept_data([(last_month["tech"], Cause.TECHNIQUE)], workshop, show=show)
+    response = secretary_client.post(reverse("assistance:classify_as_last_month"), data)
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == QUEUE
+    assert parse_qs(location.query) == {"month": ["1956-03"]}
+    assert location.fragment == f"group-{workshop.code}"
+
+
+def test_a_known_show_is_kept_on_the_queues_address(
+    secretary_client, last_month, workshop
+):
+    rows = [(last_month["tech"], Cause.TECHNIQUE)]
+    data = accept_data(rows, workshop, show="uncased")
+    response = secretary_client.post(reverse("assistance:classify_as_last_month"), data)
+    location = urlsplit(response["Location"])
+    assert parse_qs(location.query) == {"month": ["1956-03"], "show": ["uncased"]}
 
 
 def test_a_changed_last_month_cause_is_stale(last_month, secretary):

@@ -111,6 +111,39 @@ def test_a_forged_row_for_a_worker_who_met_quota_saves_nothing(secretary_client,
     assert not ShortfallClassification.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("note", "words"),
+    [
+        ("不会\x00看图", "contains a NUL character"),
+        ("不会\x01看图", "contains the control character U+0001"),
+        ("长" * 10_000, "is too long: 10000 characters, at most 1000"),
+    ],
+)
+def test_a_note_the_forms_would_refuse_is_refused_on_its_row(
+    secretary_client, march, note, words
+):
+    """The queue's notes are posted without a form: the same rule as the
+    forms' (workers.text.check_text), named on the row, and nothing saved,
+    not even the other rows."""
+    low, middle = march["low"], march["middle"]
+    response = in_english(secretary_client).post(
+        QUEUE + "?month=1956-03",
+        {
+            f"cause-{low.pk}": Cause.TECHNIQUE,
+            f"note-{low.pk}": note,
+            f"version-{low.pk}": "0",
+            f"cause-{middle.pk}": Cause.OTHER,
+            f"note-{middle.pk}": "请假多",
+            f"version-{middle.pk}": "0",
+        },
+    )
+    assert response.status_code == 200
+    rows = {r.worker.pk: r for g in response.context["groups"] for r in g.rows}
+    assert rows[low.pk].entry["error"].startswith("“Note” " + words)
+    assert "error" not in rows[middle.pk].entry
+    assert not ShortfallClassification.objects.exists()
+
+
 def test_bad_month_is_a_message(secretary_client, march):
     response = secretary_client.get(QUEUE + "?month=1956-13")
     assert response.status_code == 200

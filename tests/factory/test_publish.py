@@ -255,3 +255,64 @@ def test_a_manager_reads_the_published_figures_of_their_scope(
         "jg1" in row["figure"] or "zz" in row["figure"]
         for row in response.context["differences"]
     )
+
+
+def test_revision_zero_is_404_not_the_current_bulletin(published, secretary_client):
+    # The current bulletin, kept in the page cache first.
+    assert secretary_client.get(BULLETIN).status_code == 200
+    assert secretary_client.get("/reports/1956-03/revisions/0/").status_code == 404
+
+
+OTHER_WORKSHOPS_REASON = "一车间 a4 的三月产量更正为 100"
+
+
+@pytest.fixture
+def corrected_elsewhere(
+    published, secretary_client, django_capture_on_commit_callbacks
+):
+    """A second revision whose correction is in jg1, not the manager's jg2."""
+    with django_capture_on_commit_callbacks(execute=True):
+        record = ProductionRecord.objects.get(worker__employee_no="T-a4", month=MAR)
+        record.output = Decimal("100")
+        record.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretary_client.post(
+            PUBLISH, {**ACKNOWLEDGED, "reason": OTHER_WORKSHOPS_REASON}
+        )
+    assert response.status_code == 302
+    changes = MonthSnapshot.objects.get(month=MAR, revision=2).changes
+    assert any(row["figure"].startswith("workshops.jg1.") for row in changes)
+    return changes
+
+
+def _listed_changes(response) -> list[str]:
+    return [
+        change["figure"]
+        for row in response.context["revision_rows"]
+        for change in row["change_rows"]
+    ]
+
+
+def test_a_director_reads_only_their_workshops_and_the_factorys_revision_changes(
+    corrected_elsewhere, manager_client
+):
+    response = manager_client.get(BULLETIN)
+    page = response.content.decode()
+    listed = _listed_changes(response)
+    assert "report.failing" in listed  # the factory's total
+    assert not [figure for figure in listed if "jg1" in figure or "zz" in figure]
+    assert 'data-change="workshops.jg1' not in page
+    assert 'data-change="report.workshops.jg1' not in page
+    # The reason is the secretary's words, and may name anyone.
+    assert OTHER_WORKSHOPS_REASON not in page
+    assert all(not row["reason"] for row in response.context["revisions"])
+
+
+def test_the_secretary_reads_every_revision_change_and_its_reason(
+    corrected_elsewhere, secretary_client
+):
+    response = secretary_client.get(BULLETIN)
+    assert OTHER_WORKSHOPS_REASON in response.content.decode()
+    assert set(_listed_changes(response)) == {
+        row["figure"] for row in corrected_elsewhere
+    }

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from factory import role_cache
-from factory.roles import SECRETARY
+from factory.roles import MANAGER, SECRETARY
 
 
 @pytest.fixture
@@ -95,15 +95,107 @@ def test_a_directors_workshops_are_kept_with_the_role(
     client.force_login(manager)
     url = "/dashboard/?month=1956-03"
     client.get(url)
-    # The session and the user; the role, the director's workshops, the
-    # tokens and the page come from the cache.
+    # The session, the user and their memberships (the role is checked
+    # against them); the role, the director's workshops, the tokens and the
+    # page come from the cache.
     with CaptureQueriesContext(connection) as cached:
         assert client.get(url).status_code == 200
-    assert len(cached) == 2, [q["sql"] for q in cached]
-    assert "workers_workshop" not in " ".join(q["sql"] for q in cached)
+    assert len(cached) == 3, [q["sql"] for q in cached]
+    assert '"workers_workshop"."code"' not in " ".join(q["sql"] for q in cached)
     assert visible_codes(type(manager).objects.get(pk=manager.pk)) == {"jg2"}
     # A workshop given to the director is seen at the next request.
     with django_capture_on_commit_callbacks(execute=True):
         other_workshop.managers.add(manager)
     fresh = type(manager).objects.get(pk=manager.pk)  # as the next request
     assert visible_codes(fresh) == {"jg2", "zz"}
+
+
+NOTE = "到家里谈了夫妻关系"
+
+
+def _case_with_a_private_note(secretary, helper, workshop):
+    """A case of the helper's, with a private follow-up only the secretary's
+    side and the helper read."""
+    from assistance.models import FollowUpKind, Measure
+    from assistance.services import add_follow_up, classify, open_case
+    from tests.factories import MARCH_1956, ProductionRecordFactory, WorkerFactory
+    from workers.models import Cause
+
+    worker = WorkerFactory(workshop=workshop)
+    ProductionRecordFactory(worker=worker, output=80)
+    classify(
+        worker=worker, month=MARCH_1956, cause=Cause.IDEOLOGY, note="", by=secretary
+    )
+    case = open_case(
+        worker=worker,
+        month=MARCH_1956,
+        cause=Cause.IDEOLOGY,
+        measure=Measure.INDIVIDUAL_HELP,
+        helpers=[helper.worker],
+        opened_by=secretary,
+    )
+    add_follow_up(
+        case=case,
+        author=helper,
+        kind=FollowUpKind.HOME_VISIT,
+        text=NOTE,
+        date=MARCH_1956,
+    )
+    return case
+
+
+@pytest.fixture(params=["memory", "files"])
+def any_shared_cache(request, monkeypatch, settings, tmp_path):
+    """A shared cache as in production (Redis): the per-process cache said to
+    be shared, or files, which every process would see."""
+    if request.param == "files":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path / "cache"),
+            }
+        }
+    else:
+        monkeypatch.setattr("factory.figures.cache.cache_is_shared", lambda: True)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("how", ["membership deleted", "membership moved"])
+def test_a_membership_changed_without_signals_is_noticed_at_the_next_request(
+    any_shared_cache, secretary, helper, workshop, how
+):
+    url = _case_with_a_private_note(secretary, helper, workshop).get_absolute_url()
+    client = _client(secretary)
+    assert NOTE in client.get(url).content.decode()
+    # Writes that send no signal (a shell, a data migration, a bulk job).
+    memberships = type(secretary).groups.through.objects.filter(user=secretary)
+    if how == "membership deleted":
+        memberships.delete()
+    else:
+        memberships.update(group=Group.objects.get(name=MANAGER))
+    response = client.get(url)
+    assert response.status_code in {403, 404}
+    assert NOTE not in response.content.decode()
+
+
+def test_a_superuser_demoted_without_signals_is_noticed_at_the_next_request(
+    any_shared_cache, secretary, helper, workshop
+):
+    url = _case_with_a_private_note(secretary, helper, workshop).get_absolute_url()
+    users = type(secretary).objects.filter(pk=secretary.pk)
+    secretary.groups.clear()
+    users.update(is_superuser=True)
+    client = _client(secretary)
+    assert NOTE in client.get(url).content.decode()
+    users.update(is_superuser=False)
+    response = client.get(url)
+    assert response.status_code in {403, 404}
+    assert NOTE not in response.content.decode()

@@ -34,23 +34,29 @@ import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from assistance.models import AssistanceCase, CaseEvent, Measure
+from assistance.services import classify, open_case
 from tests.conftest import in_english
 from tests.factories import ProductionRecordFactory, WorkerFactory
 from tests.spreadsheets import xlsx_bytes
 from workers.importing import get_importer
 from workers.models import (
+    Cause,
     ImportBatch,
     ImportStatus,
     ProductionRecord,
     ShortfallClassification,
     Worker,
+    Workshop,
 )
 from workers.months import add_months, current_month, month_label
 
@@ -637,3 +643,177 @@ def test_the_same_file_confirmed_twice_at_once_imports_once(secretary_client, cr
     assert "already been dealt with" in second.content.decode()
     assert ProductionRecord.objects.count() == 2
     assert ProductionRecord.history.count() == 2
+
+
+# --- ids past what a database key can hold ---------------------------------------
+
+# SQLite refuses an integer past 2^63 - 1 with an OverflowError, PostgreSQL
+# with "out of range for type bigint": each was a 500 wherever an id posted
+# or asked for reached a query.
+HUGE_IDS = [str(2**63), str(2**64)]
+FEB, MAR = dt.date(1956, 2, 1), dt.date(1956, 3, 1)
+
+
+@pytest.fixture
+def ticks(workshop, helper, other_helper, secretary):
+    """Something for every bulk form to tick: a case whose worker reached
+    quota in March, a worker classified in March without a case."""
+    met = WorkerFactory(workshop=workshop)
+    ProductionRecordFactory(worker=met, month=FEB, output=80)
+    ProductionRecordFactory(worker=met, month=MAR, output=120)
+    case = open_case(
+        worker=met,
+        month=FEB,
+        cause=Cause.TECHNIQUE,
+        measure=Measure.DEMONSTRATION,
+        helpers=[helper.worker],
+        opened_by=secretary,
+    )
+    waiting = WorkerFactory(workshop=workshop)
+    ProductionRecordFactory(worker=waiting, month=FEB, output=80)
+    ProductionRecordFactory(worker=waiting, month=MAR, output=80)
+    classify(worker=waiting, month=FEB, cause=Cause.FAMILY, note="", by=secretary)
+    classify(worker=waiting, month=MAR, cause=Cause.FAMILY, note="", by=secretary)
+    return SimpleNamespace(
+        case=case,
+        waiting=waiting,
+        helper=helper.worker,
+        other_helper=other_helper.worker,
+        workshop=workshop,
+    )
+
+
+def _open_rows(worker, helper, **override) -> dict:
+    """The bulk opening page's formset, one row."""
+    return {
+        "month": "1956-03",
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-worker": worker,
+        "form-0-cause": Cause.FAMILY,
+        "form-0-measure": Measure.HARDSHIP_AID,
+        "form-0-helpers": [helper],
+    } | override
+
+
+# name: (method, url, data), each a function of the ticks and the huge id.
+ID_ROUTES = {
+    "bulk close, case": (
+        "post",
+        lambda t, x: reverse("assistance:case_list") + "?status=reached_quota",
+        lambda t, x: {"case": [x], f"version-{x}": "1"},
+    ),
+    "bulk close, version": (
+        "post",
+        lambda t, x: reverse("assistance:case_list") + "?status=reached_quota",
+        lambda t, x: {"case": [t.case.pk], f"version-{t.case.pk}": x},
+    ),
+    "classify as last month, worker": (
+        "post",
+        lambda t, x: reverse("assistance:classify_as_last_month"),
+        lambda t, x: {
+            "month": "1956-03",
+            "workshop": t.workshop.pk,
+            "worker": [x],
+            f"cause-{x}": Cause.FAMILY,
+            f"version-{x}": "0",
+        },
+    ),
+    "classify as last month, workshop": (
+        "post",
+        lambda t, x: reverse("assistance:classify_as_last_month"),
+        lambda t, x: {"month": "1956-03", "workshop": x},
+    ),
+    "one helper, worker": (
+        "post",
+        lambda t, x: reverse("assistance:cases_open_with_helper"),
+        lambda t, x: {
+            "month": "1956-03",
+            "helper": t.helper.pk,
+            "worker": [x],
+            f"version-{x}": "1",
+        },
+    ),
+    "one helper, helper": (
+        "post",
+        lambda t, x: reverse("assistance:cases_open_with_helper"),
+        lambda t, x: {
+            "month": "1956-03",
+            "helper": x,
+            "worker": [t.waiting.pk],
+            f"version-{t.waiting.pk}": "1",
+        },
+    ),
+    "one helper page, worker": (
+        "get",
+        lambda t, x: reverse("assistance:cases_open_with_helper"),
+        lambda t, x: {"month": "1956-03", "worker": [x]},
+    ),
+    "move, case": (
+        "post",
+        lambda t, x: reverse("assistance:helper_move_cases", args=[t.helper.pk]),
+        lambda t, x: {"to_helper": t.other_helper.pk, "case": [x]},
+    ),
+    "move, new helper": (
+        "post",
+        lambda t, x: reverse("assistance:helper_move_cases", args=[t.helper.pk]),
+        lambda t, x: {
+            "to_helper": x,
+            "case": [t.case.pk],
+            f"version-{t.case.pk}": t.case.version,
+        },
+    ),
+    "move page, helper": (
+        "get",
+        lambda t, x: reverse("assistance:helper_move_cases", args=[x]),
+        lambda t, x: {},
+    ),
+    "open page, worker": (
+        "get",
+        lambda t, x: reverse("assistance:cases_open"),
+        lambda t, x: {"month": "1956-03", "worker": [x]},
+    ),
+    "open, worker": (
+        "post",
+        lambda t, x: reverse("assistance:cases_open"),
+        lambda t, x: _open_rows(x, t.helper.pk),
+    ),
+    "open, helpers": (
+        "post",
+        lambda t, x: reverse("assistance:cases_open"),
+        lambda t, x: _open_rows(t.waiting.pk, x),
+    ),
+    "workshop, managers": (
+        "post",
+        lambda t, x: reverse("workers:workshop_edit", args=[t.workshop.pk]),
+        lambda t, x: {"code": t.workshop.code, "name": "改名", "managers": [x]},
+    ),
+    "case page": (
+        "get",
+        lambda t, x: reverse("assistance:case_detail", args=[x]),
+        lambda t, x: {},
+    ),
+}
+
+
+def _state():
+    return (
+        list(AssistanceCase.objects.values_list("pk", "status", "version")),
+        CaseEvent.objects.count(),
+        list(ShortfallClassification.objects.values_list("pk", "cause", "version")),
+        list(Workshop.objects.values_list("pk", "name", "managers")),
+    )
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+@pytest.mark.parametrize("route", ID_ROUTES)
+def test_an_id_past_the_databases_range_is_refused_not_a_500(
+    secretary, ticks, route, huge
+):
+    method, url, data = ID_ROUTES[route]
+    client = Client(raise_request_exception=False)
+    client.force_login(secretary)
+    before = _state()
+    response = getattr(client, method)(url(ticks, huge), data(ticks, huge))
+    assert response.status_code in (200, 302, 400, 404)
+    assert _state() == before

@@ -18,11 +18,16 @@ from pathlib import Path
 
 import pytest
 from django import forms
+from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from assistance.models import Demonstration, FollowUp
+from tests.conftest import in_english
 from tests.factories import WorkerFactory
-from workers.models import Worker
+from workers.models import MonthCompletion, Worker
+from workers.months import checked_month
 
 # The personas and worlds are built once for the module (tests/conftest.py).
 pytestmark = pytest.mark.world_per_module
@@ -145,3 +150,27 @@ def test_the_admin_forms_refuse_control_characters_too(client, workshop):
     assert response.status_code == 200
     assert "name" in response.context["adminform"].form.errors
     assert not Worker.objects.filter(employee_no="N001").exists()
+
+
+@pytest.mark.parametrize("note", ["完整\x00", "完整\x01", "长" * 10_000])
+def test_the_month_completion_note_is_refused_as_every_form_refuses_it(note):
+    from factory.forms import MonthCompletionForm
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        MonthCompletionForm({"note": note}).checked_note()
+    assert any(m.startswith("“Note” ") for m in refused.value.messages)
+
+
+def test_a_nul_in_the_month_completion_note_marks_nothing(world, secretary_client):
+    month = world["month"]
+    MonthCompletion.objects.filter(month=checked_month(month)).delete()
+    response = in_english(secretary_client).post(
+        reverse("reports:month_completion", args=[month]),
+        {"note": "完整\x00"},
+    )
+    assert response.status_code == 302
+    assert not MonthCompletion.objects.filter(month=checked_month(month)).exists()
+    assert any(
+        str(m).startswith("“Note” contains a NUL")
+        for m in get_messages(response.wsgi_request)
+    )

@@ -12,6 +12,7 @@ of those keys, on each URL that reads it, with
 - a lone UTF-16 surrogate, as the bytes a client sends for one (%ED%A0%80),
 - a value of 10,000 characters, all digits (past Python's limit for int(),
   and past every column's length),
+- 2^63 and 2^64, ids past what a database key can hold,
 
 keeping the URL's other parameters. Run on PostgreSQL in CI; on SQLite too.
 """
@@ -41,6 +42,9 @@ PAYLOADS = {
     # Long for every text column, and past Python's 4,300-digit limit of
     # int() for every number.
     "10,000 digits": "9" * 10_000,
+    # An id no database key can hold (SQLite: OverflowError).
+    "2^63": str(2**63),
+    "2^64": str(2**64),
 }
 PERSONAS = ("secretary", "manager", "helper")
 

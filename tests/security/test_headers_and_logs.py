@@ -81,6 +81,25 @@ def test_a_forged_host_header_with_a_line_break_stays_one_line(db, caplog):
     assert all("\n" not in r.getMessage() for r in records)
 
 
+def test_a_refused_request_is_one_line_naming_who_and_where_without_a_traceback(
+    world, caplog
+):
+    caplog.set_level(logging.INFO)
+    user = get_user_model().objects.get(username="bob")
+    client = Client()
+    client.force_login(user)
+    url = world["case"].get_absolute_url()
+    assert client.get(url).status_code == 403
+    assert not [r for r in caplog.records if r.exc_info or r.exc_text]
+    formatter = logging.Formatter(settings.LOGGING["formatters"]["plain"]["format"])
+    lines = [formatter.format(r) for r in caplog.records if url in r.getMessage()]
+    assert len(lines) == 1, lines
+    (line,) = lines
+    assert "\n" not in line
+    assert "status=403" in line
+    assert f"user_id={user.pk} username=bob" in line
+
+
 def test_the_style_policy_allows_no_inline_style():
     directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
     assert directives["style-src"] == ["'self'"]

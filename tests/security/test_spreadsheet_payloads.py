@@ -2,11 +2,11 @@
 starts a formula, even when a control character stands before the formula.
 
 The payloads are the characters spreadsheet programs read as the start of a
-formula (= + - @, tab, carriage return), each once as it is and once behind a
-\\x01: openpyxl refuses control characters, so they are dropped, and they
-must be dropped *before* the cell is escaped, or the dropping itself
-uncovers the "=". They are written into every text a download
-shows: worker names, trades, units, a workshop's name, a demonstration, a
+formula (= + - @, their full-width forms, tab, carriage return), each once
+as it is and once behind a \\x01: openpyxl refuses control characters, so
+they are dropped, and they must be dropped *before* the cell is escaped, or
+the dropping itself uncovers the "=". They are written into every text a
+download shows: worker names, trades, units, a workshop's name, a demonstration, a
 classification note of an uploaded file.
 
 For an XLSX the sheets' XML is read, not openpyxl's idea of it: a formula is
@@ -32,13 +32,17 @@ from assistance.models import Demonstration, Measure
 from assistance.services import open_case
 from tests.factories import ProductionRecordFactory, WorkerFactory
 from tests.security.test_access_matrix import URLS
+from workers.importing import get_importer
 from workers.models import Cause, ImportBatch, ImportStatus, PoliticalStatus
+from workers.spreadsheet_safety import safe_cell
 
 # The personas and worlds are built once for the module (tests/conftest.py).
 pytestmark = pytest.mark.world_per_module
 
 BODY = 'HYPERLINK("http://evil.example/","x")'
-STARTS = ("=", "+", "-", "@", "\t", "\r")
+# With the full-width ＝ ＋ － ＠, which some programs (WPS, Excel behind
+# some input methods) read as = + - @.
+STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 PAYLOADS = [start + BODY for start in STARTS] + [
     "\x01" + start + BODY for start in STARTS
 ]
@@ -100,6 +104,11 @@ def payload_world(world, secretary, helper, other_helper):
     for n, payload in enumerate(PAYLOADS):
         writer.writerow([f"NOPE{n}", "1956-03", "思想问题", payload])
     content = out.getvalue().encode()
+    # The failed rows file is made when the file is planned, as the upload
+    # does.
+    importer = get_importer("classifications")
+    table = importer.read(content, "payloads.csv")
+    plan = importer.plan(table, options={})
     world["payload_batch"] = ImportBatch.objects.create(
         kind="classifications",
         filename="payloads.csv",
@@ -107,6 +116,7 @@ def payload_world(world, secretary, helper, other_helper):
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=secretary,
         status=ImportStatus.PREVIEWED,
+        failed_rows=importer.failed_rows_csv(table, plan.errors),
     )
     return world
 
@@ -127,6 +137,14 @@ def _export_urls(w) -> list[str]:
             urls.append(f"{base}?month={month}&workshop={code}")
     urls.append(reverse("workers:import_failed_rows", args=[w["payload_batch"].pk]))
     return urls
+
+
+@pytest.mark.parametrize("start", ["＝", "＋", "－", "＠"])
+def test_a_full_width_formula_start_gets_the_apostrophe(start):
+    assert safe_cell(start + BODY) == "'" + start + BODY
+    assert safe_cell("\x01" + start + BODY) == "'" + start + BODY
+    # In the middle of a text it is text.
+    assert safe_cell("王" + start + "1") == "王" + start + "1"
 
 
 def _csv_cells(body: bytes) -> list[str]:

@@ -28,6 +28,7 @@ from assistance.services import (
 from factory.roles import HELPER, SECRETARY
 from tests.factories import ProductionRecordFactory, UserFactory, WorkerFactory
 from tests.people import People
+from workers.importing.batches import check_batch
 from workers.models import Cause, ImportBatch, ImportStatus, PoliticalStatus
 from workers.services import disqualify
 
@@ -212,14 +213,17 @@ def build_world(
         f"J0001,1956-03,思想问题,{SENTINEL}\r\n"
         f"NOPE,1956-03,思想问题,{SENTINEL}\r\n"
     ).encode()
-    batch = ImportBatch.objects.create(
+    # Checked as an upload is: the unknown worker's row fails the file, and
+    # its rows with errors (the sentinel among them) are kept for download.
+    batch = ImportBatch(
         kind="classifications",
         filename="causes.csv",
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=demoted,
-        status=ImportStatus.PREVIEWED,
     )
+    check_batch(batch)
+    assert batch.status == ImportStatus.FAILED and batch.failed_rows
     # What happens later: the helper leaves the factory (the roster says
     # so), the uploader's role is taken away.
     left_helper.worker.active = False

@@ -9,6 +9,9 @@ tab and line breaks are text, NUL and the other control characters are not,
 nor is text over the cell limit. Every form of workers, assistance and
 factory derives from Form or ModelForm here (a test walks them all), and
 the admin's forms of the roster too.
+
+A list of ids (a workshop's managers) is read with the views' rule
+(workers.ids.int_param): an id no key can hold is refused as an unknown one.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from workers.ids import int_param
 from workers.text import check_text
 
 
@@ -57,9 +61,39 @@ class RefusesControlCharacters:
         super().full_clean()
 
 
-class Form(RefusesControlCharacters, forms.Form):
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing an id past a key's range before the query: Django
+    asks the database with every id posted, and SQLite answers one over
+    2^63 - 1 with an OverflowError (a 500)."""
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)) and self.to_field_name is None:
+            for pk in value:
+                if int_param(pk) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super().clean(value)
+
+
+class RefusesIdsPastTheKeys:
+    """Mixin: every list of ids (a ModelForm's many-to-many field, or one a
+    form declares or adds in its __init__) is read as ModelMultipleChoiceField
+    above."""
+
+    def full_clean(self):
+        for field in self.fields.values():
+            if type(field) is forms.ModelMultipleChoiceField:
+                # Only the clean differs, so the field's state is kept as is.
+                field.__class__ = ModelMultipleChoiceField
+        super().full_clean()
+
+
+class Form(RefusesControlCharacters, RefusesIdsPastTheKeys, forms.Form):
     pass
 
 
-class ModelForm(RefusesControlCharacters, forms.ModelForm):
+class ModelForm(RefusesControlCharacters, RefusesIdsPastTheKeys, forms.ModelForm):
     pass

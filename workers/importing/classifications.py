@@ -104,24 +104,20 @@ class ClassificationImporter(Importer):
                 fail("cause", problem.message)
 
             if worker_id is not None and month is not None:
-                key = (worker_id, month)
-                if key in first_row:
-                    other = first_row[key]
-                    message = _(
+                other = plan.once_per_worker_month(
+                    first_row,
+                    worker_id=worker_id,
+                    month=month,
+                    employee_no=employee_no,
+                    row=row.number,
+                    message=_(
                         "the same worker (%(number)s) and month (%(month)s) are "
                         "in rows %(first)d and %(second)d; a shortfall has one "
                         "primary cause, keep one of them"
-                    ) % {
-                        "number": employee_no,
-                        "month": month_str(month),
-                        "first": other,
-                        "second": row.number,
-                    }
-                    plan.error(other, "employee_no", message)
+                    ),
+                )
+                if other is not None:
                     good.pop(other, None)
-                    fail("employee_no", message)
-                else:
-                    first_row[key] = row.number
             if len(plan.errors) > errors_before:
                 continue
             item = ClassificationInput(

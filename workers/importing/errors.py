@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from workers.months import month_str
 
 # The preview page shows this many sample rows; the counts cover all.
 PREVIEW_LIMIT = 100
@@ -64,6 +67,33 @@ class ImportPlan:
 
     def error(self, row: int, column: str | None, message: str) -> None:
         self.errors.append(RowError(row, column, message))
+
+    def once_per_worker_month(
+        self,
+        first_row: dict[tuple[int, dt.date], int],
+        *,
+        worker_id: int,
+        month: dt.date,
+        employee_no: str,
+        row: int,
+        message: str,
+    ) -> int | None:
+        """A worker and month stand in one row of a file: ``first_row`` notes
+        the first row with them, a later one is an error in both rows (neither
+        is more right), worded by ``message`` with its %(number)s, %(month)s,
+        %(first)d and %(second)d. Returns the earlier row when repeated."""
+        other = first_row.setdefault((worker_id, month), row)
+        if other == row:
+            return None
+        text = message % {
+            "number": employee_no,
+            "month": month_str(month),
+            "first": other,
+            "second": row,
+        }
+        self.error(other, "employee_no", text)
+        self.error(row, "employee_no", text)
+        return other
 
     def counts(self) -> dict[str, int]:
         return {

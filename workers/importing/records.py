@@ -30,7 +30,7 @@ from workers.importing.values import (
     parse_month_value,
 )
 from workers.models import ImportKind, ProductionRecord, Worker
-from workers.months import current_month, month_str
+from workers.months import current_month
 from workers.services import (
     RecordInput,
     clean_record_month,
@@ -215,23 +215,17 @@ class RecordImporter(Importer):
                 )
 
         if worker_id is not None and month is not None:
-            key = (worker_id, month)
-            if key in first_row:
-                other = first_row[key]
-                message = _(
+            plan.once_per_worker_month(
+                first_row,
+                worker_id=worker_id,
+                month=month,
+                employee_no=employee_no,
+                row=row.number,
+                message=_(
                     "the same worker (%(number)s) and month (%(month)s) are "
                     "in rows %(first)d and %(second)d; keep one of them"
-                ) % {
-                    "number": employee_no,
-                    "month": month_str(month),
-                    "first": other,
-                    "second": row.number,
-                }
-                # Both rows carry the error: neither is more right.
-                plan.error(other, "employee_no", message)
-                fail("employee_no", message)
-            else:
-                first_row[key] = row.number
+                ),
+            )
 
     def _sort_out(self, plan: ImportPlan, table: Table, positions: list[int]) -> None:
         """Decide created / updated / unchanged against the stored records."""

@@ -50,13 +50,13 @@ class RecordInput(NamedTuple):
 
 
 @dataclass
-class SaveResult:
+class WriteCounts:
+    """What a write of many rows did, counted the way an import batch keeps
+    it (``ImportBatch.counts``): records and classifications alike."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    # Months and workers whose records were created or changed.
-    months: set[dt.date] = field(default_factory=set)
-    worker_ids: set[int] = field(default_factory=set)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -65,6 +65,13 @@ class SaveResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
+
+
+@dataclass
+class SaveResult(WriteCounts):
+    # Months and workers whose records were created or changed.
+    months: set[dt.date] = field(default_factory=set)
+    worker_ids: set[int] = field(default_factory=set)
 
 
 class StaleRecordsError(Exception):

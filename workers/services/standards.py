@@ -20,6 +20,15 @@ from workers.services.values import clean_record_month
 # --- the standard and disqualifications ---
 
 
+def _save_checked(
+    decision: AdvancedStandard | Disqualification, *, by: AbstractBaseUser | None
+) -> None:
+    """Validate and save a decision; its history names ``by`` as who made it."""
+    decision.full_clean()
+    decision._history_user = by
+    decision.save()
+
+
 @transaction.atomic
 def set_advanced_standard(
     *, month: dt.date, threshold_pct: Decimal, by: AbstractBaseUser | None
@@ -37,9 +46,7 @@ def set_advanced_standard(
     standard.threshold_pct = threshold_pct
     standard.set_by = by
     standard.set_at = timezone.now()
-    standard.full_clean()
-    standard._history_user = by
-    standard.save()
+    _save_checked(standard, by=by)
     return standard
 
 
@@ -66,9 +73,7 @@ def disqualify(
     decision.note = note
     decision.decided_by = by
     decision.decided_at = timezone.now()
-    decision.full_clean()
-    decision._history_user = by
-    decision.save()
+    _save_checked(decision, by=by)
     return decision
 
 
