@@ -73,9 +73,13 @@ def uncased_shortfalls(month: dt.date, workshops=None) -> QuerySet:
     )
 
 
-def cases_to_close(workshops=None) -> QuerySet:
-    """Cases that reached quota and wait for the secretary to close them."""
-    return _cases(workshops).filter(status=CaseStatus.REACHED_QUOTA)
+def cases_to_close(working_month: dt.date, workshops=None) -> QuerySet:
+    """Cases that reached quota by the working month and wait for the
+    secretary to close them (one that reached it only in a later, still
+    incomplete month waits for that month: assistance.services.cases)."""
+    return _cases(workshops).filter(
+        status=CaseStatus.REACHED_QUOTA, reached_quota_month__lte=working_month
+    )
 
 
 def proposed_closures(workshops=None) -> QuerySet:

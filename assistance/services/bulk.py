@@ -119,7 +119,7 @@ def _ticked_cases(
 
 @transaction.atomic
 def close_reached_quota(
-    *, cases: Sequence[Seen], by: AbstractBaseUser | None
+    *, cases: Sequence[Seen], by: AbstractBaseUser | None, check_only: bool = False
 ) -> list[AssistanceCase]:
     """Close every case of ``cases`` with the outcome "reached quota".
 
@@ -127,7 +127,8 @@ def close_reached_quota(
     case changes no record nor any month's completeness), the ticked cases,
     locked together in the order every writer locks them, and their latest
     closings and reopenings. Every case is then decided by close_case's own
-    rules before any is written, and costs its two writes.
+    rules before any is written, and costs its two writes. ``check_only``
+    decides them all and writes none (the page's question before it acts).
     """
     if not cases:
         raise BulkRefused([ValidationError(_("Tick at least one case."), "empty")])
@@ -147,6 +148,8 @@ def close_reached_quota(
             )
             decided.append((case, when))
     _refuse_if(problems)
+    if check_only:
+        return [case for case, _when in decided]
     return [
         write_closing(
             case, by=by, outcome=CaseOutcome.REACHED_QUOTA, reason="", when=when

@@ -35,6 +35,7 @@ from assistance.services.common import (
     write_event,
 )
 from assistance.services.sync import apply_transitions
+from workers.completeness import default_month
 from workers.models import Cause, ProductionRecord, Worker
 from workers.months import month_label
 
@@ -327,6 +328,21 @@ def closing_month(
     )
     if outcome == CaseOutcome.REACHED_QUOTA and case.reached_quota_month:
         if effective_month is None:
+            if working_month is None:
+                working_month = default_month()
+            if case.reached_quota_month > working_month:
+                # Reached in a month not complete yet (one workshop's April
+                # imported, March the working month): closing it now would
+                # take the case away from a month still being counted.
+                raise field_error(
+                    "outcome",
+                    _(
+                        "The worker reached quota only in %(month)s, which is "
+                        "not complete yet: close the case once it is."
+                    )
+                    % {"month": month_label(case.reached_quota_month)},
+                    "reached_after_working_month",
+                )
             when = max(when, case.reached_quota_month)
         elif when < case.reached_quota_month:
             raise field_error(

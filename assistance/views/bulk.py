@@ -7,6 +7,8 @@ keeps what was ticked and names every refused worker.
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -68,19 +70,32 @@ def _post_month(request):
 # --- b. close the cases that reached quota (the case list) -------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class CloseToConfirm:
+    """The ticked cases may all be closed: the page asks once before it acts."""
+
+    count: int
+
+
 def close_ticked_cases(request):
     """The case list's POST: close the ticked cases as reached quota.
 
     Returns a response on success, None to show the list again (with the
     ticks kept and the refusal in the messages)."""
     require_perm(request.user, CLOSE_PERM)
+    cases = ticked(request.POST, "case")
+    # The first press asks: the page names how many, and the answer carries
+    # that number, so a confirmation is for the cases it was asked about.
+    confirmed = request.POST.get("confirm") == str(len(cases))
     try:
         closed = close_reached_quota(
-            cases=ticked(request.POST, "case"), by=request.user
+            cases=cases, by=request.user, check_only=not confirmed
         )
     except BulkRefused as error:
         refused(request, error)
         return None
+    if not confirmed:
+        return CloseToConfirm(len(closed))
     messages.success(
         request,
         _("%(count)d cases closed as reached quota.") % {"count": len(closed)},

@@ -39,6 +39,7 @@ from assistance.services import (
 )
 from assistance.views import bulk
 from assistance.views.shared import attach_error, stale_message
+from workers.completeness import default_month
 from workers.models import ShortfallClassification
 from workers.months import month_str
 from workers.roles import sees_named_causes
@@ -56,7 +57,12 @@ def _ticked_cases(request, page) -> set[int]:
     if request.method == "POST":
         return {seen.pk for seen in bulk.ticked(request.POST, "case")}
     if request.GET.get("select") == "all":
-        return {case.pk for case in page}
+        working = default_month()
+        return {
+            case.pk
+            for case in page
+            if case.reached_quota_month and case.reached_quota_month <= working
+        }
     return set()
 
 
@@ -91,11 +97,15 @@ def case_list(request):
     require_perm(request.user, "assistance.view_all_cases")
     form, cases = _filtered_cases(request)
     bulk_close = _bulk_close(request, form)
+    to_confirm = None
     if request.method == "POST" and bulk_close:
         done = bulk.close_ticked_cases(request)
-        if done is not None:
+        if isinstance(done, bulk.CloseToConfirm):
+            to_confirm = done.count
+        elif done is not None:
             return done
     size = BULK_PAGE_SIZE if bulk_close else CASE_PAGE_SIZE
+    working = default_month() if bulk_close else None
     page = Paginator(cases, size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -115,6 +125,15 @@ def case_list(request):
             .with_helper_gone()
             .count(),
             "bulk_close": bulk_close,
+            "to_confirm": to_confirm,
+            # Waiting to be closed: reached quota by the working month; a
+            # case that reached it only in a later (incomplete) month waits.
+            "working_month": working,
+            "waiting": (
+                cases.filter(reached_quota_month__lte=working).count()
+                if bulk_close
+                else None
+            ),
             "ticked": _ticked_cases(request, page),
         },
     )

@@ -85,7 +85,7 @@ def _month_items(month: dt.date, workshops, *, may_act: bool) -> list[Item]:
     ]
 
 
-def _case_items(workshops, *, may_act: bool) -> list[Item]:
+def _case_items(working: dt.date, workshops, *, may_act: bool) -> list[Item]:
     days = settings.CASE_REMINDER_DAYS
 
     def link(name: str, **query) -> str | None:
@@ -95,7 +95,7 @@ def _case_items(workshops, *, may_act: bool) -> list[Item]:
         Item(
             "to_close",
             _("Cases that reached quota, waiting to be closed"),
-            worklists.cases_to_close(workshops).count(),
+            worklists.cases_to_close(working, workshops).count(),
             link("assistance:case_list", status="reached_quota"),
         ),
         Item(
@@ -150,7 +150,9 @@ def work_queue(*, workshops=None, may_act: bool) -> list[Section]:
             collecting,
             _month_items(collecting, workshops, may_act=may_act),
         ),
-        Section(_("Help cases"), None, _case_items(workshops, may_act=may_act)),
+        Section(
+            _("Help cases"), None, _case_items(working, workshops, may_act=may_act)
+        ),
     ]
 
 

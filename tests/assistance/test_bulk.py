@@ -29,9 +29,10 @@ from assistance.services.bulk import (
 )
 from factory.figures import summaries
 from factory.figures.cache import bump
-from tests.assistance.conftest import FEB, MAR, record
+from tests.assistance.conftest import APR, FEB, MAR, record
 from tests.conftest import in_english
 from tests.factories import WorkerFactory
+from workers.completeness import default_month
 from workers.models import Cause, PoliticalStatus, ShortfallClassification
 
 CASES = reverse("assistance:case_list")
@@ -250,15 +251,88 @@ def test_the_reached_quota_list_offers_ticks_and_select_all(
     assert not secretary_client.get(CASES).context["bulk_close"]
 
 
-def test_posting_the_ticks_closes_them_in_one_action(secretary_client, reached):
-    data = {"case": [c.pk for c in reached]}
-    data |= {f"version-{c.pk}": c.version for c in reached}
+def ticks(cases) -> dict:
+    data = {"case": [c.pk for c in cases]}
+    return data | {f"version-{c.pk}": c.version for c in cases}
+
+
+def test_the_first_press_asks_once_naming_how_many_and_closes_nothing(
+    secretary_client, reached
+):
     url = CASES + "?status=reached_quota"
-    response = in_english(secretary_client).post(url, data)
+    response = in_english(secretary_client).post(url, ticks(reached))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Close 3 cases as reached quota, effective March 1956?" in body
+    assert 'name="confirm" value="3"' in body
+    assert response.context["ticked"] == {c.pk for c in reached}  # kept
+    assert not AssistanceCase.objects.filter(status=CaseStatus.CLOSED).exists()
+
+
+def test_posting_the_ticks_closes_them_in_one_action(secretary_client, reached):
+    url = CASES + "?status=reached_quota"
+    response = in_english(secretary_client).post(url, ticks(reached) | {"confirm": 3})
     assert response.status_code == 302
     assert response.url == url
     assert "3 cases closed as reached quota." in texts(response)
     assert AssistanceCase.objects.filter(status=CaseStatus.CLOSED).count() == 3
+
+
+def test_a_confirmation_for_another_number_of_cases_asks_again(
+    secretary_client, reached
+):
+    url = CASES + "?status=reached_quota"
+    response = in_english(secretary_client).post(
+        url, ticks(reached[:2]) | {"confirm": 3}
+    )
+    assert response.status_code == 200
+    assert 'name="confirm" value="2"' in response.content.decode()
+    assert not AssistanceCase.objects.filter(status=CaseStatus.CLOSED).exists()
+
+
+@pytest.fixture
+def reached_in_april(reached, workshop, other_workshop, helper_worker, secretary):
+    """One more case, whose worker met quota only in April: April has that
+    workshop's records only, so March stays the working month."""
+    record(WorkerFactory(workshop=other_workshop), MAR, 100)
+    worker = WorkerFactory(name="丁", workshop=workshop)
+    record(worker, FEB, 80)
+    record(worker, MAR, 80)
+    record(worker, APR, 120)
+    case = open_case(
+        worker=worker,
+        month=FEB,
+        cause=Cause.TECHNIQUE,
+        measure=Measure.DEMONSTRATION,
+        helpers=[helper_worker],
+        opened_by=secretary,
+    )
+    assert case.status == CaseStatus.REACHED_QUOTA and case.reached_quota_month == APR
+    assert default_month() == MAR
+    return case
+
+
+def test_a_case_that_reached_quota_only_in_an_incomplete_month_waits(
+    secretary_client, reached, reached_in_april
+):
+    page = in_english(secretary_client).get(
+        CASES, {"status": "reached_quota", "select": "all"}
+    )
+    body = page.content.decode()
+    assert body.count('name="case"') == 3  # no tick for April's
+    assert "reached in April 1956, not complete yet" in body
+    assert "3 cases reached quota and wait to be closed." in body
+    assert page.context["ticked"] == {c.pk for c in reached}
+    # Forged into the ticks, it refuses them all, by name.
+    response = in_english(secretary_client).post(
+        CASES + "?status=reached_quota",
+        ticks([*reached, reached_in_april]) | {"confirm": 4},
+    )
+    assert any(
+        m.startswith("丁 (") and "only in April 1956, which is not complete" in m
+        for m in texts(response)
+    )
+    assert not AssistanceCase.objects.filter(status=CaseStatus.CLOSED).exists()
 
 
 def test_a_stale_tick_keeps_the_ticks_and_names_the_worker(secretary_client, reached):

@@ -63,6 +63,9 @@ def listed(client, url: str) -> int:
     if path == reverse("assistance:slipping"):
         return len(context["records"])
     if path == reverse("assistance:case_list"):
+        if context.get("bulk_close"):
+            # The list of cases that reached quota says how many wait.
+            return context["waiting"]
         return context["page"].paginator.count
     if path == reverse("assistance:helper_loads"):
         return len(context["helpers"])
@@ -86,8 +89,10 @@ def test_every_count_equals_the_list_it_links_to(world, secretary_client):
         "helpers_gone",
     } <= keys
     nonzero = [item for item in items if item.count]
-    # The world has something to do in every kind of item.
-    assert {item.key for item in nonzero} >= keys - {"quiet"}
+    # The world has something to do in every kind of item but two: no case
+    # is quiet, and none reached quota by February, the working month (the
+    # next test closes March's).
+    assert {item.key for item in nonzero} >= keys - {"quiet", "to_close"}
     for item in items:
         assert item.url, item.key
         assert listed(secretary_client, item.url) == item.count, item.key
@@ -98,6 +103,24 @@ def test_every_count_equals_the_list_it_links_to(world, secretary_client):
     # were advanced producers in February and are not in March.
     assert march["slipping"] == 3
     assert f'data-item="slipping" data-count="{march["slipping"]}"' in body
+
+
+def test_only_cases_that_reached_quota_by_the_working_month_wait_to_be_closed(
+    world, secretary_client, secretary
+):
+    from factory.figures.publishing import mark_month_complete
+
+    def to_close():
+        home = secretary_client.get(reverse("home"))
+        items = {i.key: i for s in home.context["work_queue"] for i in s.items}
+        return items["to_close"].count, listed(secretary_client, items["to_close"].url)
+
+    reached = AssistanceCase.objects.filter(status="reached_quota")
+    assert reached.exists() and not reached.filter(reached_quota_month__lte=FEB)
+    # February is the working month: March's wait for March.
+    assert to_close() == (0, 0)
+    mark_month_complete(month=MAR, by=secretary)
+    assert to_close() == (reached.count(), reached.count())
 
 
 def test_the_working_month_and_the_month_being_collected(world, secretary_client):
@@ -125,7 +148,9 @@ def test_a_director_sees_counts_of_their_workshops_read_only(
     }
     assert items["to_close"].count <= everyone["to_close"]
     jg2_to_close = AssistanceCase.objects.filter(
-        status="reached_quota", worker__workshop__code="jg2"
+        status="reached_quota",
+        worker__workshop__code="jg2",
+        reached_quota_month__lte=FEB,
     ).count()
     assert items["to_close"].count == jg2_to_close
     assert listed(manager_client, items["slipping"].url) == items["slipping"].count
