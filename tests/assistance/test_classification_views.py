@@ -118,6 +118,7 @@ def test_a_forged_row_for_a_worker_who_met_quota_saves_nothing(secretary_client,
         ("不会\x01看图", "contains the control character U+0001"),
         ("长" * 10_000, "is too long: 10000 characters, at most 1000"),
     ],
+    ids=["NUL", "control character", "10,000 characters"],
 )
 def test_a_note_the_forms_would_refuse_is_refused_on_its_row(
     secretary_client, march, note, words

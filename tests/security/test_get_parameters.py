@@ -136,23 +136,29 @@ def _parameters_read(clients, urls) -> dict[tuple[str, str], set[str]]:
     return read
 
 
-def test_no_get_parameter_gives_a_500(world, recording_get):
-    clients = {persona: _client(persona) for persona in PERSONAS}
+# What each persona's pages are known to read: the discovery must find it.
+KNOWN_READ = {
+    "secretary": ("assistance:demonstration_create", {"trade"}),
+    "manager": ("reports:dashboard", {"month", "compare", "live"}),
+    "helper": ("assistance:my_cases", set()),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_get_parameter_gives_a_500(world, recording_get, persona):
+    # One persona a test, so that the personas' walks run side by side.
+    client = _client(persona)
     urls = _urls(world)
-    read = _parameters_read(clients, urls)
-    # The discovery works: the parameters a page is known to read are found.
-    demonstration_new = reverse("assistance:demonstration_create")
-    assert "trade" in read[("secretary", demonstration_new)]
-    assert {"month", "compare", "live"} <= read[
-        ("manager", URLS(world)["reports:dashboard"])
-    ]
+    read = _parameters_read({persona: client}, urls)
+    route, keys = KNOWN_READ[persona]
+    assert keys <= read[(persona, URLS(world).get(route) or reverse(route))]
     failures, sent = [], 0
-    for (persona, url), keys in sorted(read.items()):
+    for (_persona, url), keys in sorted(read.items()):
         for key in sorted(keys):
             for name, value in PAYLOADS.items():
                 target = _with(url, key, value)
                 with transaction.atomic():
-                    response = clients[persona].get(target)
+                    response = client.get(target)
                     transaction.set_rollback(True)
                 sent += 1
                 if response.status_code >= 500:
@@ -160,8 +166,8 @@ def test_no_get_parameter_gives_a_500(world, recording_get):
                         f"{persona} {url} {key}={name}: {response.status_code}"
                     )
     routes = len({url.split("?")[0] for url in urls})
-    print(f"{sent} requests: {routes} paths, {len(read)} persona-URLs")
-    assert sent > 400  # every route's parameters were tried
+    print(f"{persona}: {sent} requests, {routes} paths")
+    assert sent > 100  # the persona's pages' parameters were tried
     assert not failures, "\n".join(failures)
 
 
