@@ -47,6 +47,7 @@ from assistance.models import AssistanceCase, CaseEvent, Measure
 from assistance.services import classify, open_case
 from tests.conftest import in_english
 from tests.factories import ProductionRecordFactory, WorkerFactory
+from tests.hostile_files import BILLION_LAUGHS
 from tests.spreadsheets import xlsx_bytes
 from workers.importing import get_importer
 from workers.models import (
@@ -572,13 +573,8 @@ def test_a_zip_bomb_on_the_upload_page(secretary_client, crew):
 
 def test_an_xml_entity_bomb_on_the_upload_page(secretary_client, crew):
     lol = (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        + b"".join(
-            b'<!ENTITY lol%d "%s">'
-            % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
-            for i in range(1, 10)
-        )
-        + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        BILLION_LAUGHS
+        + b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         b"<si><t>&lol9;</t></si></sst>"
     )
     bomb = _zip_with({"xl/sharedStrings.xml": lol})
