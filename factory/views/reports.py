@@ -343,7 +343,9 @@ def publish(request, month):
                 % {"revision": snapshot.revision},
             )
             return redirect("reports:bulletin", month=month)
-    view = report_view(kind="bulletin", period=period, rc=rc)
+    # What publishing freezes is the live figures: they are the ones shown
+    # beside the button (the published revision is in the list of changes).
+    view = report_view(kind="bulletin", period=period, want_live=True, rc=rc)
     context = report_context(request, view, period, None, rc)
     changes = []
     if listed and view["published"] is not None:

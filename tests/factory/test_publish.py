@@ -178,6 +178,9 @@ def test_a_correction_is_published_as_the_next_revision_with_its_reason(
     page = secretary_client.get(PUBLISH)
     assert page.context["next_revision"] == 2
     assert "report.failing" in {row["figure"] for row in page.context["changes"]}
+    # Beside the button, the figures that will be published: the live ones.
+    assert page.context["report"]["failing"] == 1
+    assert page.context["report"]["advanced"] == 7
     # A correction needs its reason.
     refused = secretary_client.post(PUBLISH, ACKNOWLEDGED)
     assert refused.status_code == 400
