@@ -202,6 +202,9 @@ def test_a_correction_is_published_as_the_next_revision_with_its_reason(
     assert bulletin.context["shown_revision"] == 2
     assert bulletin.context["report"]["failing"] == 1
     assert [r["revision"] for r in bulletin.context["revision_rows"]] == [2, 1]
+    # Numbered as they are called, with no list number beside that to differ.
+    listing = bulletin.content.decode().split('id="bulletin-revisions"', 1)[1]
+    assert "<ol" not in listing.split("</section>", 1)[0]
     first = secretary_client.get(published.get_absolute_url())
     assert first.status_code == 200
     assert first.context["shown_revision"] == 1
