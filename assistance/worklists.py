@@ -73,13 +73,18 @@ def uncased_shortfalls(month: dt.date, workshops=None) -> QuerySet:
     )
 
 
-def cases_to_close(working_month: dt.date, workshops=None) -> QuerySet:
-    """Cases that reached quota by the working month and wait for the
-    secretary to close them (one that reached it only in a later, still
-    incomplete month waits for that month: assistance.services.cases)."""
-    return _cases(workshops).filter(
+def waiting_to_close(cases: QuerySet, working_month: dt.date) -> QuerySet:
+    """Of ``cases``, those that reached quota by the working month and wait
+    for the secretary to close them (one that reached it only in a later,
+    still incomplete month waits for that month: closing_month refuses it)."""
+    return cases.filter(
         status=CaseStatus.REACHED_QUOTA, reached_quota_month__lte=working_month
     )
+
+
+def cases_to_close(working_month: dt.date, workshops=None) -> QuerySet:
+    """The work queue's count of waiting_to_close."""
+    return waiting_to_close(_cases(workshops), working_month)
 
 
 def proposed_closures(workshops=None) -> QuerySet:

@@ -39,6 +39,7 @@ from assistance.services import (
 )
 from assistance.views import bulk
 from assistance.views.shared import attach_error, stale_message
+from assistance.worklists import waiting_to_close
 from workers.completeness import default_month
 from workers.models import ShortfallClassification
 from workers.months import month_str
@@ -51,18 +52,14 @@ BULK_PAGE_SIZE = 500
 OVERVIEW_PAGE_SIZE = 100
 
 
-def _ticked_cases(request, page) -> set[int]:
+def _ticked_cases(request, closable: set[int]) -> set[int]:
     """What is ticked: what was sent (a refusal keeps it), or every case of
-    the page after "select all" (?select=all, which needs no JavaScript)."""
+    the page that may be closed after "select all" (?select=all, which needs
+    no JavaScript)."""
     if request.method == "POST":
         return {seen.pk for seen in bulk.ticked(request.POST, "case")}
     if request.GET.get("select") == "all":
-        working = default_month()
-        return {
-            case.pk
-            for case in page
-            if case.reached_quota_month and case.reached_quota_month <= working
-        }
+        return closable
     return set()
 
 
@@ -105,8 +102,18 @@ def case_list(request):
         elif done is not None:
             return done
     size = BULK_PAGE_SIZE if bulk_close else CASE_PAGE_SIZE
-    working = default_month() if bulk_close else None
     page = Paginator(cases, size).get_page(request.GET.get("page"))
+    working = default_month() if bulk_close else None
+    # The cases of this page a tick may close (worklists.waiting_to_close).
+    closable = (
+        set(
+            waiting_to_close(
+                AssistanceCase.objects.filter(pk__in=[c.pk for c in page]), working
+            ).values_list("pk", flat=True)
+        )
+        if bulk_close
+        else set()
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -129,12 +136,9 @@ def case_list(request):
             # Waiting to be closed: reached quota by the working month; a
             # case that reached it only in a later (incomplete) month waits.
             "working_month": working,
-            "waiting": (
-                cases.filter(reached_quota_month__lte=working).count()
-                if bulk_close
-                else None
-            ),
-            "ticked": _ticked_cases(request, page),
+            "waiting": waiting_to_close(cases, working).count() if bulk_close else None,
+            "closable": closable,
+            "ticked": _ticked_cases(request, closable),
         },
     )
 

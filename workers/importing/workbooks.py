@@ -133,7 +133,7 @@ def _parsed_rows(data: bytes, kind: str):
             for r in range(r0, r1 + 1):
                 fill.setdefault(r, []).append((r0, c0, c1))
     merged_values: dict[tuple[int, int], str] = {}
-    for offset, cells in enumerate(sheet.iter_rows()):
+    for offset, cells in enumerate(_rows_or_damaged(sheet, kind)):
         absolute = first_row + offset
         texts = [_cell_text(value) for value in cells]
         if first_col:
@@ -148,6 +148,23 @@ def _parsed_rows(data: bytes, kind: str):
                 if not texts[c]:
                     texts[c] = value
         yield absolute + 1, texts
+
+
+def _rows_or_damaged(sheet, kind: str):
+    """The sheet's rows; a failure while reading one (a Rust panic surfaces
+    as PanicException, a BaseException) is a damaged file, not the child's
+    death, which the reader would take for the memory limit."""
+    rows = iter(sheet.iter_rows())
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:
+            raise _not_a_workbook_error(kind) from exc
+        yield cells
 
 
 def _cell_text(value: object) -> str:
