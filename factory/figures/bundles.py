@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.core.serializers.json import DjangoJSONEncoder
 
 from factory.figures.cache import ReportCache
+from factory.figures.corrections import in_scope
 from factory.figures.lists import measures_taken, reached_quota_cases, workshop_people
 from factory.figures.reports import (
     case_outcomes,
@@ -413,34 +414,16 @@ def scope_revisions(
             **row,
             "reason": row["reason"] if named else "",
             "changes": [
-                change
-                for change in row["changes"]
-                if codes is None or _figure_in_scope(change["figure"], codes)
+                change for change in row["changes"] if in_scope(change["figure"], codes)
             ],
         }
         for row in listed
     ]
 
 
-def _figure_in_scope(figure: str, codes: set[str]) -> bool:
-    """Whether a change's figure ("report.failing", "workshops.jg2.report.
-    failing", "report.workshops.jg1.failing") is the factory's or one of
-    ``codes``': every workshop's figures sit under "workshops", keyed by its
-    code (flatten)."""
-    parts = figure.split(".")
-    return all(
-        index + 1 < len(parts) and parts[index + 1] in codes
-        for index, part in enumerate(parts)
-        if part == "workshops"
-    )
-
-
-def reached_total(reached: dict) -> int:
-    """How many cases reached quota, of a bundle's ``reached_cases``."""
-    return sum(row["count"] for row in reached["workshops"])
-
-
 def flatten(value, prefix: str = "") -> dict[str, object]:
+    """A bundle's values by path, lists keyed by code, month or measure
+    (movement_report's CSV)."""
     if isinstance(value, dict):
         flat: dict[str, object] = {}
         for key, item in value.items():
@@ -458,30 +441,3 @@ def flatten(value, prefix: str = "") -> dict[str, object]:
             flat.update(flatten(item, f"{prefix}.{name}"))
         return flat
     return {prefix: value}
-
-
-# Keys that say where figures come from, not what they are.
-_NOT_FIGURES = {"report.revision"}
-
-
-def differences(published: dict | None, live: dict) -> list[dict]:
-    """Figures that differ between the published and the live data.
-
-    Cases that reached quota are compared by their number only, so that no
-    name reaches a list of differences.
-    """
-    if published is None:
-        return []
-
-    def comparable(data: dict) -> dict:
-        data = dict(data)
-        if "reached_cases" in data:
-            data["reached_cases"] = reached_total(data["reached_cases"])
-        return data
-
-    before, now = flatten(comparable(published)), flatten(comparable(live))
-    return [
-        {"figure": key, "published": before.get(key), "live": now.get(key)}
-        for key in sorted(set(before) | set(now))
-        if before.get(key) != now.get(key) and key not in _NOT_FIGURES
-    ]

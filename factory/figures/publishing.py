@@ -17,7 +17,8 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from assistance.models import AssistanceCase
-from factory.figures.bundles import differences, snapshot_data
+from factory.figures.bundles import snapshot_data
+from factory.figures.corrections import other_sections, report_changes
 from factory.models import MonthSnapshot
 from workers.completeness import completeness
 from workers.models import MonthCompletion, ProductionRecord, ShortfallClassification
@@ -70,25 +71,6 @@ def unfinished_work(*, month: dt.date) -> Unfinished:
     )
 
 
-def snapshot_changes(before: dict, after: dict) -> list[dict]:
-    """The figures that differ between two snapshots' data: the factory's
-    (as the dashboards name them), each workshop's, and the bulletin's."""
-    changes = differences(before["factory"], after["factory"])
-    codes = sorted(set(before["workshops"]) | set(after["workshops"]))
-    for code in codes:
-        changes += [
-            {**row, "figure": f"workshops.{code}.{row['figure']}"}
-            for row in differences(
-                before["workshops"].get(code, {}), after["workshops"].get(code, {})
-            )
-        ]
-    changes += [
-        {**row, "figure": f"bulletin.{row['figure']}"}
-        for row in differences(before["bulletin"], after["bulletin"])
-    ]
-    return changes
-
-
 @transaction.atomic
 def publish_month(
     *,
@@ -101,8 +83,10 @@ def publish_month(
     revision.
 
     The first publication is revision 1; a later one needs a ``reason`` and
-    live figures that differ from the latest revision (otherwise there is
-    nothing to correct). Every kind of unfinished work (unfinished_work)
+    live figures that differ from the latest revision: a figure of the
+    report, or a section of the bulletin (factory.figures.corrections;
+    otherwise there is nothing to correct). The revision keeps the report's
+    changes, the ones every page counts. Every kind of unfinished work (unfinished_work)
     must be in ``acknowledged``. The months' rows are locked so that two
     secretaries publishing at once make one revision each, in turn.
     """
@@ -132,8 +116,11 @@ def publish_month(
     changes: list[dict] = []
     if existing:
         latest = existing[-1]
-        changes = snapshot_changes(latest.data, data)
-        if not changes:
+        changes = report_changes(
+            latest.data["factory"]["report"], data["factory"]["report"]
+        )
+        others = other_sections(latest.data["bulletin"], data["bulletin"])
+        if not changes and not others:
             raise ValidationError(
                 _(
                     "The live figures are the same as revision %(revision)d: "

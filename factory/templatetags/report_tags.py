@@ -7,6 +7,7 @@ import functools
 
 from django import template
 from django.utils import translation
+from django.utils.translation import gettext, pgettext
 
 from workers import months
 from workers.months import MonthError, parse_month
@@ -49,7 +50,23 @@ def _year_month(value: dt.date, language: str | None) -> str:
     return months.month_label(value)
 
 
+def figure_value(value) -> str:
+    """A figure of a correction's list (factory.figures.corrections): a
+    number as number() writes it, a list of workshops joined as the
+    reader's language joins them, a yes or no in words; None → "—"."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, list):
+        return pgettext("list separator", ", ").join(str(item) for item in value)
+    if isinstance(value, (int, float)):
+        return number(value)
+    return str(value)
+
+
 register.filter("number", number)
+register.filter("figure_value", figure_value)
 register.filter("signed", signed)
 register.filter("month_label", month_label)
 

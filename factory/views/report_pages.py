@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from factory.figures.bundles import (
     Period,
     all_completeness,
-    differences,
     known_months,
     months_completeness,
     picker_marks,
@@ -23,6 +22,7 @@ from factory.figures.bundles import (
     scope_revisions,
 )
 from factory.figures.cache import ReportCache
+from factory.figures.corrections import report_changes, scoped
 from factory.figures.labels import cause_label, measure_label
 from factory.roles import is_secretary
 from factory.templatetags.report_tags import month_label
@@ -64,17 +64,29 @@ FIGURE_LABELS = {
     "aid": gettext_lazy("hardship aid"),
     "grants": gettext_lazy("grants"),
     "total": gettext_lazy("total"),
+    "completeness": gettext_lazy("completeness"),
+    "complete": gettext_lazy("month complete"),
+    "marked_complete": gettext_lazy("marked complete"),
+    "workshops_expected": gettext_lazy("workshops expected"),
+    "workshops_reporting": gettext_lazy("workshops reporting"),
+    "workers_with_records": gettext_lazy("workers with records"),
+    "missing_workshops": gettext_lazy("workshops missing"),
 }
 
 
-def figure_label(path: str) -> str:
-    """ "report.workshops.jg2.failing" → "workshops › jg2 › below quota"."""
+def figure_label(path: str, workshop: str | None = None) -> str:
+    """ "workshops.jg2.failing" → "workshops › 第二加工车间 › below quota":
+    a workshop by its ``workshop`` name (factory.figures.corrections rows
+    carry it), other keys by their labels."""
     parts = []
-    for segment in path.split("."):
+    segments = path.split(".")
+    for index, segment in enumerate(segments):
         label = FIGURE_LABELS.get(segment)
         if label == "":
             continue
-        if label is None:
+        if index == 1 and segments[0] == "workshops" and workshop:
+            label = workshop
+        elif label is None:
             if len(segment) == 7 and segment[4] == "-":
                 label = month_label(segment)
             else:
@@ -83,6 +95,14 @@ def figure_label(path: str) -> str:
                     label = cause_label(segment)
         parts.append(str(label))
     return " › ".join(parts)
+
+
+def labelled(rows: list[dict]) -> list[dict]:
+    """Changes of a correction with their labels for a page."""
+    return [
+        {**row, "label": figure_label(row["figure"], row.get("workshop"))}
+        for row in rows
+    ]
 
 
 def read_period(request, rc: ReportCache) -> Period:
@@ -146,12 +166,14 @@ def report_context(
     data = scope_data(view["data"], codes, named=named)
     diffs = []
     if view["published"] is not None:
-        diffs = differences(
-            scope_data(view["published"], codes, named=False),
-            scope_data(view["live"], codes, named=False),
+        # What a correction changed: one definition, one count, on every
+        # page that mentions it (factory.figures.corrections).
+        diffs = labelled(
+            scoped(
+                report_changes(view["published"]["report"], view["live"]["report"]),
+                codes,
+            )
         )
-        for row in diffs:
-            row["label"] = figure_label(row["figure"])
     snapshot = view["snapshot"]
     query = {"month": month_str(period.month)}
     if not period.is_default_compare:

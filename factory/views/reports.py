@@ -28,11 +28,11 @@ from factory.figures.bundles import (
     Period,
     known_months,
     month_completeness,
-    reached_total,
     report_view,
     revisions,
 )
 from factory.figures.cache import ReportCache
+from factory.figures.corrections import other_sections, reached_total
 from factory.figures.labels import measure_label
 from factory.figures.page_cache import page_key, render_page
 from factory.figures.publishing import (
@@ -48,6 +48,7 @@ from factory.roles import is_secretary
 from factory.views.report_pages import (
     cause_rows,
     figure_label,
+    labelled,
     read_period,
     report_context,
 )
@@ -292,16 +293,7 @@ def bulletin(request, month, revision=None):
 def _revision_rows(listed: list[dict]) -> list[dict]:
     """The revisions, scoped to the reader (report_context), with their
     changes labelled for the page (no names: the changes are figures)."""
-    return [
-        {
-            **row,
-            "change_rows": [
-                {**change, "label": figure_label(change["figure"])}
-                for change in row["changes"]
-            ],
-        }
-        for row in listed
-    ]
+    return [{**row, "change_rows": labelled(row["changes"])} for row in listed]
 
 
 @login_required
@@ -347,9 +339,10 @@ def publish(request, month):
     # beside the button (the published revision is in the list of changes).
     view = report_view(kind="bulletin", period=period, want_live=True, rc=rc)
     context = report_context(request, view, period, None, rc)
-    changes = []
+    changes, sections = [], []
     if listed and view["published"] is not None:
         changes = context["differences"]
+        sections = other_sections(view["published"], view["live"])
     context.update(
         {
             "form": form,
@@ -357,7 +350,8 @@ def publish(request, month):
             "has_records": has_records,
             "next_revision": (listed[0]["revision"] + 1) if listed else 1,
             "changes": changes,
-            "unchanged": bool(listed) and not changes,
+            "other_sections": [figure_label(name) for name in sections],
+            "unchanged": bool(listed) and not changes and not sections,
         }
     )
     status = 400 if request.method == "POST" else 200

@@ -1,10 +1,16 @@
 """Publishing a month, and corrections that come after."""
 
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
+from assistance.models import AssistanceCase, FollowUpKind
+from assistance.services import add_follow_up
+from factory.figures.bundles import snapshot_data
+from factory.figures.corrections import report_changes
 from factory.models import MonthSnapshot
 from tests.factory.test_report_data import MAR
 from workers.models import ProductionRecord
@@ -92,9 +98,9 @@ def test_a_correction_does_not_change_the_published_bulletin(
     content = after.content.decode()
     assert 'id="live-differs"' in content
     figures = {row["figure"]: row for row in after.context["differences"]}
-    assert figures["report.failing"]["published"] == 2
-    assert figures["report.failing"]["live"] == 1
-    assert figures["report.advanced"]["live"] == 7
+    assert figures["failing"]["published"] == 2
+    assert figures["failing"]["live"] == 1
+    assert figures["advanced"]["live"] == 7
     # The row itself is untouched.
     published.refresh_from_db()
     assert published.data["factory"]["report"]["failing"] == 2
@@ -122,7 +128,7 @@ def test_dashboards_and_json_show_the_published_figures_with_a_note(
     assert dashboard.context["report"]["failing"] == 2
     content = dashboard.content.decode()
     assert 'id="report-differences"' in content
-    assert 'data-difference="report.failing"' in content
+    assert 'data-difference="failing"' in content
 
     workshop = secretary_client.get(
         reverse("reports:workshop_dashboard", args=["jg2"]), {"month": "1956-03"}
@@ -177,7 +183,7 @@ def test_a_correction_is_published_as_the_next_revision_with_its_reason(
     correct_b4(django_capture_on_commit_callbacks)
     page = secretary_client.get(PUBLISH)
     assert page.context["next_revision"] == 2
-    assert "report.failing" in {row["figure"] for row in page.context["changes"]}
+    assert "failing" in {row["figure"] for row in page.context["changes"]}
     # Beside the button, the figures that will be published: the live ones.
     assert page.context["report"]["failing"] == 1
     assert page.context["report"]["advanced"] == 7
@@ -194,8 +200,8 @@ def test_a_correction_is_published_as_the_next_revision_with_its_reason(
     assert second.reason == "b4 的三月产量更正为 100"
     assert second.data["factory"]["report"]["failing"] == 1
     changed = {row["figure"]: row for row in second.changes}
-    assert changed["report.failing"]["published"] == 2
-    assert changed["report.failing"]["live"] == 1
+    assert changed["failing"]["published"] == 2
+    assert changed["failing"]["live"] == 1
     # The bulletin shows the latest revision and lists both; the first stays
     # readable at its own address, unchanged.
     bulletin = secretary_client.get(BULLETIN)
@@ -305,7 +311,7 @@ def test_a_director_reads_only_their_workshops_and_the_factorys_revision_changes
     response = manager_client.get(BULLETIN)
     page = response.content.decode()
     listed = _listed_changes(response)
-    assert "report.failing" in listed  # the factory's total
+    assert "failing" in listed  # the factory's total
     assert not [figure for figure in listed if "jg1" in figure or "zz" in figure]
     assert 'data-change="workshops.jg1' not in page
     assert 'data-change="report.workshops.jg1' not in page
@@ -322,3 +328,142 @@ def test_the_secretary_reads_every_revision_change_and_its_reason(
     assert set(_listed_changes(response)) == {
         row["figure"] for row in corrected_elsewhere
     }
+
+
+def _count_on(page: str, marker: str) -> int:
+    """The number a page gives beside ``marker`` ('id="…" data-count="N"')."""
+    return int(page.split(marker, 1)[1].split('data-count="', 1)[1].split('"', 1)[0])
+
+
+def test_one_correction_is_counted_the_same_on_every_page(
+    published, secretary_client, django_capture_on_commit_callbacks
+):
+    """What a correction changed has one definition (the movement report's
+    keys): before it is published, the bulletin, the dashboard and the
+    publish page count the same figures; once published, the dashboard and
+    the bulletin's list of revisions count it the same again."""
+    correct_b4(django_capture_on_commit_callbacks)
+    pending = {
+        name: {row["figure"] for row in response.context[key]}
+        for name, response, key in (
+            ("bulletin", secretary_client.get(BULLETIN), "differences"),
+            (
+                "dashboard",
+                secretary_client.get(
+                    reverse("reports:dashboard"), {"month": "1956-03"}
+                ),
+                "differences",
+            ),
+            ("publish", secretary_client.get(PUBLISH), "changes"),
+        )
+    }
+    assert pending["bulletin"] == pending["dashboard"] == pending["publish"]
+    # b4 of jg2 met quota: the factory's and jg2's counts, and the causes.
+    assert {"failing", "advanced", "workshops.jg2.failing"} <= pending["publish"]
+    # No key is counted twice, under a dashboard and the bulletin.
+    assert not [f for f in pending["publish"] if f.count("workshops") > 1]
+    assert not [f for f in pending["publish"] if f.startswith(("report.", "bulletin."))]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        secretary_client.post(PUBLISH, {**ACKNOWLEDGED, "reason": "b4 更正"})
+    second = MonthSnapshot.objects.get(month=MAR, revision=2)
+    assert {row["figure"] for row in second.changes} == pending["publish"]
+    count = len(pending["publish"])
+    dashboard = secretary_client.get(
+        reverse("reports:dashboard"), {"month": "1956-03"}
+    ).content.decode()
+    assert _count_on(dashboard, 'id="revision-changes"') == count
+    bulletin = secretary_client.get(BULLETIN)
+    listed = bulletin.context["revision_rows"][0]["change_rows"]
+    assert len(listed) == count
+    # Workshops by name, as a person writes them; values in the reader's terms.
+    jg2 = next(row for row in listed if row["figure"] == "workshops.jg2.failing")
+    assert "jg2" not in jg2["label"]
+    assert jg2["workshop"] in jg2["label"]
+
+
+def test_a_correction_of_a_bulletin_section_alone_is_published_and_named(
+    published, secretary, secretary_client, django_capture_on_commit_callbacks
+):
+    """Aid granted in March, logged after publishing, changes the bulletin's
+    measures but no figure of the report: it can be published, and the page
+    names the part of the bulletin it changes instead of counting figures."""
+    case = AssistanceCase.objects.filter(month__lte=MAR).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        add_follow_up(
+            case=case,
+            author=secretary,
+            kind=FollowUpKind.AID_GRANTED,
+            text="补助",
+            date=MAR.replace(day=20),
+            aid_amount=Decimal("15"),
+            aid_kind="cash",
+            aid_approved_by="工会",
+        )
+    page = secretary_client.get(PUBLISH)
+    assert page.context["changes"] == []
+    assert not page.context["unchanged"]
+    assert 'id="publish-other-sections"' in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretary_client.post(PUBLISH, {**ACKNOWLEDGED, "reason": "补助"})
+    assert response.status_code == 302
+    assert MonthSnapshot.objects.get(month=MAR, revision=2).changes == []
+
+
+def test_the_missing_workshops_are_one_figure_named_by_workshop():
+    workshops = [
+        {"code": "jg1", "name": "第一加工车间", "failing": 3},
+        {"code": "jg2", "name": "第二加工车间", "failing": 4},
+    ]
+    before = {
+        "failing": 7,
+        "revision": 1,
+        "workshops": workshops,
+        "completeness": {"missing_workshops": ["jg1", "jg2"]},
+    }
+    after = {
+        "failing": 7,
+        "revision": None,
+        "workshops": workshops,
+        "completeness": {"missing_workshops": ["jg2"]},
+    }
+    assert report_changes(before, after) == [
+        {
+            "figure": "completeness.missing_workshops",
+            "published": ["第一加工车间", "第二加工车间"],
+            "live": ["第二加工车间"],
+        }
+    ]
+
+
+def test_revisions_published_before_are_recounted_by_the_same_rule(
+    published, secretary, django_capture_on_commit_callbacks
+):
+    """factory 0007 rewrites an older revision's list, made by comparing
+    every dashboard and the bulletin, as the report's changes."""
+    migration = importlib.import_module(
+        "factory.migrations.0007_corrections_counted_on_the_report"
+    )
+    correct_b4(django_capture_on_commit_callbacks)
+    data = snapshot_data(month=MAR, compare=published.compare_month)
+    doubled = [
+        {"figure": "workshops.jg2.report.workshops.jg2.failing", "published": 1},
+        {"figure": "report.failing", "published": 2, "live": 1},
+    ]
+    second = MonthSnapshot.objects.create(
+        month=MAR,
+        revision=2,
+        compare_month=published.compare_month,
+        published_by=secretary,
+        reason="old",
+        data=data,
+        changes=doubled,
+    )
+    migration.recount(apps, None)
+    second.refresh_from_db()
+    assert second.changes == report_changes(
+        published.data["factory"]["report"], data["factory"]["report"]
+    )
+    assert "failing" in {row["figure"] for row in second.changes}
+    published.refresh_from_db()
+    assert published.changes == []
