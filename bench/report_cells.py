@@ -28,3 +28,24 @@ def same_queries_row(
         "same",
         yes(large == small),
     ]
+
+
+def growth_row(
+    label: str,
+    small_scale: int,
+    large_scale: int,
+    small_seconds: float,
+    large_seconds: float,
+    goal: float,
+) -> list[str]:
+    """[measure, figure, baseline, ratio, goal, met]: the time at the larger
+    scale within ``goal`` times the time at the smaller."""
+    ratio = large_seconds / small_seconds
+    return [
+        f"{label}: time {large_scale}× vs {small_scale}×",
+        ms(large_seconds),
+        ms(small_seconds),
+        f"{ratio:.2f}×",
+        f"≤ {goal:g}×",
+        yes(ratio <= goal),
+    ]

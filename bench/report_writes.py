@@ -3,7 +3,7 @@ docs/PERFORMANCE.md. Runs in the orchestrator: no Django here."""
 
 from __future__ import annotations
 
-from bench.report_cells import ms, same_queries_row, yes
+from bench.report_cells import growth_row, ms, same_queries_row, yes
 
 GOAL_WRITE_TIME = 2.0  # each write at 10× ≤ 2× its time at 1×
 GOAL_BULK_CLOSE_SECONDS = 1.0  # closing 141 cases at 1×
@@ -45,16 +45,15 @@ def rows(results: dict | None) -> list[list[str]]:
         label = _label(name, small["sizes"])
         if large is not None:
             big = large["writes"][name]
-            ratio = big["seconds"] / write["seconds"]
             out.append(
-                [
-                    f"{label}: time {large_scale}× vs {small_scale}×",
-                    ms(big["seconds"]),
-                    ms(write["seconds"]),
-                    f"{ratio:.2f}×",
-                    f"≤ {GOAL_WRITE_TIME:g}×",
-                    yes(ratio <= GOAL_WRITE_TIME),
-                ]
+                growth_row(
+                    label,
+                    small_scale,
+                    large_scale,
+                    write["seconds"],
+                    big["seconds"],
+                    GOAL_WRITE_TIME,
+                )
             )
             out.append(
                 same_queries_row(

@@ -69,6 +69,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-writes", action="store_true")
+    parser.add_argument("--skip-secretary", action="store_true")
     parser.add_argument("--skip-layers", action="store_true")
     parser.add_argument("--skip-hostile", action="store_true")
     parser.add_argument("--regenerate", action="store_true")
@@ -98,7 +99,7 @@ def run_phase(args: argparse.Namespace) -> None:
     import django
 
     django.setup()
-    from bench import hostile, measure, writes
+    from bench import hostile, measure, secretary, writes
     from bench.generate import Spec
 
     spec = Spec(workers=args.workers, months=args.months)
@@ -110,6 +111,7 @@ def run_phase(args: argparse.Namespace) -> None:
         "pages": lambda: measure.pages_phase(spec),
         "sessions": lambda: measure.sessions_phase(spec, 12),
         "writes": lambda: writes.writes_phase(spec),
+        "secretary": lambda: secretary.secretary_phase(spec),
         "refusals": hostile.refusal_phase,
     }
     result = phases[args.phase]()
@@ -251,6 +253,16 @@ class Bench:
             results["pages"][compare] = self.phase(
                 "pages", databases.name_for(compare), scale=compare
             )
+
+        if not args.skip_secretary:
+            self.log("The secretary's month: each page, uncached, time and queries")
+            results["secretary"] = {
+                args.scale: self.phase("secretary", database, scale=args.scale)
+            }
+            if compare and compare != args.scale:
+                results["secretary"][compare] = self.phase(
+                    "secretary", databases.name_for(compare), scale=compare
+                )
 
         if not args.skip_writes:
             self.log("Writes: time and queries, on a copy of the data")

@@ -213,3 +213,28 @@ def test_a_cache_layer_is_kept_for_the_gain_on_the_page_it_serves():
     assert _row(rows, "cache layer 'figures'")[-1] == "yes"
     # 230 against 207 requests a second: +11%, not worth its upkeep.
     assert _row(rows, "cache layer 'roles'")[3:] == ["+11%", "≥ +20%", "**no**"]
+
+
+def test_each_secretary_page_is_read_against_300_ms_its_growth_and_its_queries():
+    from bench import report_secretary
+
+    def page(seconds, queries=20):
+        return {"status": 200, "seconds": seconds, "queries": queries}
+
+    results = {
+        "1": {"home": page(0.120), "ranking": page(0.280), "publish": page(0.350)},
+        "10": {
+            "home": page(0.240),
+            "ranking": page(0.900, queries=21),
+            "publish": {"status": 500},
+        },
+    }
+    verdicts = {row[0]: row[-1] for row in report_secretary.rows(results)}
+    assert verdicts["secretary: home at 1× (uncached)"] == "yes"
+    assert verdicts["secretary: home: time 10× vs 1×"] == "yes"  # 2.0×
+    assert verdicts["secretary: ranking: time 10× vs 1×"] == "**no**"  # 3.2×
+    assert verdicts["secretary: ranking: queries 1× / 10×"] == "**no**"
+    assert verdicts["secretary: publish at 1× (uncached)"] == "**no**"  # 350 ms
+    assert verdicts["secretary: publish at 10×"] == "**no**"  # HTTP 500
+    section = "\n".join(report_secretary.markdown(results))
+    assert "| ranking | 280.0 ms | 20 | 900.0 ms | 21 |" in section
