@@ -16,10 +16,10 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.utils import timezone
 
@@ -124,17 +124,17 @@ def slipping(month: dt.date, workshops=None) -> QuerySet:
 
     Attainment down two months running and now within SLIPPING_MARGIN points
     above quota, or advanced the month before and not this month (whether
-    they fell below quota or not). One query, the records of the month with
-    the two months before as subqueries.
+    they fell below quota or not). One query, the records of the month joined
+    with the two months before.
     """
     before = add_months(month, -1)
     two_before = add_months(month, -2)
 
-    def attainment_in(m: dt.date):
-        return Subquery(
-            ProductionRecord.objects.filter(worker=OuterRef("worker"), month=m).values(
-                "attainment"
-            )[:1]
+    def record_in(m: dt.date) -> FilteredRelation:
+        # Joined, not a subquery per record: the month's records meet the
+        # months before in one hash join, at any size of factory.
+        return FilteredRelation(
+            "worker__records", condition=Q(worker__records__month=m)
         )
 
     advanced_before = ProductionRecord.objects.filter(
@@ -144,8 +144,11 @@ def slipping(month: dt.date, workshops=None) -> QuerySet:
         _records(month, workshops)
         .with_standing()
         .annotate(
-            attainment_before=attainment_in(before),
-            attainment_two_before=attainment_in(two_before),
+            record_before=record_in(before), record_two_before=record_in(two_before)
+        )
+        .annotate(
+            attainment_before=F("record_before__attainment"),
+            attainment_two_before=F("record_two_before__attainment"),
             was_advanced=Exists(advanced_before),
             is_advanced=ExpressionWrapper(ADVANCED, output_field=BooleanField()),
             meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()),

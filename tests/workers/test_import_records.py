@@ -125,6 +125,7 @@ def test_a_later_file_updates_and_history_keeps_the_old_value(workers, secretary
             "action": "update",
             "values": dict(zip(HEADER_EN, later[2], strict=True)),
             "changes": ["output"],
+            "shown": {},
         }
     ]
     counts = run(csv_bytes(later), "march-v2.csv", user=secretary)

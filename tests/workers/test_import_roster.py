@@ -198,10 +198,11 @@ def test_an_unknown_workshop_is_created_with_the_option(shops):
     ]
     importer, table, plan = plan_for(csv_bytes(rows), create_workshops=True)
     assert plan.ok
-    assert plan.warnings and "锻工车间" in plan.warnings[0]
+    (note,) = importer.notes(importer.summary_extra(plan), done=False)
+    assert "锻工车间 (code ws1)" in note and "Tool Shop (code tool-shop)" in note
     importer.apply(plan, user=None)
     forge = Workshop.objects.get(name="锻工车间")
-    assert forge.code == "锻工车间"
+    assert forge.code == "ws1"
     assert set(forge.workers.values_list("employee_no", flat=True)) == {"T004", "T005"}
     assert Workshop.objects.get(name="Tool Shop").code == "tool-shop"
     # Second time round the workshops exist: nothing to create.

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.text import capfirst
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from workers.forms.base import Form, ModelForm
@@ -113,7 +113,8 @@ class ColumnMappingForm(Form):
 
 
 def _column_label(column) -> str:
-    return f"{column.chinese_header()} ({column.name})"
+    # The header the import template writes for the reader (not the code name).
+    return column.header_in(get_language() or "")
 
 
 def _account_choices(current_user_id=None):

@@ -113,6 +113,10 @@ class Importer:
     columns: ClassVar[list[Column]] = []
     # Model permissions needed to import this kind, e.g. workers.add_worker.
     permissions: ClassVar[tuple[str, ...]] = ()
+    # Who reads the messages: the upload page names its options by their
+    # labels (a checkbox), the management command by its flags
+    # (--create-workshops); the command sets this.
+    on_command_line: bool = False
 
     # --- who and how -------------------------------------------------------
 
@@ -206,6 +210,26 @@ class Importer:
     def write(self, plan: ImportPlan, *, user) -> dict[str, int] | None:
         raise NotImplementedError
 
+    # --- what else an import does, besides its rows --------------------------
+
+    def summary_extra(self, plan: ImportPlan) -> dict:
+        """Data (JSON) about what the plan does besides its rows, kept on the
+        batch's summary; ``notes`` words it."""
+        return {}
+
+    @classmethod
+    def notes(cls, extra: dict, *, done: bool) -> list[str]:
+        """``summary_extra``'s data in sentences of the active language: what
+        the import will do, or did once ``done``."""
+        return []
+
+    def option_label(self, name: str) -> str:
+        """An option as the reader knows it: the upload page's field label,
+        or the command's flag."""
+        if self.on_command_line:
+            return "--" + name.replace("_", "-")
+        return str(self.option_fields()[name].label)
+
     # --- helpers for subclasses -------------------------------------------
 
     def check_cells(self, table: Table, plan: ImportPlan) -> set[int]:
@@ -229,11 +253,24 @@ class Importer:
         action: str,
         values: dict[str, str],
         changes: list[str] | tuple[str, ...] = (),
+        shown: dict[str, dict] | None = None,
     ) -> None:
-        """Keep a sample row for the preview (action: create/update)."""
+        """Keep a sample row for the preview (action: create/update).
+
+        ``shown`` gives, by column, what the page shows instead of the file's
+        text: ``{"code": …}`` for a coded value (shown by its label in the
+        reader's language) or ``{"label": …}`` (a workshop's name for its
+        code).
+        """
         if len(plan.preview) < PREVIEW_LIMIT:
             plan.preview.append(
-                {"row": row, "action": action, "values": values, "changes": changes}
+                {
+                    "row": row,
+                    "action": action,
+                    "values": values,
+                    "changes": changes,
+                    "shown": shown or {},
+                }
             )
 
     def failed_rows_csv(self, table: Table, errors: list[RowError]) -> bytes:

@@ -38,12 +38,14 @@ from django.utils.translation import ngettext
 from workers.importing.base import Importer, load_importers
 from workers.importing.errors import ImportPlan
 from workers.importing.limits import ImportFileError
+from workers.importing.shown import group_errors
 from workers.importing.tables import MissingColumnsError, Table
 from workers.models import IMPORT_WORKING, ImportBatch, ImportStatus, Worker
 
 logger = logging.getLogger("catchup.imports")
 
-# Every error is listed up to this many; beyond it the failed-rows file has all.
+# Errors are listed one per cause (column and message), up to this many
+# causes; the failed-rows file has every row.
 ERRORS_SHOWN = 1000
 # Skipped rows listed on the page (all are counted).
 SKIPPED_SHOWN = 500
@@ -185,7 +187,7 @@ def check_batch(
     if progress:
         progress.phase("checking", len(table.rows))
     plan = importer.plan(table, options=batch.options)
-    batch.summary = summarise(table, plan)
+    batch.summary = summarise(table, plan, importer)
     batch.counts = plan.counts()
     batch.progress_total = batch.progress_done = len(table.rows)
     keep_failed_rows(batch, importer, table, plan)
@@ -226,13 +228,15 @@ def mapping_summary(exc: MissingColumnsError) -> dict:
     }
 
 
-def summarise(table: Table, plan: ImportPlan) -> dict:
-    """What the batch page shows of a checked file, as JSON."""
+def summarise(table: Table, plan: ImportPlan, importer: Importer) -> dict:
+    """What the batch page shows of a checked file, as JSON: data, not
+    words (workers.importing.shown words it in the reader's language)."""
     columns = [[name, table.header_for(name)] for name in table.columns]
     names = _worker_names(plan)
     preview = []
     for item in plan.preview:
         number = item["values"].get("employee_no", "")
+        shown = item.get("shown", {})
         preview.append(
             {
                 "row": item["row"],
@@ -243,11 +247,13 @@ def summarise(table: Table, plan: ImportPlan) -> dict:
                         "column": name,
                         "text": item["values"].get(name, ""),
                         "changed": name in item["changes"],
+                        **shown.get(name, {}),
                     }
                     for name, _header in columns
                 ],
             }
         )
+    errors, _covered = group_errors(plan.errors, table.header_for, ERRORS_SHOWN)
     return {
         "format": table.format,
         "columns": columns,
@@ -262,12 +268,10 @@ def summarise(table: Table, plan: ImportPlan) -> dict:
         "skipped_total": len(table.skipped),
         "rows": len(table.rows),
         "preview": preview,
-        "errors": [
-            {"row": e.row, "column": table.header_for(e.column), "message": e.message}
-            for e in plan.errors[:ERRORS_SHOWN]
-        ],
+        "errors": errors,
         "errors_total": len(plan.errors),
         "warnings": list(plan.warnings),
+        **importer.summary_extra(plan),
     }
 
 
@@ -310,11 +314,14 @@ def apply_batch(
     if not plan.ok:
         # The database changed since the preview (a workshop deleted, a
         # worker added by hand): the file no longer imports as shown.
-        batch.summary = summarise(table, plan)
+        batch.summary = summarise(table, plan, importer)
         batch.counts = plan.counts()
         keep_failed_rows(batch, importer, table, plan)
         fail(batch, rows_error_summary(plan))
         return batch
+    # What the page says was done besides the rows is what this plan does
+    # (the database may have changed since the preview).
+    batch.summary = {**(batch.summary or {}), **importer.summary_extra(plan)}
     if progress:
         progress.phase("saving", len(table.rows))
     try:

@@ -169,10 +169,12 @@ class ClassificationImporter(Importer):
         rows = plan.payload["rows"]
         for number, (item, values, _number) in good.items():
             rows.append(item)
+            # The cause as the page names it, whichever spelling the file used.
+            shown = {"cause": {"code": item.cause}}
             current = stored.get((item.worker_id, item.month))
             if current is None:
                 plan.to_create.append(item)
-                self.add_preview(plan, number, "create", values)
+                self.add_preview(plan, number, "create", values, shown=shown)
                 continue
             changes = [
                 name
@@ -183,7 +185,7 @@ class ClassificationImporter(Importer):
                 plan.unchanged += 1
                 continue
             plan.to_update.append(item)
-            self.add_preview(plan, number, "update", values, changes)
+            self.add_preview(plan, number, "update", values, changes, shown)
 
     def write(self, plan: ImportPlan, *, user) -> dict[str, int]:
         """In the base class's transaction, through the one classification

@@ -90,6 +90,7 @@ class ImportCommand(BaseCommand):
                 % {"file": path, "problem": exc.strerror or exc}
             ) from exc
         importer = get_importer(self.kind)
+        importer.on_command_line = True
         mapping = self.parse_map(importer, options["map"])
         try:
             table = importer.read(data, path.name, mapping=mapping)
@@ -115,6 +116,10 @@ class ImportCommand(BaseCommand):
         plan = importer.plan(table, options=self.import_options(options))
         for warning in plan.warnings:
             self.stderr.write(warning)
+        extra = importer.summary_extra(plan)
+        if plan.ok:
+            for note in importer.notes(extra, done=False):
+                self.stderr.write(note)
         if not plan.ok:
             for error in plan.errors:
                 self.stderr.write(error.describe(table))
@@ -133,6 +138,8 @@ class ImportCommand(BaseCommand):
             )
             return
         counts = importer.apply(plan, user=None)
+        for note in importer.notes(extra, done=True):
+            self.stdout.write(note)
         self.stdout.write(
             _(
                 "Imported: %(created)d created, %(updated)d updated, "

@@ -40,6 +40,7 @@ from workers.importing.limits import (
     max_rows,
     megabytes,
 )
+from workers.importing.shown import join_list
 from workers.importing.tables import (
     CJK,
     Column,
@@ -397,14 +398,14 @@ def _missing_columns_error(matcher, header, positions, headers, missing, number)
             _("“%(header)s” (or “%(other)s”)") % {"header": first, "other": other}
         )
     texts = [text for text in header if text]
-    found = ", ".join(texts) or "—"
+    found = join_list(texts) or "—"
     message = _(
         "The file has no column %(missing)s. The header row (the first of the "
         "first %(rows)d rows that holds the columns, in English or Chinese) was "
         "not found; the closest was row %(row)d: %(found)s. Match the columns, "
         "or rename the headers."
     ) % {
-        "missing": _(", ").join(parts),
+        "missing": join_list(parts),
         "rows": HEADER_SEARCH_ROWS,
         "row": number,
         "found": found,

@@ -24,6 +24,7 @@ from workers.changes import Change, announce_change
 from workers.importing import spellings
 from workers.importing.base import Importer, collector_paused, register
 from workers.importing.errors import ImportPlan
+from workers.importing.shown import join_list
 from workers.importing.tables import Table
 from workers.importing.values import (
     ValueProblem,
@@ -63,7 +64,11 @@ class RosterImporter(Importer):
         )
         create_workshops = bool(options.get("create_workshops"))
         bad_rows = self.check_cells(table, plan)
-        workshops = _WorkshopResolver(create=create_workshops)
+        workshops = _WorkshopResolver(
+            create=create_workshops,
+            option=self.option_label("create_workshops"),
+            on_command_line=self.on_command_line,
+        )
         existing = _existing_workers(table)
         max_lengths = {
             name: Worker._meta.get_field(name).max_length
@@ -134,6 +139,12 @@ class RosterImporter(Importer):
             if len(plan.errors) > errors_before:
                 continue
 
+            # What the preview shows for the coded cells: labels, not codes.
+            shown = {"workshop": {"label": workshop.name}}
+            if status is not None:
+                shown["political_status"] = {"code": status}
+            if is_activist is not None:
+                shown["activist"] = {"code": is_activist}
             wanted = {"name": name, "workshop": workshop}
             if "trade" in has:
                 wanted["trade"] = trade
@@ -145,7 +156,7 @@ class RosterImporter(Importer):
             if worker is None:
                 worker = Worker(employee_no=employee_no, **wanted)
                 plan.to_create.append(worker)
-                self.add_preview(plan, row.number, "create", values)
+                self.add_preview(plan, row.number, "create", values, shown=shown)
                 continue
             changed = [
                 field
@@ -159,18 +170,34 @@ class RosterImporter(Importer):
                 setattr(worker, field, wanted[field])
             plan.to_update.append(worker)
             plan.payload["changed"][worker.pk] = tuple(sorted(changed))
-            self.add_preview(plan, row.number, "update", values, changed)
+            self.add_preview(plan, row.number, "update", values, changed, shown)
 
         plan.payload["new_workshops"] = workshops.created
-        if workshops.created:
-            plan.warnings.append(
-                _("New workshops will be created: %(names)s")
-                % {"names": ", ".join(w.name for w in workshops.created)}
-            )
         if plan.errors:
             # All or nothing: nothing of a file with errors is kept.
             plan.to_create, plan.to_update, plan.payload["new_workshops"] = [], [], []
         return plan
+
+    def summary_extra(self, plan: ImportPlan) -> dict:
+        return {
+            "new_workshops": [
+                [workshop.code, workshop.name]
+                for workshop in plan.payload["new_workshops"]
+            ]
+        }
+
+    @classmethod
+    def notes(cls, extra: dict, *, done: bool) -> list[str]:
+        created = extra.get("new_workshops") or []
+        if not created:
+            return []
+        names = join_list(
+            _("%(name)s (code %(code)s)") % {"name": name, "code": code}
+            for code, name in created
+        )
+        if done:
+            return [_("New workshops were created: %(names)s") % {"names": names}]
+        return [_("New workshops will be created: %(names)s") % {"names": names}]
 
     def write(self, plan: ImportPlan, *, user) -> None:
         for workshop in plan.payload["new_workshops"]:
@@ -247,16 +274,30 @@ def _key(text: str) -> str:
 
 
 class _WorkshopResolver:
-    """A workshop cell (code or name) → Workshop, creating it if allowed."""
+    """A workshop cell (code or name) → Workshop, creating it if allowed.
 
-    def __init__(self, *, create: bool):
+    A workshop created from a name gets a code (a short slug, used in files
+    and addresses): the name's own words when it is plain ASCII
+    ("Tool Room" → tool-room), else ws1, ws2… in the order the names first
+    appear in the file, past the codes taken. The same file against the same
+    workshops plans the same codes; imported again, it finds them all by name
+    and creates nothing.
+    """
+
+    def __init__(self, *, create: bool, option: str, on_command_line: bool):
         self.create = create
+        # The option that would create it, in the reader's words.
+        self.option, self.on_command_line = option, on_command_line
         workshops = list(Workshop.objects.all())
         self.by_code = {_key(w.code): w for w in workshops}
         self.by_name = {_key(w.name): w for w in workshops}
-        self.codes = {w.code for w in workshops}
+        # A new code is neither another's code nor another's name: a cell
+        # holding it would otherwise name two workshops.
+        self.taken = set(self.by_code) | set(self.by_name)
+        self.generated = 0
         self.created: list[Workshop] = []
         self.name_limit = Workshop._meta.get_field("name").max_length
+        self.code_limit = Workshop._meta.get_field("code").max_length
 
     def resolve(self, text: str) -> tuple[Workshop | None, str | None]:
         text = " ".join(text.split())
@@ -267,10 +308,7 @@ class _WorkshopResolver:
         if found is not None:
             return found, None
         if not self.create:
-            return None, _(
-                "no workshop has the code or name “%(text)s”. Create it first, "
-                "or tick “Create missing workshops” (--create-workshops)."
-            ) % {"text": text}
+            return None, self._unknown(text)
         if len(text) > self.name_limit:
             return None, _(
                 "is too long for a workshop name: at most %(limit)d characters"
@@ -278,14 +316,47 @@ class _WorkshopResolver:
         workshop = Workshop(code=self._new_code(text), name=text)
         self.created.append(workshop)
         self.by_name[key] = workshop
+        self.taken.add(key)
         return workshop, None
 
+    def _unknown(self, text: str) -> str:
+        if self.on_command_line:
+            message = _(
+                "no workshop has the code or name “%(text)s”. Create it first, "
+                "or run the command again with %(option)s."
+            )
+        else:
+            message = _(
+                "no workshop has the code or name “%(text)s”. Create it first, "
+                "or tick “%(option)s” and upload the file again."
+            )
+        return message % {"text": text, "option": self.option}
+
     def _new_code(self, name: str) -> str:
-        limit = Workshop._meta.get_field("code").max_length
-        base = slugify(name, allow_unicode=True)[:limit] or "ws"
+        base = _ascii_code(name, self.code_limit) if name.isascii() else ""
+        if not base:
+            return self._generated_code()
         code, number = base, 2
-        while code in self.codes:
+        while _key(code) in self.taken:
             suffix = f"-{number}"
-            code, number = base[: limit - len(suffix)] + suffix, number + 1
-        self.codes.add(code)
+            code, number = base[: self.code_limit - len(suffix)] + suffix, number + 1
+        self.taken.add(_key(code))
         return code
+
+    def _generated_code(self) -> str:
+        while True:
+            self.generated += 1
+            code = f"ws{self.generated}"
+            if _key(code) not in self.taken:
+                self.taken.add(_key(code))
+                return code
+
+
+def _ascii_code(name: str, limit: int) -> str:
+    """ "Second Machining Workshop" → second-machining: the name's slug,
+    cut at a word's end to fit ``limit``."""
+    slug = slugify(name)
+    if len(slug) <= limit:
+        return slug
+    cut = slug[: limit + 1].rsplit("-", 1)[0]
+    return cut if 0 < len(cut) <= limit else slug[:limit].strip("-")

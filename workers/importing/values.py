@@ -29,6 +29,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from workers.importing import spellings
+from workers.importing.shown import join_list
 from workers.months import MonthError, parse_month
 
 _NUMBER = re.compile(
@@ -191,7 +192,7 @@ def parse_choice(
         table = {**table, **{_choice_key(a): code for a, code in aliases.items()}}
     if key in table:
         return table[key]
-    accepted = ", ".join(
+    accepted = join_list(
         f"{value} / {spellings.chinese(choices, value)}" for value in choices.values
     )
     if not raw:

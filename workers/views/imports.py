@@ -33,7 +33,7 @@ from workers.access import (
     require_import,
 )
 from workers.forms.roster import ColumnMappingForm, ImportUploadForm
-from workers.importing import batches
+from workers.importing import batches, shown
 from workers.importing.base import load_importers
 from workers.importing.errors import skipped_reason
 from workers.importing.limits import ImportFileError
@@ -334,10 +334,9 @@ def _render_batch(request, batch, importer_cls, *, mapping_form=None):
         {**item, "reason_text": skipped_reason(item["reason"])}
         for item in summary.get("skipped", [])
     ]
-    preview = (
-        summary.get("preview", []) if batch.status == ImportStatus.PREVIEWED else []
-    )
-    errors = summary.get("errors", [])
+    preview = _preview_rows(summary) if batch.status == ImportStatus.PREVIEWED else []
+    errors = shown.error_rows(importer_cls, summary.get("errors", []))
+    done = batch.status == ImportStatus.APPLIED
     return render(
         request,
         "workers/import_batch.html",
@@ -346,17 +345,27 @@ def _render_batch(request, batch, importer_cls, *, mapping_form=None):
             "importer": importer_cls,
             "summary": summary,
             "counts": counts,
-            "done": batch.status == ImportStatus.APPLIED,
+            "done": done,
             "errors": errors,
-            "more_errors": summary.get("errors_total", 0) - len(errors),
-            "columns": summary.get("columns", []),
+            "more_errors": summary.get("errors_total", 0)
+            - sum(error["count"] for error in errors),
+            "columns": [
+                (name, shown.heading(importer_cls, name, header))
+                for name, header in summary.get("columns", [])
+            ],
             "preview": preview,
             "preview_partial": len(preview)
             < counts.get("created", 0) + counts.get("updated", 0),
             "skipped": skipped,
             "more_skipped": summary.get("skipped_total", 0) - len(skipped),
             "warnings": summary.get("warnings", []),
+            "notes": importer_cls.notes(summary, done=done),
             "ignored_columns": summary.get("ignored", []),
+            "ignored_text": shown.join_list(summary.get("ignored", [])),
+            "remembered_text": shown.join_list(
+                f"{header} → {shown.heading(importer_cls, name)}"
+                for name, header in summary.get("mapping_used", {}).items()
+            ),
             "earlier": earlier,
             "expired": expired,
             "preview_hours": settings.IMPORT_PREVIEW_HOURS,
@@ -365,6 +374,9 @@ def _render_batch(request, batch, importer_cls, *, mapping_form=None):
             "show_names": batch.kind != "workers",
             "mapping_form": mapping_form,
             "mapping": summary.get("mapping"),
+            "mapping_headers_text": shown.join_list(
+                (summary.get("mapping") or {}).get("headers", [])
+            ),
             "progress_url": reverse("workers:import_progress", args=[batch.pk])
             if batch.working
             else "",
@@ -377,6 +389,19 @@ def _render_batch(request, batch, importer_cls, *, mapping_form=None):
             and importer_cls.may_import(request.user),
         },
     )
+
+
+def _preview_rows(summary: dict) -> list[dict]:
+    """The preview's rows, each cell with the text the page shows."""
+    return [
+        {
+            **item,
+            "cells": [
+                {**cell, "shown": shown.cell_text(cell)} for cell in item["cells"]
+            ],
+        }
+        for item in summary.get("preview", [])
+    ]
 
 
 def _recent_batches(user, importer_classes):
