@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from assistance.models import (
     FollowUpKind,
     Measure,
 )
-from assistance.picker import helper_field
+from assistance.picker import helper_field, one_helper_field
 from workers.forms.base import Form, ModelForm
 from workers.ids import int_param
 from workers.models import Cause, Worker, Workshop
@@ -103,6 +104,44 @@ class CaseEditForm(Form):
         self.order_fields(["measure", "helpers", "target_month", "version"])
 
 
+class OneHelperForm(Form):
+    """One helper for every case of a bulk action (assistance.views.bulk),
+    chosen with the helper picker (assistance.picker) among the eligible
+    helpers but ``leave_out``, the workers helped. A bulk action's form
+    names its field, label and help."""
+
+    field_name = "helper"
+    label = _("helper")
+    help_text = _(
+        "The same helper for every worker listed above; the number is how "
+        "many active cases each already has."
+    )
+
+    def __init__(self, *args, helpers=(), leave_out=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.field_name] = one_helper_field(
+            helpers,
+            leave_out=leave_out,
+            label=capfirst(self.label),
+            help_text=self.help_text,
+        )
+
+    def chosen_helper(self) -> Worker:
+        """The helper chosen, once the form is valid."""
+        return Worker.objects.get(pk=self.cleaned_data[self.field_name])
+
+
+class MoveCasesForm(OneHelperForm):
+    """The helper who takes a leaving helper's cases."""
+
+    field_name = "to_helper"
+    label = _("new helper")
+    help_text = _(
+        "Takes the place of the helper above on every ticked case; the "
+        "cases' other helpers stay."
+    )
+
+
 class CloseCaseForm(Form):
     outcome = forms.ChoiceField(
         label=capfirst(_("outcome")),
@@ -168,6 +207,16 @@ class FollowUpForm(Form):
 
 
 class CaseFilterForm(Form):
+    # The roster's search words (workers.forms.roster), but an employee
+    # number is matched from its start: "A100" is A1001, A1002…, never B2100.
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("name or employee number")}
+        ),
+    )
     status = forms.ChoiceField(
         label=capfirst(_("status")),
         required=False,
@@ -208,6 +257,11 @@ class CaseFilterForm(Form):
         if not self.is_valid():
             return cases.none()
         data = self.cleaned_data
+        if query := data["q"]:
+            cases = cases.filter(
+                Q(worker__name__icontains=query)
+                | Q(worker__employee_no__istartswith=query)
+            )
         for name in ("status", "cause", "measure"):
             if data[name]:
                 cases = cases.filter(**{name: data[name]})

@@ -9,8 +9,9 @@ The worker being helped is not among the choices at all (and a forged post
 naming him gets the service's own message), and his workshop comes first:
 a helper from the same workshop is the usual choice.
 
-The bulk actions' one helper for many cases (one_helper_field) is a plain
-single <select> of the same groups and labels, without the workers helped.
+The bulk actions' one helper for many cases (one_helper_field) is the same
+picker over a single <select> of the same groups and labels, without the
+workers helped.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from assistance.services import helper_limit
 from workers.models import Worker
 
 
-class HelperSelect(forms.SelectMultiple):
-    """A multi-select whose options carry what the picker shows and searches."""
+class HelperOptions:
+    """Of the picker's widgets: every option carries what the picker shows
+    and searches, and a helper at the limit is marked full."""
 
     def __init__(self, attrs=None, choices=(), helpers=None):
         super().__init__(attrs, choices)
@@ -58,6 +60,31 @@ class HelperSelect(forms.SelectMultiple):
             if self.limit and helper.load >= self.limit:
                 option["attrs"]["data-full"] = "1"
         return option
+
+
+class HelperSelect(HelperOptions, forms.SelectMultiple):
+    """The helpers of one case: several."""
+
+
+class OneHelperSelect(HelperOptions, forms.Select):
+    """The one helper of a bulk action's cases."""
+
+
+def _picker(widget_class, helpers: Sequence[HelperOption], attrs=None):
+    """``widget_class`` marked for static/js/helper_picker.js, with the words
+    it shows (translated here: the script has none of its own)."""
+    widget = widget_class(
+        attrs={
+            "data-helper-picker": "1",
+            "data-placeholder": _("Type a name, employee number or workshop"),
+            "data-no-results": _("No eligible helper matches."),
+            "data-remove": _("Remove"),
+            **(attrs or {}),
+        },
+        helpers={helper.pk: helper for helper in helpers},
+    )
+    widget.limit = helper_limit()
+    return widget
 
 
 class HelperField(forms.TypedMultipleChoiceField):
@@ -121,13 +148,15 @@ def one_helper_field(
     label,
     help_text,
 ) -> forms.TypedChoiceField:
-    """One helper for many cases (a bulk action): a plain <select> of the
-    same groups, without the workers of ``leave_out``; the chosen pk."""
+    """One helper for many cases (a bulk action): the picker over a single
+    <select> of the same groups, without the workers of ``leave_out``; the
+    chosen pk."""
     return forms.TypedChoiceField(
         label=label,
         help_text=help_text,
         coerce=int,
         choices=[("", "—"), *helper_groups(helpers, leave_out=leave_out)],
+        widget=_picker(OneHelperSelect, helpers),
     )
 
 
@@ -136,22 +165,20 @@ def helper_field(
 ) -> HelperField:
     """The helpers field for a case of ``worker``: every eligible helper but
     the worker, grouped by workshop, the worker's own workshop first."""
-    widget = HelperSelect(
-        attrs={
+    widget = _picker(
+        HelperSelect,
+        helpers,
+        {
             "size": 6,
-            "data-helper-picker": "1",
-            "data-placeholder": _("Type a name, employee number or workshop"),
-            "data-no-results": _("No eligible helper matches."),
-            "data-remove": _("Remove"),
+            # Takes the place of the native list's hint (Ctrl) once the
+            # picker is on.
             "data-help": _(
                 "Type two characters of a name, an employee number or a "
                 "workshop, then tap a helper; tap × to take one off. Party "
                 "members, League members and activists."
             ),
         },
-        helpers={helper.pk: helper for helper in helpers},
     )
-    widget.limit = helper_limit()
     return HelperField(
         worker=worker,
         label=capfirst(gettext_lazy("helpers")),

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assistance import standing
+from assistance.access import notes_readable
 from assistance.models import (
     AssistanceCase,
     CaseEvent,
@@ -45,6 +46,7 @@ from workers.models import (
     Workshop,
 )
 from workers.months import add_months, previous_month
+from workers.roles import sees_named_causes
 
 # --- cases ---
 
@@ -124,6 +126,39 @@ def case_timeline(case: AssistanceCase, user) -> list[dict]:
     order = {"event": 0, "follow_up": 1, "demonstration": 2, "record": 3}
     items.sort(key=lambda item: (item["date"], -order[item["type"]]), reverse=True)
     return items
+
+
+@dataclass(frozen=True)
+class WorkerHelp:
+    """One worker's cases and the causes of their shortfalls, as one reader
+    may see them (the worker's page)."""
+
+    cases: list[AssistanceCase]
+    # The cases whose page, cause and measure the reader may read.
+    readable: set[int]
+    # None: the causes beside a name are not the reader's to read.
+    classifications: list[ShortfallClassification] | None
+
+
+def worker_help(user, worker: Worker) -> WorkerHelp:
+    """The worker's cases the user may see, newest first, and, for the
+    secretary's side, the worker's classifications by month: two queries
+    (three for a reader who may read only some of the cases)."""
+    cases = list(
+        AssistanceCase.objects.visible_to(user)
+        .filter(worker=worker)
+        .order_by("-month", "-pk")
+    )
+    classifications = None
+    if sees_named_causes(user):
+        classifications = list(
+            ShortfallClassification.objects.filter(worker=worker).order_by("-month")
+        )
+    return WorkerHelp(
+        cases=cases,
+        readable=notes_readable(user, cases),
+        classifications=classifications,
+    )
 
 
 def status_counts(cases: QuerySet) -> dict[str, int]:

@@ -57,3 +57,20 @@ def my_cases_panel(context):
 
     request = context["request"]
     return {"cases": my_cases(request.user), "request": request, "compact": True}
+
+
+@register.inclusion_tag("assistance/_worker_help.html", takes_context=True)
+def worker_help(context, worker):
+    """The worker's page's help cases and classifications
+    (templates/workers/worker_detail.html): the roster's view knows nothing
+    of assistance (workers never imports it), so its section comes from here."""
+    from assistance.selectors import worker_help as read_worker_help
+
+    user = context["request"].user
+    return {
+        "worker": worker,
+        "help": read_worker_help(user, worker),
+        # The page of every classification with who changed it and when
+        # (assistance.views.classification.classification_history).
+        "may_read_history": user.has_perm("workers.change_shortfallclassification"),
+    }

@@ -12,15 +12,13 @@ import dataclasses
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assistance import evidence, selectors
 from assistance.access import require_perm
+from assistance.forms import MoveCasesForm, OneHelperForm
 from assistance.models import AssistanceCase
-from assistance.picker import one_helper_field
 from assistance.services.bulk import (
     BulkRefused,
     Seen,
@@ -31,7 +29,6 @@ from assistance.services.bulk import (
 )
 from assistance.views.classification import queue_url
 from assistance.views.shared import month_param
-from workers.forms.base import Form
 from workers.ids import int_param
 from workers.models import ShortfallClassification, Worker, Workshop
 from workers.months import MonthError, checked_month, month_str
@@ -139,22 +136,6 @@ def classify_workshop_as_last_month(request):
 # --- c. open cases for several workers with one helper ----------------------
 
 
-class OneHelperForm(Form):
-    """The one helper of every worker ticked (assistance.picker)."""
-
-    def __init__(self, *args, helpers=(), leave_out=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["helper"] = one_helper_field(
-            helpers,
-            leave_out=leave_out,
-            label=capfirst(gettext_lazy("helper")),
-            help_text=gettext_lazy(
-                "The same helper for every worker below; the number is how "
-                "many active cases each already has."
-            ),
-        )
-
-
 @login_required
 def open_with_helper(request):
     """The ticked workers of the classification queue, each with the
@@ -190,7 +171,7 @@ def open_with_helper(request):
         leave_out={w.pk for w in workers},
     )
     if request.method == "POST" and form.is_valid():
-        helper = Worker.objects.get(pk=form.cleaned_data["helper"])
+        helper = form.chosen_helper()
         try:
             opened = open_with_one_helper(
                 month=month,
@@ -226,6 +207,7 @@ def open_with_helper(request):
         {
             "form": form,
             "rows": rows,
+            "month": month,
             "month_text": month_str(month),
             "ready": sum(1 for r in rows if r["classification"] and not r["busy"]),
         },
@@ -233,22 +215,6 @@ def open_with_helper(request):
 
 
 # --- d. move a leaving helper's cases to another helper ---------------------
-
-
-class MoveCasesForm(Form):
-    """The helper who takes a leaving helper's cases (assistance.picker)."""
-
-    def __init__(self, *args, helpers=(), leave_out=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to_helper"] = one_helper_field(
-            helpers,
-            leave_out=leave_out,
-            label=capfirst(gettext_lazy("new helper")),
-            help_text=gettext_lazy(
-                "Takes the place of the helper above on every ticked case; the "
-                "cases' other helpers stay."
-            ),
-        )
 
 
 @login_required
@@ -269,7 +235,7 @@ def move_helper_cases(request, pk):
     )
     chosen = {seen.pk for seen in ticked(request.POST, "case")}
     if request.method == "POST" and form.is_valid():
-        to_helper = Worker.objects.get(pk=form.cleaned_data["to_helper"])
+        to_helper = form.chosen_helper()
         try:
             moved = move_cases(
                 cases=ticked(request.POST, "case"),
