@@ -21,7 +21,10 @@ from factory.figures.corrections import in_scope
 from factory.figures.lists import measures_taken, reached_quota_cases, workshop_people
 from factory.figures.reports import (
     case_outcomes,
+    counts_by_workshop,
+    month_complete,
     movement_report,
+    reported_comparison,
     shortfall_causes,
     trend,
 )
@@ -144,15 +147,35 @@ def dashboard_bundle(
     compare: dt.date,
     workshop: Workshop | None = None,
     month_completeness: dict | None = None,
+    compare_complete: bool | None = None,
 ) -> dict:
-    """Everything a dashboard shows for the factory or one workshop."""
+    """Everything a dashboard shows for the factory or one workshop.
+
+    ``reported`` is reports.reported_comparison: what the page compares
+    when the month or the compared month is not complete (None when both
+    are). ``compare_complete`` is reports.month_complete() of the compared
+    month, worked out here when not given (the pages and publishing have
+    it at hand)."""
+    counts = counts_by_workshop(month=month, compare=compare, workshop=workshop)
+    report = movement_report(
+        month=month,
+        compare=compare,
+        workshop=workshop,
+        month_completeness=month_completeness,
+        counts=counts,
+    )
+    if compare_complete is None:
+        compare = compare.replace(day=1)
+        compare_complete = month_complete(
+            completeness_of([compare])[compare].as_report()
+        )
     return _jsonable(
         {
-            "report": movement_report(
-                month=month,
-                compare=compare,
-                workshop=workshop,
-                month_completeness=month_completeness,
+            "report": report,
+            "reported": reported_comparison(
+                counts,
+                complete=month_complete(report["completeness"]),
+                compare_complete=compare_complete,
             ),
             "trend": trend(month=month, workshop=workshop),
             "outcomes": case_outcomes(month=month, workshop=workshop),
@@ -198,17 +221,30 @@ def report_bundle(
 def snapshot_data(*, month: dt.date, compare: dt.date) -> dict:
     """What publishing a month freezes: the dashboards of the factory and of
     every workshop, and the bulletin."""
+    # Both months' completeness once, for every dashboard of the month.
+    states = completeness_of([month, compare])
+    month_state = states[month.replace(day=1)].as_report()
+    compare_complete = month_complete(states[compare.replace(day=1)].as_report())
+
+    def dashboard(workshop: Workshop | None) -> dict:
+        return dashboard_bundle(
+            month=month,
+            compare=compare,
+            workshop=workshop,
+            month_completeness=month_state,
+            compare_complete=compare_complete,
+        )
+
     return {
-        "factory": dashboard_bundle(month=month, compare=compare),
+        "factory": dashboard(None),
         "workshops": {
-            workshop.code: dashboard_bundle(
-                month=month, compare=compare, workshop=workshop
-            )
-            for workshop in Workshop.objects.all()
+            workshop.code: dashboard(workshop) for workshop in Workshop.objects.all()
         },
         "bulletin": {
             key: value
-            for key, value in bulletin_bundle(month=month, compare=compare).items()
+            for key, value in bulletin_bundle(
+                month=month, compare=compare, month_completeness=month_state
+            ).items()
             if key != "report"
         },
     }
@@ -334,7 +370,15 @@ def report_view(
                 month_completeness=state,
             )
         return dashboard_bundle(
-            month=month, compare=compare, workshop=workshop, month_completeness=state
+            month=month,
+            compare=compare,
+            workshop=workshop,
+            month_completeness=state,
+            # A compared month without records is not among them: nothing
+            # reported (and no queries for it).
+            compare_complete=month_complete(
+                all_completeness(rc).get(month_str(compare))
+            ),
         )
 
     # Figures of the month read data of it and of earlier months, and of the

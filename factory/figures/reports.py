@@ -27,11 +27,13 @@ from assistance.models import CaseStatus, Measure
 from factory.figures import summaries
 from workers.completeness import completeness_of
 from workers.models import Cause, Workshop
-from workers.months import add_months, month_str, previous_month
+from workers.months import FIRST_YEAR, add_months, month_str, previous_month
 
 CAUSE_KEYS = [*Cause.values, "unclassified"]
 CASE_KEYS = [CaseStatus.OPEN, CaseStatus.REACHED_QUOTA, CaseStatus.CLOSED]
 TWO_PLACES = Decimal("0.01")
+TREND_MONTHS = 12
+EMPTY = {"on_quota": 0, "advanced": 0, "failing": 0}
 
 
 def round_pct(value: Decimal) -> float:
@@ -109,12 +111,55 @@ def case_counts(*, month: dt.date, workshop: Workshop | None = None) -> dict:
     return {str(key): counts[str(key)] for key in CASE_KEYS}
 
 
+def counts_by_workshop(
+    *, month: dt.date, compare: dt.date, workshop: Workshop | None = None
+) -> dict[str, dict]:
+    """{code: {"name", "now", "before"}}: each workshop's counts (on_quota,
+    advanced, failing) in ``month`` and in ``compare``, None for a month it
+    has no row in (one query over the monthly summaries). Only workshops
+    with a row in either month are there."""
+    month, compare = month.replace(day=1), compare.replace(day=1)
+    counts: dict[str, dict] = {}
+    for row in summaries.figures_by_workshop({month, compare}, workshop):
+        entry = counts.setdefault(
+            row["workshop__code"],
+            {"name": row["workshop__name"], "now": None, "before": None},
+        )
+        figures = {k: row[k] for k in ("on_quota", "advanced", "failing")}
+        # A month compared with itself is both.
+        if row["month"] == month:
+            entry["now"] = figures
+        if row["month"] == compare:
+            entry["before"] = figures
+    return counts
+
+
+def _summed(entries: list[dict | None]) -> dict:
+    total = dict(EMPTY)
+    for entry in entries:
+        for key, value in (entry or EMPTY).items():
+            total[key] += value
+    return total
+
+
+def _changes(now: dict, before: dict) -> dict:
+    """The changes of the report between two months' figures (_figures)."""
+    return {
+        "advanced_change": now["advanced"] - before["advanced"],
+        "advanced_change_pct": change_pct(now["advanced"], before["advanced"]),
+        "advanced_share_change_pp": points_change(
+            now["advanced_share"], before["advanced_share"]
+        ),
+    }
+
+
 def movement_report(
     *,
     month: dt.date,
     compare: dt.date | None = None,
     workshop: Workshop | None = None,
     month_completeness: dict | None = None,
+    counts: dict[str, dict] | None = None,
 ) -> dict:
     """The movement report of docs/ARCHITECTURE.md for a month against another.
 
@@ -124,7 +169,9 @@ def movement_report(
     each reading the monthly summaries (factory.figures.summaries), a row per
     workshop: standing counts by month and workshop, causes, cases, and the
     month's completeness (unless ``month_completeness``, its as_report(),
-    is given: the pages have it at hand).
+    is given: the pages have it at hand). ``counts`` is
+    counts_by_workshop() of the same months and scope, when the caller has
+    read it already.
 
     Conventions (also in the docstrings of share/change_pct/points_change):
 
@@ -144,48 +191,27 @@ def movement_report(
     """
     month = month.replace(day=1)
     compare = compare.replace(day=1) if compare else previous_month(month)
+    if counts is None:
+        counts = counts_by_workshop(month=month, compare=compare, workshop=workshop)
 
-    rows = summaries.figures_by_workshop({month, compare}, workshop)
-    per_workshop: dict[str, dict] = {}
-    totals = {
-        key: {"on_quota": 0, "advanced": 0, "failing": 0} for key in (month, compare)
-    }
-    for row in rows:
-        code = row["workshop__code"]
-        entry = per_workshop.setdefault(
-            code, {"name": row["workshop__name"], month: None, compare: None}
-        )
-        counts = {k: row[k] for k in ("on_quota", "advanced", "failing")}
-        entry[row["month"]] = counts
-        for key, value in counts.items():
-            totals[row["month"]][key] += value
-
-    now = _figures(**totals[month])
-    before = _figures(**totals[compare])
-    empty = {"on_quota": 0, "advanced": 0, "failing": 0}
-    workshops = []
-    for code in sorted(per_workshop):
-        entry = per_workshop[code]
-        this = entry[month] or empty
-        workshops.append(
-            {
-                "code": code,
-                "name": entry["name"],
-                **_figures(**this),
-                "compare_failing": (entry[compare] or empty)["failing"],
-            }
-        )
+    now = _figures(**_summed([entry["now"] for entry in counts.values()]))
+    before = _figures(**_summed([entry["before"] for entry in counts.values()]))
+    workshops = [
+        {
+            "code": code,
+            "name": counts[code]["name"],
+            **_figures(**(counts[code]["now"] or EMPTY)),
+            "compare_failing": (counts[code]["before"] or EMPTY)["failing"],
+        }
+        for code in sorted(counts)
+    ]
 
     return {
         "month": month_str(month),
         "compare_month": month_str(compare),
         **now,
         "compare": before,
-        "advanced_change": now["advanced"] - before["advanced"],
-        "advanced_change_pct": change_pct(now["advanced"], before["advanced"]),
-        "advanced_share_change_pp": points_change(
-            now["advanced_share"], before["advanced_share"]
-        ),
+        **_changes(now, before),
         "causes": shortfall_causes(month=month, workshop=workshop),
         "workshops": workshops,
         "cases": case_counts(month=month, workshop=workshop),
@@ -195,31 +221,98 @@ def movement_report(
     }
 
 
+def not_reported(on_quota: int, *, complete: bool) -> bool:
+    """Whether a scope (a workshop, the factory) has not reported for a
+    month: no records in a month that is not complete (DESIGN.md, "The
+    month"). Its 0 is no result yet. A complete month's 0 is final: the
+    secretary marked the month complete without it."""
+    return not complete and not on_quota
+
+
+def month_complete(described: dict | None) -> bool:
+    """Whether a month (workers.completeness.describe(), None for a month
+    without records) is complete for a comparison: a month without any
+    record has nothing reported, whatever its mark."""
+    return bool(
+        described and described["workers_with_records"] and described["complete"]
+    )
+
+
+def reported_comparison(
+    counts: dict[str, dict], *, complete: bool, compare_complete: bool
+) -> dict | None:
+    """The changes over the workshops that reported in both months, when
+    one of them is not complete; None when both are: then the report's own
+    changes are the result.
+
+    The report's changes count a workshop that has not reported as 0, which
+    reads as a result (a fall of 100%); here they are left out of both
+    months, like for like. ``counts`` is counts_by_workshop(). Returns the
+    codes not reported in the month and in the compared month, the codes of
+    the workshops compared, the figures of both months over those, their
+    changes, and whether they are every workshop with records (the report's
+    changes are then the same figures).
+    """
+    if complete and compare_complete:
+        return None
+
+    def missing(side: str, done: bool) -> list[str]:
+        return sorted(
+            code
+            for code, entry in counts.items()
+            if not_reported((entry[side] or EMPTY)["on_quota"], complete=done)
+        )
+
+    left_out = missing("now", complete)
+    compare_left_out = missing("before", compare_complete)
+    compared = sorted(set(counts) - set(left_out) - set(compare_left_out))
+    now = _figures(**_summed([counts[code]["now"] for code in compared]))
+    before = _figures(**_summed([counts[code]["before"] for code in compared]))
+    return {
+        "not_reported": left_out,
+        "compare_not_reported": compare_left_out,
+        "workshops": compared,
+        "every_workshop": bool(compared) and len(compared) == len(counts),
+        **now,
+        "compare": before,
+        **_changes(now, before),
+        "failing_change": now["failing"] - before["failing"],
+    }
+
+
 def trend(
     *,
     month: dt.date,
     workshop: Workshop | None = None,
-    months: int = 12,
+    months: int = TREND_MONTHS,
 ) -> list[dict]:
-    """The figures of each of the ``months`` months ending with ``month``.
+    """The figures of each month of the ``months`` months ending with
+    ``month``, from the first month with records of the scope on.
 
-    One query over the monthly summaries (a row per workshop and month, not
-    the months' records); months without records are there with zeros, so
-    a chart's axis has no gaps.
+    A factory (or workshop) whose records begin in January has no trend
+    before January, not a run of empty months; a month without records
+    after the first is there with zeros, so a chart's axis has no gaps (a
+    gap is news). With no record up to ``month``, no point. One query over
+    the monthly summaries: every month up to ``month`` summed by month, a
+    row a month however many records, so that the first month with records
+    is known even when it lies before the twelve.
     """
     month = month.replace(day=1)
-    first = add_months(month, -(months - 1))
-    by_month = summaries.figures_by_month(first, month, workshop)
+    by_month = summaries.figures_by_month(dt.date(FIRST_YEAR, 1, 1), month, workshop)
+    recorded = [m for m, row in by_month.items() if row["on_quota"]]
+    if not recorded:
+        return []
+    current = max(min(recorded), add_months(month, -(months - 1)))
     points = []
-    for index in range(months):
-        current = add_months(first, index)
-        row = by_month.get(current, {"on_quota": 0, "advanced": 0, "failing": 0})
+    while current <= month:
+        row = by_month.get(current, EMPTY)
         points.append(
             {
                 "month": month_str(current),
                 **_figures(row["on_quota"], row["advanced"], row["failing"]),
             }
         )
+        current = add_months(current, 1)
     return points
 
 

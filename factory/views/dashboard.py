@@ -17,6 +17,7 @@ from factory.figures.bundles import people_bundle, report_view
 from factory.figures.cache import ReportCache
 from factory.figures.labels import measure_label
 from factory.figures.page_cache import page_key, render_page
+from factory.figures.reports import TREND_MONTHS, month_complete, not_reported
 from factory.roles import is_secretary
 from factory.templatetags.report_tags import month_label
 from factory.views.report_pages import (
@@ -27,21 +28,42 @@ from factory.views.report_pages import (
     read_period,
     report_context,
 )
-from workers.months import MonthError
+from workers.months import MonthError, parse_month
 
 
-def _chart_data(data: dict) -> dict:
+def _trend_rows(trend: list[dict], marks: list[dict]) -> list[dict]:
+    """The trend's points with their month's state (the picker's marks, of
+    the months with records): a partial month is marked, and a scope that
+    has not reported for a month shows no figure, never a fall to 0."""
+    complete = {mark["month"] for mark in marks if mark["complete"]}
+    partial = {mark["month"] for mark in marks if not mark["complete"]}
+    return [
+        {
+            **point,
+            "partial": point["month"] in partial,
+            "not_reported": not_reported(
+                point["workers_on_quota"], complete=point["month"] in complete
+            ),
+        }
+        for point in trend
+    ]
+
+
+def _chart_data(data: dict, trend_rows: list[dict]) -> dict:
     """What static/js/dashboard.js draws (passed with json_script)."""
     causes = cause_rows(data["report"]["causes"])
+    partial = {row["month"] for row in trend_rows if row["partial"]}
     return {
         "trend": {
-            "labels": [month_label(point["month"]) for point in data["trend"]],
+            "labels": [_month_text(row["month"], partial) for row in trend_rows],
             # A month without records has no share (a gap, not a fall to 0).
             "advanced_share": [
-                point["advanced_share"] if point["workers_on_quota"] else None
-                for point in data["trend"]
+                row["advanced_share"] if row["workers_on_quota"] else None
+                for row in trend_rows
             ],
-            "failing": [point["failing"] for point in data["trend"]],
+            "failing": [
+                None if row["not_reported"] else row["failing"] for row in trend_rows
+            ],
         },
         "causes": {
             "labels": [row["label"] for row in causes],
@@ -55,13 +77,66 @@ def _chart_data(data: dict) -> dict:
     }
 
 
+def _month_text(month: str, partial_months: set[str], known: bool = True) -> str:
+    """A month as the picker and the charts name it: its label in the
+    page's language, and whether its records are partial or missing."""
+    if not known:
+        return _("%(month)s · no records") % {"month": month_label(month)}
+    if month in partial_months:
+        return _("%(month)s · partial") % {"month": month_label(month)}
+    return month_label(month)
+
+
+def _month_options(marks: list[dict], chosen: str) -> list[dict]:
+    """The picker's months, latest first: every month with records, and the
+    chosen one if it has none (so that the select shows what the page does).
+    A select, not an <input type="month">: a browser writes that one in its
+    own language, whatever the page's."""
+    partial = {mark["month"] for mark in marks if not mark["complete"]}
+    months = {mark["month"]: True for mark in marks}
+    if chosen and chosen not in months:
+        months[chosen] = False
+    return [
+        {"month": month, "label": _month_text(month, partial, known)}
+        for month, known in sorted(
+            months.items(), key=lambda item: parse_month(item[0]), reverse=True
+        )
+    ]
+
+
+def _reported(data: dict) -> dict | None:
+    """reports.reported_comparison of the figures shown. Figures published
+    (or cached) before the dashboards kept it have none: in a month that is
+    not complete, their workshops without records have then not reported,
+    and no change is compared rather than one shown as a result."""
+    if "reported" in data:
+        return data["reported"]
+    report = data["report"]
+    complete = month_complete(report["completeness"])
+    if complete:
+        return None
+    return {
+        "not_reported": [
+            row["code"]
+            for row in report["workshops"]
+            if not_reported(row["workers_on_quota"], complete=complete)
+        ],
+        "compare_not_reported": [],
+        "workshops": [],
+        "every_workshop": False,
+    }
+
+
 def _dashboard_context(request, view, period, codes, rc) -> dict:
     context = report_context(request, view, period, codes, rc)
     data = context["data"]
     report = data["report"]
+    reported = _reported(data)
+    trend_rows = _trend_rows(data["trend"], context["month_marks"])
     context.update(
         {
-            "trend": data["trend"],
+            "trend": trend_rows,
+            "trend_cut": len(trend_rows) < TREND_MONTHS,
             "outcomes": data["outcomes"],
             "outcome_rows": [
                 {**row, "label": measure_label(row["measure"])}
@@ -69,7 +144,22 @@ def _dashboard_context(request, view, period, codes, rc) -> dict:
             ],
             "cause_rows": cause_rows(report["causes"]),
             "failing_change": report["failing"] - report["compare"]["failing"],
-            "chart_data": _chart_data(data),
+            # A partial month's changes are over the workshops that reported
+            # in both months, and said so; or none (DESIGN.md, "The month").
+            "reported": reported,
+            "not_reported": reported["not_reported"] if reported else [],
+            "compare_not_reported": (
+                reported["compare_not_reported"] if reported else []
+            ),
+            "nothing_reported": not_reported(
+                report["workers_on_quota"],
+                complete=month_complete(report["completeness"]),
+            ),
+            "month_options": _month_options(context["month_marks"], context["month"]),
+            "compare_options": _month_options(
+                context["month_marks"], context["compare_param"]
+            ),
+            "chart_data": _chart_data(data, trend_rows),
             "classify_url": classify_queue_url(context["month"]),
         }
     )

@@ -99,3 +99,26 @@ def test_the_factory_dashboard_and_bulletin_print(
 
 def _pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_the_month_picker_reads_the_pages_language_and_works_by_keyboard(
+    page, signed_in, secretary, workshop, other_workshop
+):
+    """A select of the known months, labelled by the server: the browser's
+    own month input would write "March 1956" on a Chinese page."""
+    build_small_factory(workshop, other_workshop)
+    base = signed_in("alice")
+    page.goto(f"{base}/dashboard/?month=1956-03")
+    month = page.locator("#id_month")
+    assert month.locator("option:checked").inner_text() == "1956年3月 · 数据不全"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    month.focus()
+    page.keyboard.press("ArrowDown")  # latest first: March, then February
+    assert month.input_value() == "1956-02"
+    page.keyboard.press("Tab")  # "compared with"
+    page.keyboard.press("Tab")  # "show"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "month=1956-02" in page.url
+    assert page.locator("#dashboard-title").inner_text().endswith("1956年2月")
+    _shot(page, "dashboard-month-picker-phone-zh")

@@ -124,7 +124,7 @@ def test_the_causes_and_trend_tables(small, secretary_client):
     causes = csv_rows(secretary_client.get(url("causes")))
     assert [row[1] for row in causes[1:]] == ["1", "0", "0", "0", "1"]
     trend = csv_rows(secretary_client.get(url("trend")))
-    assert len(trend) == 13
+    assert len(trend) == 3  # a header, February (the first month with records), March
     assert trend[-1][0] == "1956-03"
     assert trend[-1][1:] == ["9", "6", "66.67", "2"]
 

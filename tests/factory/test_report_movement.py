@@ -228,15 +228,17 @@ def test_shares_round_halves_away_from_zero():
     assert points_change(66.67, 55.56) == 11.11
 
 
-def test_trend_has_every_month_with_zeros_where_no_records(small):
+def test_trend_starts_at_the_first_month_with_records(small):
+    # The small factory's records begin in February: no empty months
+    # before it (the gaps after it: test_dashboard_partial_month.py).
     points = trend(month=MAR, months=4)
-    assert [p["month"] for p in points] == ["1955-12", "1956-01", "1956-02", "1956-03"]
+    assert [p["month"] for p in points] == ["1956-02", "1956-03"]
     assert points[0] == {
-        "month": "1955-12",
-        "workers_on_quota": 0,
-        "advanced": 0,
-        "advanced_share": 0.0,
-        "failing": 0,
+        "month": "1956-02",
+        "workers_on_quota": 9,
+        "advanced": 5,
+        "advanced_share": 55.56,
+        "failing": 4,
     }
     report = movement_report(month=MAR)
     assert points[-1]["advanced_share"] == report["advanced_share"]
