@@ -20,6 +20,7 @@ from factory.figures.bundles import people_bundle, report_view
 from factory.figures.cache import ReportCache
 from factory.figures.labels import measure_label
 from factory.figures.lists import case_list
+from factory.figures.reports import month_complete, not_reported
 from factory.views.report_pages import bad_period_message, cause_rows, read_period
 from factory.views.report_pages import report_context as _report_context
 from workers.models import Band
@@ -29,6 +30,24 @@ from workers.spreadsheet_safety import export_response
 
 WORKSHOP_TABLES = {"ranking", "movers", "demonstrations"}
 TABLES = {"workshops", "causes", "trend", "outcomes", "cases", *WORKSHOP_TABLES}
+
+
+def _workshop_row(row: dict, *, complete: bool) -> list:
+    """A workshop's line of the export. One that has not reported in a month
+    that is not complete has no figures yet: its line says so, as the
+    dashboard's row does, instead of zeros that read as a result."""
+    if not_reported(row["workers_on_quota"], complete=complete):
+        figures = [_("not reported")] * 4 + [row["compare_failing"], ""]
+    else:
+        figures = [
+            row["workers_on_quota"],
+            row["advanced"],
+            row["advanced_share"],
+            row["failing"],
+            row["compare_failing"],
+            row["failing"] - row["compare_failing"],
+        ]
+    return [row["code"], row["name"], *figures]
 
 
 def _figures_table(table: str, data: dict):
@@ -44,19 +63,8 @@ def _figures_table(table: str, data: dict):
             _("below quota in the compared month"),
             _("up or down"),
         ]
-        rows = [
-            [
-                row["code"],
-                row["name"],
-                row["workers_on_quota"],
-                row["advanced"],
-                row["advanced_share"],
-                row["failing"],
-                row["compare_failing"],
-                row["failing"] - row["compare_failing"],
-            ]
-            for row in report["workshops"]
-        ]
+        complete = month_complete(report["completeness"])
+        rows = [_workshop_row(row, complete=complete) for row in report["workshops"]]
     elif table == "causes":
         header = [_("cause"), _("workers below quota"), _("share (%)")]
         rows = [
