@@ -37,6 +37,12 @@ class FactoryConfig(AppConfig):
 
         role_cache.connect_signals()
 
+        # The entry grid (workers) says when a month it saves is published.
+        from factory.models import MonthSnapshot
+        from workers import publication
+
+        publication.read_publications_from(MonthSnapshot.objects.publication_of)
+
 
 def _sync_groups(sender, **kwargs):
     # Runs after the permissions of every app were created (factory is the

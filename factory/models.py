@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from workers.publication import Publication
+
 
 class MonthSnapshotQuerySet(models.QuerySet):
     def latest_revisions(self) -> MonthSnapshotQuerySet:
@@ -20,6 +22,24 @@ class MonthSnapshotQuerySet(models.QuerySet):
             month=models.OuterRef("month"), revision__gt=models.OuterRef("revision")
         )
         return self.exclude(models.Exists(later))
+
+    def publication_of(self, month: dt.date) -> Publication | None:
+        """The latest published revision of ``month``, as workers reads it
+        (workers.publication, handed over by FactoryConfig.ready); one query."""
+        snapshot = (
+            self.filter(month=month)
+            .select_related("published_by")
+            .order_by("-revision")
+            .first()
+        )
+        if snapshot is None:
+            return None
+        return Publication(
+            month=snapshot.month,
+            revision=snapshot.revision,
+            published_at=snapshot.published_at,
+            published_by=snapshot.published_by.get_username(),
+        )
 
 
 class MonthSnapshot(models.Model):

@@ -20,10 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from workers.changes import Change, announce_change
 from workers.models import MEETS_QUOTA, ProductionRecord, ShortfallClassification
@@ -32,6 +32,14 @@ from workers.services.records import WriteCounts
 # Above this many rows one query for the months is cheaper than an IN list of
 # workers, and it never meets SQLite's parameter limit.
 SMALL = 500
+# New classifications' history rows are copied in SQL, this many ids a
+# statement: under both SQLite's (32,766) and PostgreSQL's (65,535) limits.
+HISTORY_CHUNK = 10_000
+_TABLE = ShortfallClassification._meta.db_table
+_HISTORY_TABLE = ShortfallClassification.history.model._meta.db_table
+# What a history row repeats of its classification (simple_history's
+# tracked fields: every concrete field).
+_TRACKED = ", ".join(f.column for f in ShortfallClassification._meta.concrete_fields)
 NO_RECORD = "no_record"
 MET_QUOTA = "met_quota"
 
@@ -149,15 +157,15 @@ def save_classifications(
             # A form showing the old version is now stale.
             current.version += 1
             to_update.append(current)
+    history_reason = source[:100] or None
     history = {
         "default_user": by,
-        "default_change_reason": source[:100] or None,
+        "default_change_reason": history_reason,
         "default_date": now,
     }
     if to_create:
-        bulk_create_with_history(
-            to_create, ShortfallClassification, batch_size=500, **history
-        )
+        ShortfallClassification.objects.bulk_create(to_create, batch_size=500)
+        _copy_history([c.pk for c in to_create], by=by, now=now, reason=history_reason)
     if to_update:
         bulk_update_with_history(
             to_update,
@@ -177,3 +185,23 @@ def save_classifications(
         )
     result.created, result.updated = len(to_create), len(to_update)
     return result
+
+
+def _copy_history(ids: list[int], *, by, now, reason: str | None) -> None:
+    """A "+" history row for each new classification, as simple_history
+    writes it, copied from the stored rows in one statement per
+    HISTORY_CHUNK ids: its own bulk_create is cut into batches of 83 rows on
+    SQLite (Django's 999 parameters), so the cost of a page of the queue
+    would grow with its rows."""
+    by_id = by.pk if by is not None else None
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), HISTORY_CHUNK):
+            chunk = ids[start : start + HISTORY_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {_HISTORY_TABLE} ({_TRACKED}, history_date, "
+                "history_user_id, history_change_reason, history_type) "
+                f"SELECT {_TRACKED}, %s, %s, %s, '+' FROM {_TABLE} "
+                f"WHERE id IN ({marks})",
+                [connection.ops.adapt_datetimefield_value(now), by_id, reason, *chunk],
+            )

@@ -18,7 +18,12 @@ from assistance.services.cases import (
     reopen_case,
     update_case,
 )
-from assistance.services.classification import classify
+from assistance.services.classification import (
+    ClassificationsRefused,
+    ClassifyRow,
+    classify,
+    classify_workers,
+)
 from assistance.services.common import (
     ACTIVE_STATUSES,
     StaleEditError,
@@ -29,10 +34,13 @@ from assistance.services.sync import SyncResult, sync_cases_with_records
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ClassificationsRefused",
+    "ClassifyRow",
     "StaleEditError",
     "SyncResult",
     "add_follow_up",
     "classify",
+    "classify_workers",
     "close_case",
     "helper_limit",
     "helper_loads",

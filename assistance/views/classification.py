@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +11,7 @@ from django.db import transaction
 from django.forms import formset_factory
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,14 @@ from assistance import evidence, selectors, worklists
 from assistance.access import require_perm
 from assistance.forms import OpenCaseForm, workers_for
 from assistance.models import AssistanceCase
-from assistance.services import StaleEditError, classify, helper_limit, open_case
+from assistance.services import (
+    ClassificationsRefused,
+    ClassifyRow,
+    StaleEditError,
+    classify_workers,
+    helper_limit,
+    open_case,
+)
 from assistance.views.shared import attach_error, month_param
 from workers.completeness import describe, page_month
 from workers.forms.base import StorableText
@@ -46,6 +54,44 @@ def queue_url(month, show: str = "") -> str:
     return f"{reverse('assistance:classification_queue')}?{urlencode(query)}"
 
 
+def _queue_address(query: list[tuple[str, str]], month) -> str:
+    """The queue with ``query`` (its filters: show, and any other the
+    address held), at ``month``; rebuilt from the parsed pairs, so nothing
+    but an encoded query follows the queue's own path."""
+    kept = [(key, value) for key, value in query if key not in ("month", "next")]
+    kept.insert(0, ("month", month_str(month)))
+    return f"{reverse('assistance:classification_queue')}?{urlencode(kept)}"
+
+
+def queue_here(request, month) -> str:
+    """This queue page's address with its month: where its forms post and
+    where they come back to, so a filtered view stays filtered."""
+    pairs = [(key, value) for key, values in request.GET.lists() for value in values]
+    return _queue_address(pairs, month)
+
+
+def queue_return(request, month) -> str:
+    """Where a page reached from the queue goes back to: the queue's address
+    it was given (``next``), when that is this site's queue, else the
+    month's queue. Anything else (another site, another page) is ignored."""
+    source = request.POST if request.method == "POST" else request.GET
+    target = source.get("next", "").strip()
+    parts = urlsplit(target)
+    if (
+        target
+        and url_has_allowed_host_and_scheme(
+            target,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
+        )
+        and not parts.scheme
+        and not parts.netloc
+        and parts.path == reverse("assistance:classification_queue")
+    ):
+        return _queue_address(parse_qsl(parts.query), month)
+    return queue_url(month)
+
+
 @login_required
 def classification_queue(request):
     """Every worker below quota in a month: classify several at once."""
@@ -60,6 +106,10 @@ def classification_queue(request):
     if chosen is None and not state.workers_with_records:
         month = None  # no records at all yet
     groups = selectors.classification_queue(month) if month else []
+    # The counter is the month's, whichever rows are shown and however they
+    # were classified (here, or a workshop's "as last month").
+    every_row = [row for group in groups for row in group.rows]
+    classified = sum(1 for row in every_row if row.classification is not None)
     show = request.GET.get("show", "")
     if month and show in QUEUE_LISTS:
         # The work queue's lists: the rows of one of them, nothing else.
@@ -68,6 +118,7 @@ def classification_queue(request):
             group.rows = [row for row in group.rows if row.record.pk in keep]
         groups = [group for group in groups if group.rows]
     rows = [row for group in groups for row in group.rows]
+    here = queue_here(request, month) if month else ""
     entered: dict[int, dict] = {}
     if request.method == "POST":
         entered, saved = _save_classifications(request, month, rows)
@@ -79,7 +130,7 @@ def classification_queue(request):
                 )
             else:
                 messages.info(request, _("Nothing was changed."))
-            return redirect(queue_url(month))
+            return redirect(here)
         messages.error(
             request,
             _("Nothing was saved: correct the rows marked below and save again."),
@@ -99,16 +150,17 @@ def classification_queue(request):
             row.entry["prefilled"] = True
     for group in groups:
         group.prefilled = [row for row in group.rows if row.prefilled]
-    classified = sum(1 for row in rows if row.classification is not None)
     return render(
         request,
         "assistance/classification_queue.html",
         {
             "month": month,
             "month_text": month_str(month) if month else "",
+            "here": here,
             "groups": groups,
             "classified": classified,
-            "total": len(rows),
+            "total": len(every_row),
+            "shown": len(rows),
             "causes": Cause.choices,
             "cause_labels": dict(Cause.choices),
             "may_open": request.user.has_perm(OPEN_PERM),
@@ -126,65 +178,81 @@ def _save_classifications(request, month, rows):
 
     Returns (entries, saved): entries keep what was typed, with an error per
     refused row; saved is None when anything was refused (all rolled back).
+    The rows are saved together (classify_workers): the queries do not grow
+    with the page.
     """
     entries: dict[int, dict] = {}
-    to_save = []
+    to_save: list[ClassifyRow] = []
     for row in rows:
-        pk = row.worker.pk
-        if f"cause-{pk}" not in request.POST:
+        entry = _posted_entry(request.POST, row)
+        if entry is None:
             continue
-        entry = {
-            "cause": request.POST.get(f"cause-{pk}", "").strip(),
-            "note": request.POST.get(f"note-{pk}", "").strip(),
-            "version": int_param(request.POST.get(f"version-{pk}")),
-        }
-        entries[pk] = entry
-        current = row.classification
-        if not entry["cause"]:
-            if current is not None or entry["note"]:
-                entry["error"] = _("Choose a cause (a note alone is not saved).")
-            continue
-        if entry["cause"] not in Cause.values:
-            entry["error"] = _("Choose one of the causes.")
-            continue
+        entries[row.worker.pk] = entry
+        if "error" not in entry and _changed(row, entry):
+            to_save.append(
+                ClassifyRow(row.worker, entry["cause"], entry["note"], entry["version"])
+            )
+    saved = 0
+    with transaction.atomic():
+        if to_save:
+            try:
+                saved = classify_workers(month=month, rows=to_save, by=request.user)
+            except ClassificationsRefused as refused:
+                for worker_id, problem in refused.problems.items():
+                    _refuse(entries[worker_id], problem)
+        if any("error" in entry for entry in entries.values()):
+            transaction.set_rollback(True)
+            return entries, None
+    return entries, saved
+
+
+def _posted_entry(data, row) -> dict | None:
+    """What was posted for ``row`` (None: the row was not posted), with an
+    "error" when the page's own checks refuse it."""
+    pk = row.worker.pk
+    if f"cause-{pk}" not in data:
+        return None
+    entry = {
+        "cause": data.get(f"cause-{pk}", "").strip(),
+        "note": data.get(f"note-{pk}", "").strip(),
+        "version": int_param(data.get(f"version-{pk}")),
+    }
+    if not entry["cause"]:
+        if row.classification is not None or entry["note"]:
+            entry["error"] = _("Choose a cause (a note alone is not saved).")
+    elif entry["cause"] not in Cause.values:
+        entry["error"] = _("Choose one of the causes.")
+    else:
         try:
             # Posted without a form: the forms' rule for text, by hand.
             StorableText(capfirst(_("note")))(entry["note"])
         except ValidationError as error:
             entry["error"] = " ".join(error.messages)
-            continue
-        if current and (current.cause, current.note) == (
-            entry["cause"],
-            entry["note"],
-        ):
-            continue
-        to_save.append((row, entry))
-    saved = 0
-    with transaction.atomic():
-        for row, entry in to_save:
-            try:
-                classify(
-                    worker=row.worker,
-                    month=month,
-                    cause=entry["cause"],
-                    note=entry["note"],
-                    by=request.user,
-                    expected_version=entry["version"],
-                )
-                saved += 1
-            except StaleEditError as stale:
-                current = stale.current
-                entry["version"] = current.version if current else 0
-                entry["error"] = _(
-                    "Someone else classified this worker meanwhile (now: "
-                    "%(cause)s). Your choice is kept; save again to replace it."
-                ) % {"cause": current.get_cause_display() if current else "—"}
-            except ValidationError as error:
-                entry["error"] = " ".join(error.messages)
-        if any("error" in entry for entry in entries.values()):
-            transaction.set_rollback(True)
-            return entries, None
-    return entries, saved
+    return entry
+
+
+def _changed(row, entry) -> bool:
+    """A cause was chosen and differs from what is stored."""
+    current = row.classification
+    if not entry["cause"]:
+        return False
+    return current is None or (current.cause, current.note) != (
+        entry["cause"],
+        entry["note"],
+    )
+
+
+def _refuse(entry: dict, problem) -> None:
+    """Put the service's refusal of one row on its entry."""
+    if isinstance(problem, StaleEditError):
+        current = problem.current
+        entry["version"] = current.version if current else 0
+        entry["error"] = _(
+            "Someone else classified this worker meanwhile (now: "
+            "%(cause)s). Your choice is kept; save again to replace it."
+        ) % {"cause": current.get_cause_display() if current else "—"}
+    else:
+        entry["error"] = " ".join(problem.messages)
 
 
 @login_required
@@ -218,6 +286,8 @@ def cases_open(request):
     if month is None:
         messages.error(request, _("Choose a month first."))
         return redirect("assistance:classification_queue")
+    # The queue's view the user came from (its month, filters, page).
+    back = queue_return(request, month)
     helpers = selectors.helper_options()
     # The measure this factory's record suggests for each cause (evidence).
     suggestions = evidence.suggestions()
@@ -235,13 +305,13 @@ def cases_open(request):
         )
         if not formset.forms:
             messages.error(request, _("Choose at least one worker without a case."))
-            return redirect(queue_url(month))
+            return redirect(back)
         if formset.is_valid() and _open_all(request, formset, month, workers):
             messages.success(
                 request,
                 _("%(count)d help cases opened.") % {"count": len(formset.forms)},
             )
-            return redirect(queue_url(month))
+            return redirect(back)
     else:
         worker_ids = [int_param(v) for v in source.getlist("worker")]
         workers = {
@@ -263,7 +333,7 @@ def cases_open(request):
             )
         if not workers:
             messages.error(request, _("Choose at least one worker without a case."))
-            return redirect(queue_url(month))
+            return redirect(back)
         causes = dict(
             ShortfallClassification.objects.filter(
                 month=month, worker__in=list(workers)
@@ -294,6 +364,7 @@ def cases_open(request):
             "rows": rows,
             "month": month,
             "month_text": month_str(month),
+            "back": back,
             "limit": helper_limit(),
             "suggested": {cause: s.measure for cause, s in suggestions.items()},
         },

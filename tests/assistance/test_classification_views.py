@@ -1,7 +1,12 @@
 """The classification queue and opening cases from it."""
 
+import re
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+from django.db import transaction
 from django.urls import reverse
+from django.utils.html import escape
 
 from assistance.models import AssistanceCase, CaseStatus, Measure
 from assistance.services import classify, open_case
@@ -289,3 +294,186 @@ def test_queue_query_count_does_not_grow(
     with django_assert_num_queries(12):
         response = secretary_client.get(QUEUE)
     assert response.context["total"] == 8
+
+
+# --- the counter, the way back, and the cost of a save ----------------------
+
+
+@pytest.fixture
+def as_last_month(workshop, secretary):
+    """Two workers below quota in March who had a cause in February, and one
+    who had none."""
+    workers = {}
+    for name, cause in (("tech", Cause.TECHNIQUE), ("family", Cause.FAMILY)):
+        worker = WorkerFactory(workshop=workshop, name=name)
+        record(worker, FEB, 80)
+        record(worker, MAR, 85)
+        classify(worker=worker, month=FEB, cause=cause, note="", by=secretary)
+        workers[name] = worker
+    workers["new"] = WorkerFactory(workshop=workshop, name="new")
+    record(workers["new"], MAR, 70)
+    return workers
+
+
+def counter(response) -> tuple[int, int]:
+    return response.context["classified"], response.context["total"]
+
+
+def test_the_counter_counts_what_the_workshop_button_saved(
+    secretary_client, as_last_month, workshop
+):
+    unclassified = QUEUE + "?month=1956-03&show=unclassified"
+    assert counter(secretary_client.get(unclassified)) == (0, 3)
+    data = {"month": "1956-03", "workshop": workshop.pk, "show": "unclassified"}
+    data["worker"] = []
+    for name, cause in (("tech", Cause.TECHNIQUE), ("family", Cause.FAMILY)):
+        pk = as_last_month[name].pk
+        data["worker"].append(pk)
+        data |= {f"cause-{pk}": cause, f"version-{pk}": 0}
+    response = secretary_client.post(reverse("assistance:classify_as_last_month"), data)
+    page = in_english(secretary_client).get(response.url)
+    # The list shows only who is left to classify; the counter counts the month.
+    assert [row.worker.name for g in page.context["groups"] for row in g.rows] == [
+        "new"
+    ]
+    assert counter(page) == (2, 3)
+    assert "2 of 3 classified" in page.content.decode()
+
+
+def test_the_counter_counts_what_the_queue_saved_in_a_filtered_view(
+    secretary_client, march
+):
+    low = march["low"]
+    address = QUEUE + "?month=1956-03&show=unclassified"
+    response = secretary_client.post(
+        address, {f"cause-{low.pk}": Cause.OTHER, f"version-{low.pk}": "0"}
+    )
+    assert counter(secretary_client.get(response.url)) == (1, 3)
+
+
+def test_saving_returns_to_the_same_filtered_view(secretary_client, march):
+    low = march["low"]
+    address = QUEUE + "?month=1956-03&show=unclassified"
+    response = secretary_client.post(
+        address, {f"cause-{low.pk}": Cause.OTHER, f"version-{low.pk}": "0"}
+    )
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response.url).query) == {
+        "month": ["1956-03"],
+        "show": ["unclassified"],
+    }
+    assert urlsplit(response.url).path == QUEUE
+
+
+def test_the_queue_without_a_month_posts_to_its_month_and_filter(
+    secretary_client, march
+):
+    page = secretary_client.get(QUEUE + "?show=uncased")
+    action = re.search(r'id="classify-form"', page.content.decode())
+    assert action is not None
+    assert parse_qs(urlsplit(page.context["here"]).query) == {
+        "month": ["1956-03"],
+        "show": ["uncased"],
+    }
+    assert f'action="{escape(page.context["here"])}"' in page.content.decode()
+
+
+def open_form_data(page, workers, helper):
+    data = {
+        "month": "1956-03",
+        "next": page.context["back"],
+        "form-TOTAL_FORMS": str(len(workers)),
+        "form-INITIAL_FORMS": str(len(workers)),
+    }
+    for index, worker in enumerate(workers):
+        data |= {
+            f"form-{index}-worker": worker.pk,
+            f"form-{index}-cause": Cause.TECHNIQUE,
+            f"form-{index}-measure": Measure.DEMONSTRATION,
+            f"form-{index}-helpers": [helper.pk],
+        }
+    return data
+
+
+def test_opening_cases_returns_to_the_filtered_queue(
+    secretary_client, march, helper_worker
+):
+    queue = secretary_client.get(QUEUE + "?month=1956-03&show=uncased")
+    here = queue.context["here"]
+    # The queue's "open cases" form carries its address to the opening page.
+    assert f'name="next" value="{escape(here)}"' in queue.content.decode()
+    url = reverse("assistance:cases_open")
+    page = secretary_client.get(
+        url, {"month": "1956-03", "worker": [march["low"].pk], "next": here}
+    )
+    assert page.context["back"] == here
+    assert f'href="{escape(here)}"' in page.content.decode()  # the way back
+    response = secretary_client.post(
+        url, open_form_data(page, [march["low"]], helper_worker)
+    )
+    assert response.status_code == 302
+    assert response.url == here
+    assert parse_qs(urlsplit(here).query)["show"] == ["uncased"]
+
+
+@pytest.mark.parametrize(
+    "next_address",
+    [
+        "https://evil.example/cases/classify/?month=1956-03",
+        "//evil.example/cases/classify/",
+        "/\\evil.example/cases/classify/",
+        "/admin/",
+        "/cases/classify/history/1/",
+        "",
+    ],
+    ids=["other site", "scheme-relative", "backslash", "other page", "near", "none"],
+)
+def test_a_foreign_way_back_returns_to_the_months_queue(
+    secretary_client, march, helper_worker, next_address
+):
+    url = reverse("assistance:cases_open")
+    page = secretary_client.get(url, {"month": "1956-03", "worker": march["low"].pk})
+    data = open_form_data(page, [march["low"]], helper_worker) | {"next": next_address}
+    response = secretary_client.post(url, data)
+    assert response.status_code == 302
+    assert response.url == QUEUE + "?month=1956-03"
+
+
+@pytest.mark.parametrize("size", [10, 100])
+def test_saving_a_page_of_rows_costs_the_same_queries_at_any_size(
+    secretary_client, workshop, other_workshop, size, django_assert_num_queries
+):
+    with transaction.atomic():  # one transaction: the summaries kept once
+        workers = []
+        for index in range(size):
+            shop = workshop if index % 2 else other_workshop
+            worker = WorkerFactory(workshop=shop)
+            record(worker, MAR, 50 + index % 40)
+            workers.append(worker)
+    data = {}
+    for index, worker in enumerate(workers):
+        data[f"cause-{worker.pk}"] = list(Cause.values)[index % 4]
+        data[f"note-{worker.pk}"] = f"第{index}行"
+        data[f"version-{worker.pk}"] = "0"
+    secretary_client.get(QUEUE)  # warm the session
+    # session, user, permissions (2), the user's worker, the month's
+    # completeness (4), the month's classifications, the queue's records;
+    # the save: the view's and the service's savepoints, the shortfalls,
+    # the savepoint of the write, the stored classifications (locked), the
+    # new ones and their history, two savepoints released; the month's
+    # summaries kept once (a savepoint, the workers' workshops, the
+    # standards, the records' and the classifications' counts, the rows
+    # replaced (2), released) and the view's savepoint released
+    with django_assert_num_queries(29):
+        response = secretary_client.post(QUEUE + "?month=1956-03", data)
+    assert response.status_code == 302
+    saved = ShortfallClassification.objects.filter(month=MAR)
+    assert saved.count() == size
+    # Each new classification keeps its history row, as simple_history
+    # writes it: created, by the secretary, at the time of the save.
+    history = ShortfallClassification.history.filter(month=MAR)
+    assert sorted(
+        history.values_list("id", "history_type", "history_user__username")
+    ) == sorted((c.pk, "+", "alice") for c in saved)
+    assert len({h.history_date for h in history}) == 1
+    assert {(h.cause, h.note) for h in history} == {(c.cause, c.note) for c in saved}

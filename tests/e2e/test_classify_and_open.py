@@ -52,3 +52,27 @@ def test_classify_and_open_a_case(page, login, screenshot, secretary, helper, wo
     page.goto(page.url.split("/cases/")[0] + case.get_absolute_url())
     assert "常和爱人闹口角" in page.locator("#case-cause-note").inner_text()
     screenshot("case-detail-desktop")
+
+
+def test_opening_cases_from_a_filtered_queue_comes_back_to_it(
+    page, login, live_server, secretary, helper, workshop
+):
+    below = [WorkerFactory(name=name, workshop=workshop) for name in ("胡维亮", "李四")]
+    for worker, output in zip(below, (70, 90), strict=True):
+        ProductionRecordFactory(worker=worker, month=MARCH, output=Decimal(output))
+
+    login("alice")
+    queue = f"{live_server.url}/cases/classify/?month=1956-03&show=uncased"
+    page.goto(queue)
+    page.check(f"input[name=worker][value='{below[0].pk}']")
+    with page.expect_navigation():
+        page.click("#open-selected")
+    page.select_option("select[name=form-0-cause]", Cause.TECHNIQUE)
+    page.select_option("select[name=form-0-measure]", Measure.MENTORING)
+    page.select_option("select[name=form-0-helpers]", str(helper.worker.pk))
+    with page.expect_navigation():
+        page.click("#open-form button[type=submit]")
+    assert page.url == queue
+    # Back on the same list: the worker with a case has left it.
+    assert page.locator("#queue-shown").get_attribute("data-shown") == "1"
+    assert page.locator("#queue-progress").get_attribute("data-total") == "2"

@@ -1,6 +1,7 @@
 """The entry grid: one workshop's month in one form, through save_records."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -260,3 +261,62 @@ def test_only_the_secretary_enters_records(request, persona, crew):
     client = request.getfixturevalue(persona)
     assert client.get(grid_url()).status_code == 403
     assert client.post(grid_url(), {}).status_code == 403
+
+
+# --- a published month, and how the month before is written ------------------
+
+
+def publish(month, revision, by):
+    from factory.models import MonthSnapshot
+
+    return MonthSnapshot.objects.create(
+        month=month,
+        revision=revision,
+        compare_month=add_months(month, -1),
+        published_by=by,
+        reason="" if revision == 1 else "更正",
+    )
+
+
+def test_the_grid_of_a_published_month_says_a_save_needs_a_revision(
+    secretary_client, secretary, crew
+):
+    publish(MARCH, 1, secretary)
+    publish(MARCH, 2, secretary)
+    response = in_english(secretary_client).get(grid_url())
+    notice = response.context["publication"]
+    assert (notice.revision, response.context["next_revision"]) == (2, 3)
+    body = response.content.decode()
+    assert 'id="entry-published"' in body
+    assert "Revision 2, published" in body
+    assert "published as revision 3" in body
+    publish_page = reverse("reports:publish", kwargs={"month": "1956-03"})
+    assert f'href="{publish_page}"' in body
+
+
+def test_the_grid_of_a_month_not_published_has_no_such_notice(
+    secretary_client, secretary, crew
+):
+    publish(FEB, 1, secretary)  # another month
+    response = secretary_client.get(grid_url())
+    assert response.context["publication"] is None
+    assert 'id="entry-published"' not in response.content.decode()
+
+
+def test_the_month_before_is_written_as_every_figure_is(secretary_client, crew):
+    ProductionRecordFactory(
+        worker=crew[1], month=FEB, quota=Decimal("208"), output=Decimal("191.60")
+    )
+    ProductionRecordFactory(
+        worker=crew[2], month=FEB, quota=Decimal("192"), output=Decimal("226.00")
+    )
+    body = secretary_client.get(grid_url()).content.decode()
+    cells = re.findall(r'<td class="[^"]*entry-previous[^"]*">([^<]*)</td>', body)
+    assert [" ".join(cell.split()) for cell in cells] == [
+        "90 / 120",
+        "191.6 / 208",
+        "226 / 192",
+    ]
+    # The quotas filled in from the month before too.
+    quotas = re.findall(r'name="form-\d-quota" value="([^"]*)"', body)
+    assert quotas == ["120", "208", "192"]

@@ -2,14 +2,19 @@
 and a query count that does not grow with the workshop."""
 
 import datetime as dt
+import re
 from decimal import Decimal
+from html import unescape
+from urllib.parse import parse_qs
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from tests.conftest import in_english
 from tests.factories import ProductionRecordFactory, WorkerFactory
 from workers.models import AdvancedStandard, Band, Disqualification
+from workers.views.records import RANKING_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
@@ -153,12 +158,15 @@ def test_query_count_does_not_grow_with_the_workshop(
     secretary_client.get(URL, {"month": "1956-03"})  # warm the session
 
     # session, user, the user's permissions (2), visible workshops, the
-    # month's completeness (4), standard, the standards (for the band),
-    # records (band, standard and disqualification computed in SQL), and the
+    # month's completeness (4), standard, the standards (for the band), the
+    # count, the page's records (band, standard and disqualification
+    # computed in SQL), their ranks, the workshops' bands, and the
     # navigation's "is this user a helper" (the user's worker)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(16):
         response = secretary_client.get(URL, {"month": "1956-03"})
-    assert sum(len(s["rows"]) for s in response.context["sections"]) == size
+    assert response.context["page"].paginator.count == size
+    shown = sum(len(s["rows"]) for s in response.context["sections"])
+    assert shown == min(size, RANKING_PAGE_SIZE)
 
 
 @pytest.mark.parametrize("size", [10, 200])
@@ -170,7 +178,119 @@ def test_manager_query_count_is_fixed_too(
             rec(workshop, f"H{index:03d}", str(index))
     # session, user, permissions (2), the manager's workshops, the working
     # month and its completeness (5), standard, the standards (for the
-    # band), records, and the navigation's "is this user a manager"
-    with django_assert_num_queries(14):
-        response = manager_client.get(URL, {"workshop": "jg2"})
-    assert len(response.context["sections"][0]["rows"]) == size
+    # band), the count, the page's records, their ranks, the workshop's
+    # bands, and the navigation's "is this user a manager"
+    with django_assert_num_queries(17):
+        response = manager_client.get(URL, {"workshop": "jg2", "q": "H"})
+    assert response.context["page"].paginator.count == size
+    assert len(response.context["sections"][0]["rows"]) == min(size, RANKING_PAGE_SIZE)
+
+
+# --- a page at a time, filtered and searched --------------------------------
+
+
+def ranks_shown(response) -> list[tuple[str, int]]:
+    return [
+        (row.worker.employee_no, row.rank)
+        for section in response.context["sections"]
+        for row in section["rows"]
+    ]
+
+
+@pytest.fixture
+def big_workshop(workshop):
+    """More workers than a page: K000 best, then down by one point each."""
+    with transaction.atomic():  # one transaction: the summaries kept once
+        for index in range(RANKING_PAGE_SIZE + 5):
+            rec(workshop, f"K{index:03d}", str(200 - index))
+    return workshop
+
+
+def test_the_ranking_is_shown_a_page_at_a_time_and_says_how_many(
+    secretary_client, big_workshop
+):
+    first = in_english(secretary_client).get(URL, {"month": "1956-03"})
+    assert first.context["page"].paginator.count == RANKING_PAGE_SIZE + 5
+    assert ranks_shown(first)[:2] == [("K000", 1), ("K001", 2)]
+    assert len(ranks_shown(first)) == RANKING_PAGE_SIZE
+    assert f"{RANKING_PAGE_SIZE + 5} workers" in first.content.decode()
+    second = secretary_client.get(URL, {"month": "1956-03", "page": "2"})
+    # The order and the ranks go on across the pages.
+    assert ranks_shown(second) == [
+        (f"K{index:03d}", index + 1)
+        for index in range(RANKING_PAGE_SIZE, RANKING_PAGE_SIZE + 5)
+    ]
+
+
+def test_a_workshops_bands_count_the_whole_workshop_on_every_page(
+    secretary_client, big_workshop
+):
+    second = secretary_client.get(URL, {"month": "1956-03", "page": "2"})
+    (section,) = second.context["sections"]
+    assert sum(section["bands"].values()) == RANKING_PAGE_SIZE + 5
+
+
+def test_search_finds_a_worker_by_employee_number_with_their_rank(
+    secretary_client, big_workshop
+):
+    response = secretary_client.get(URL, {"month": "1956-03", "q": "K052"})
+    assert ranks_shown(response) == [("K052", 53)]
+    assert response.context["page"].paginator.count == 1
+
+
+def test_search_finds_a_worker_by_name(secretary_client, workshop, other_workshop):
+    rec(workshop, "N1", "90")
+    found = rec(other_workshop, "N2", "80")
+    found.worker.name = "郝建秀"
+    found.worker.save()
+    rec(other_workshop, "N3", "120")
+    response = secretary_client.get(URL, {"month": "1956-03", "q": "建秀"})
+    assert ranks_shown(response) == [("N2", 2)]
+
+
+def test_the_filter_narrows_to_one_workshop(secretary_client, workshop, other_workshop):
+    rec(workshop, "P1", "90")
+    rec(other_workshop, "P2", "110")
+    response = secretary_client.get(URL, {"month": "1956-03", "workshop": "zz"})
+    assert ranks_shown(response) == [("P2", 1)]
+
+
+def test_the_pages_keep_the_filters(secretary_client, big_workshop):
+    response = secretary_client.get(
+        URL, {"month": "1956-03", "workshop": "jg2", "q": "K0"}
+    )
+    (link,) = re.findall(r'href="\?([^"]*)" rel="next"', response.content.decode())
+    assert parse_qs(unescape(link)) == {
+        "month": ["1956-03"],
+        "workshop": ["jg2"],
+        "q": ["K0"],
+        "page": ["2"],
+    }
+
+
+def test_a_search_that_matches_nobody_says_so(secretary_client, workshop):
+    rec(workshop, "Q1", "90")
+    response = in_english(secretary_client).get(
+        URL, {"month": "1956-03", "q": "nobody"}
+    )
+    assert response.status_code == 200
+    assert ranks_shown(response) == []
+    assert 'id="ranking-no-match"' in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "999", "1e3"])
+def test_a_bad_page_is_a_page_not_an_error(secretary_client, big_workshop, page):
+    response = secretary_client.get(URL, {"month": "1956-03", "page": page})
+    assert response.status_code == 200
+    assert ranks_shown(response)
+
+
+def test_a_search_too_long_is_a_message_naming_the_field(secretary_client, workshop):
+    rec(workshop, "S1", "90")
+    response = in_english(secretary_client).get(
+        URL, {"month": "1956-03", "q": "x" * 200}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["q"]
+    assert "Search:" in response.content.decode()
+    assert ranks_shown(response) == [("S1", 1)]  # the other filters still apply

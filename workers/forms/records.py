@@ -5,6 +5,7 @@ workers.services decide and write."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from workers.forms.base import Form
 from workers.importing.values import ValueProblem, parse_decimal
 from workers.models import DisqualificationReason, Worker, Workshop
 from workers.months import MonthError, checked_month, month_str
+from workers.numbers import number_text
 from workers.services import clean_output, clean_quota, clean_record_month
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
@@ -75,6 +77,24 @@ class WorkshopMonthForm(Form):
         return self.workshops.get(self.cleaned_data.get("workshop") or "")
 
 
+class RankingFilterForm(WorkshopMonthForm):
+    """The ranking's filters: a workshop, a month, and a worker's name or
+    employee number."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": gettext_lazy("name or employee number"),
+                "type": "search",
+                "class": "form-control form-control-sm",
+            }
+        ),
+    )
+
+
 class EntryChoiceForm(WorkshopMonthForm):
     """The entry grid needs one workshop and a month that is not in the future."""
 
@@ -107,6 +127,16 @@ class AmountField(forms.DecimalField):
             raise ValidationError(problem.message, code="invalid") from None
 
 
+class AmountInput(forms.TextInput):
+    """A stored figure is filled in as every page writes it (191.6, not
+    191.60: workers.numbers); what was typed is shown as typed."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return number_text(value)
+        return super().format_value(value)
+
+
 class RecordEntryForm(Form):
     """One worker's row of the entry grid.
 
@@ -121,7 +151,7 @@ class RecordEntryForm(Form):
         label=capfirst(gettext_lazy("quota")),
         required=False,
         **AMOUNT,
-        widget=forms.TextInput(
+        widget=AmountInput(
             attrs={"inputmode": "decimal", "class": "form-control form-control-sm"}
         ),
     )
@@ -129,7 +159,7 @@ class RecordEntryForm(Form):
         label=capfirst(gettext_lazy("output")),
         required=False,
         **AMOUNT,
-        widget=forms.TextInput(
+        widget=AmountInput(
             attrs={"inputmode": "decimal", "class": "form-control form-control-sm"}
         ),
     )

@@ -82,6 +82,11 @@ class WorkerQuerySet(models.QuerySet):
         (docs/ARCHITECTURE.md, "Definitions")."""
         return self.filter(ELIGIBLE_HELPER)
 
+    def matching(self, text: str) -> WorkerQuerySet:
+        """Workers whose name or employee number contains ``text`` (what a
+        search box means by "name or employee number")."""
+        return self.filter(Q(name__icontains=text) | Q(employee_no__icontains=text))
+
     def no_longer_eligible(self) -> WorkerQuerySet:
         """Everyone else: left the factory, or no longer a member or activist.
         A helper among them has lost their cases (docs/ARCHITECTURE.md)."""

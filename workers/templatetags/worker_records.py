@@ -50,6 +50,13 @@ def attainment(value) -> str:
 
 
 @register.filter
+def number(value) -> str:
+    """A quota, an output or any figure as every page writes it
+    (workers.numbers): 191.6, 208, "—" for none."""
+    return number_text(value)
+
+
+@register.filter
 def quota_band(meets: bool) -> str:
     """The band of a record judged on its quota alone (no standard): meets
     quota or below it, for band_class."""

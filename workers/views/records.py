@@ -3,13 +3,15 @@ the advanced standard and the committee's disqualifications."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Window
-from django.db.models.functions import Rank
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +22,7 @@ from workers.completeness import default_month, describe, page_month
 from workers.forms.records import (
     DisqualificationForm,
     EntryChoiceForm,
+    RankingFilterForm,
     StandardForm,
     WorkshopMonthForm,
     entry_formset_class,
@@ -33,6 +36,7 @@ from workers.models import (
     Workshop,
 )
 from workers.months import month_label, month_str, previous_month
+from workers.publication import latest_publication
 from workers.roles import is_secretary
 from workers.services import (
     RecordInput,
@@ -42,6 +46,9 @@ from workers.services import (
     save_records,
     set_advanced_standard,
 )
+
+# Rows a page of the ranking shows, as the roster's pages do.
+RANKING_PAGE_SIZE = 50
 
 # --- who may do what (403 for the wrong role; 404 for workshops not theirs) ---
 
@@ -86,56 +93,65 @@ def require(allowed: bool) -> None:
 
 @login_required
 def ranking(request):
-    """Per workshop, the month's workers by attainment, with their band.
+    """The month's workers by attainment, per workshop, with their band: a
+    page at a time, narrowed to a workshop or searched by name or employee
+    number; each row keeps its rank in its workshop.
 
-    Queries: the visible workshops, the latest month (only without
-    ?month=), the standard in force, the records — whatever the size.
+    Queries: the visible workshops, the month's completeness, the standard
+    in force, the standards (for the band), the count, the page's records,
+    their ranks and the workshops' bands — whatever the size.
     """
     require_ranking_view(request.user)
     workshops = list(Workshop.objects.visible_to(request.user).order_by("code"))
-    form = WorkshopMonthForm(request.GET or None, workshops=workshops)
-    month = chosen = None
-    if request.GET:
-        code = request.GET.get("workshop")
-        if code and not any(w.code == code for w in workshops):
-            # Another workshop (or none such): not revealed.
-            raise Http404
-        if form.is_valid():
-            month = form.cleaned_data["month"]
-            chosen = form.cleaned_data["workshop"]
-    records = ProductionRecord.objects.filter(worker__workshop__in=workshops)
+    code = request.GET.get("workshop")
+    if code and not any(w.code == code for w in workshops):
+        raise Http404  # another workshop (or none such): not revealed
+    form = RankingFilterForm(request.GET or None, workshops=workshops)
+    # Each valid filter applies; an invalid one is named on the form.
+    form.is_valid()
+    chosen_filters = getattr(form, "cleaned_data", {})
     # The working month unless one is chosen (docs/ARCHITECTURE.md, "The month").
-    month, state = page_month(month)
+    month, state = page_month(chosen_filters.get("month"))
+    chosen = chosen_filters.get("workshop")
+    search = (chosen_filters.get("q") or "").strip()
     shown = [chosen] if chosen else workshops
     standard = AdvancedStandard.objects.filter(effective_from__lte=month).first()
+    schedule = AdvancedStandard.schedule()
+    month_records = ProductionRecord.objects.for_month(month).filter(
+        worker__workshop__in=shown
+    )
+    rows = month_records
+    if search:
+        rows = rows.filter(worker__in=Worker.objects.matching(search))
     rows = (
-        records.for_month(month)
-        .filter(worker__workshop__in=shown)
-        .with_band()
-        .annotate(
-            rank=Window(
-                Rank(),
-                partition_by=[F("worker__workshop_id")],
-                order_by=F("attainment").desc(),
-            )
-        )
+        rows.with_band(schedule)
         .select_related("worker")
         .order_by("worker__workshop__code", "-attainment", "worker__employee_no")
     )
-    sections = {w.pk: {"workshop": w, "rows": [], "bands": _no_bands()} for w in shown}
-    for row in rows:
-        section = sections[row.worker.workshop_id]
-        section["rows"].append(row)
-        section["bands"][row.band] += 1
+    page = Paginator(rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    records = list(page.object_list)
+    _attach_ranks(records)
+    bands = _bands_by_workshop(month_records, schedule)
+    sections = {w.pk: {"workshop": w, "rows": [], "bands": bands[w.pk]} for w in shown}
+    for record in records:
+        sections[record.worker.workshop_id]["rows"].append(record)
+    # The pages' links and the month before keep the filters.
+    query = request.GET.copy()
+    query.pop("page", None)
+    before = query.copy()
+    before["month"] = month_str(previous_month(month))
     return render(
         request,
         "workers/ranking_list.html",
         {
             "form": form,
             "month": month,
-            "previous": previous_month(month),
+            "page": page,
+            "query": query.urlencode(),
+            "month_before_query": before.urlencode(),
+            "search": search,
             "sections": [s for s in sections.values() if s["rows"] or chosen],
-            "empty": [s["workshop"] for s in sections.values() if not s["rows"]],
+            "empty": [w for w in shown if not sum(bands[w.pk].values())],
             "standard": standard,
             "standard_pct": standard.threshold_pct if standard else None,
             "may_enter": may_enter_records(request.user),
@@ -144,6 +160,46 @@ def ranking(request):
             "may_mark": is_secretary(request.user),
         },
     )
+
+
+def _attach_ranks(records: list[ProductionRecord]) -> None:
+    """Each record's rank in its workshop's month, whoever else is on the
+    page: one more than those who did better there (equal attainment,
+    equal rank). One query, for the page's records only."""
+    if not records:
+        return
+    better = (
+        ProductionRecord.objects.filter(
+            month=OuterRef("month"),
+            worker__workshop_id=OuterRef("worker__workshop_id"),
+            attainment__gt=OuterRef("attainment"),
+        )
+        .order_by()
+        .values("month")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    ranks = dict(
+        ProductionRecord.objects.filter(pk__in=[r.pk for r in records])
+        .annotate(better=Coalesce(Subquery(better), 0))
+        .values_list("pk", "better")
+    )
+    for record in records:
+        record.rank = ranks[record.pk] + 1
+
+
+def _bands_by_workshop(records, schedule) -> dict[int, dict[str, int]]:
+    """How many of the month's records of each workshop are in each band
+    (the whole workshop, whatever page is shown). One query."""
+    counts = defaultdict(_no_bands)
+    for workshop_id, band, count in (
+        records.with_band(schedule)
+        .order_by()
+        .values_list("worker__workshop_id", "band")
+        .annotate(count=Count("pk"))
+    ):
+        counts[workshop_id][band] = count
+    return counts
 
 
 def _no_bands() -> dict[str, int]:
@@ -209,6 +265,9 @@ def records_entry(request):
         {"worker": worker, "form": form, "previous": previous.get(worker.pk)}
         for worker, form in zip(workers, formset.forms, strict=False)
     ]
+    # A published month's figures are frozen in its revisions: a save here
+    # changes the live figures, and the secretary publishes the correction.
+    publication = latest_publication(month)
     return render(
         request,
         "workers/entry_grid.html",
@@ -219,6 +278,9 @@ def records_entry(request):
             "previous_month": previous_month(month),
             "formset": formset,
             "rows": rows,
+            "publication": publication,
+            "next_revision": publication.next_revision if publication else None,
+            "may_publish": is_secretary(request.user),
         },
     )
 
