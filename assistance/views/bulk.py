@@ -27,7 +27,7 @@ from assistance.services.bulk import (
     move_cases,
     open_with_one_helper,
 )
-from assistance.views.classification import queue_url
+from assistance.views.classification import queue_return, queue_url
 from assistance.views.shared import month_param
 from workers.ids import int_param
 from workers.models import ShortfallClassification, Worker, Workshop
@@ -152,9 +152,11 @@ def open_with_helper(request):
         .select_related("workshop")
         .order_by("workshop__code", "employee_no")
     )
+    # Back to the queue's view it came from (its month and filters).
+    back = queue_return(request, month)
     if not workers:
         messages.error(request, _("Choose at least one worker without a case."))
-        return redirect(queue_url(month))
+        return redirect(back)
     classifications = {
         c.worker_id: c
         for c in ShortfallClassification.objects.filter(month=month, worker__in=workers)
@@ -187,7 +189,7 @@ def open_with_helper(request):
                 _("%(count)d help cases opened with %(helper)s.")
                 % {"count": len(opened), "helper": helper},
             )
-            return redirect(queue_url(month))
+            return redirect(back)
     rows = []
     for worker in workers:
         classification = classifications.get(worker.pk)
@@ -209,6 +211,7 @@ def open_with_helper(request):
             "rows": rows,
             "month": month,
             "month_text": month_str(month),
+            "back": back,
             "ready": sum(1 for r in rows if r["classification"] and not r["busy"]),
         },
     )

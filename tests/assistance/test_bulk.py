@@ -556,6 +556,32 @@ def test_the_one_helper_page_and_its_post(
     assert AssistanceCase.objects.filter(helpers=helper_worker).count() == 3
 
 
+def test_the_one_helper_page_returns_to_the_queues_filtered_view(
+    secretary_client, classified, helper_worker
+):
+    """Reached from the queue's "without a case" view, the page and its
+    post come back to that view, not to the month's whole queue; an address
+    elsewhere is ignored."""
+    url = reverse("assistance:cases_open_with_helper")
+    queue = reverse("assistance:classification_queue")
+    back = f"{queue}?month=1956-03&show=uncased"
+    page = secretary_client.get(
+        url, {"month": "1956-03", "worker": [w.pk for w in classified], "next": back}
+    )
+    assert page.context["back"] == back
+    assert f'name="next" value="{back}"'.replace("&", "&amp;") in page.content.decode()
+    data = {"month": "1956-03", "helper": helper_worker.pk, "next": back}
+    data["worker"] = [worker.pk for worker in classified]
+    data |= {f"version-{worker.pk}": 1 for worker in classified}
+    response = secretary_client.post(url, data)
+    assert response.status_code == 302
+    assert response.url == back
+    elsewhere = secretary_client.get(
+        url, {"month": "1956-03", "worker": [classified[0].pk], "next": "//evil.test/"}
+    )
+    assert elsewhere.context["back"] == f"{queue}?month=1956-03"
+
+
 # --- d. a leaving helper's cases ---------------------------------------------
 
 
