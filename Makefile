@@ -8,8 +8,9 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 # The demo runs like production (DEBUG off, gunicorn, WhiteNoise) but over
-# plain http on this machine, with a secret key generated once and kept in var/.
-DEMO_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)"
+# plain http on this machine, with a secret key generated once and kept in var/,
+# under the demo factory's name (factory/demo/specs.py).
+DEMO_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)" FACTORY_NAME="太原矿山机器厂（演示）"
 
 .PHONY: install install-dev messages browser vnu demo serve test lint format bench clean
 

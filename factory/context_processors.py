@@ -1,7 +1,19 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from factory.role_cache import role_of
 from workers.roles import is_secretary, may_use_admin
+
+
+def factory_title() -> dict:
+    """The factory's name for titles, footers and the bulletin: the
+    FACTORY_NAME setting, or the product's own name while it is unset
+    (``factory_named`` False: the secretary's home asks for it)."""
+    named = bool(settings.FACTORY_NAME)
+    return {
+        "factory_name": settings.FACTORY_NAME if named else _("Catch Up"),
+        "factory_named": named,
+    }
 
 
 def navigation(request):
@@ -13,10 +25,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     role = role_of(user) if user is not None else None
     if role is None:
-        return {"factory_name": settings.FACTORY_NAME, "nav": {}}
+        return {**factory_title(), "nav": {}}
     secretary = is_secretary(user)
     return {
-        "factory_name": settings.FACTORY_NAME,
+        **factory_title(),
         "nav": {
             "secretary": secretary,
             "manager": role.manager,

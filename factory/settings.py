@@ -23,7 +23,11 @@ HTTPS = env_bool("HTTPS", not DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-FACTORY_NAME = os.environ.get("FACTORY_NAME", "太原矿山机器厂（演示）")
+# The factory's name, in every page's title and footer and on the bulletin.
+# None by default: a new instance is titled with the product's name and its
+# secretary is asked to have this set (factory.context_processors; the demo
+# sets its own, Makefile).
+FACTORY_NAME = os.environ.get("FACTORY_NAME", "").strip()
 
 INSTALLED_APPS = [
     # django.contrib.admin, with a site closed to directors and helpers.

@@ -336,7 +336,8 @@ def choose_default_month(complete_by_month: dict[dt.date, bool]) -> dt.date:
     The working month (the latest complete one); when no month is complete
     yet (a factory's first month being collected), the latest month with
     records, which the pages mark partial; with no records at all, the
-    current month.
+    current month (a page needs one to show; it is no working month, and
+    the start page shows none then).
     """
     complete = [month for month, done in complete_by_month.items() if done]
     if complete:

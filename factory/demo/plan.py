@@ -437,17 +437,22 @@ def _helpers(d: _Draft) -> None:
         for helper in helpers:
             load[helper] = load.get(helper, 0) + 1
     # The two demo helpers get one more case each, so their page is not a
-    # list of one.
+    # list of one. The League secretary's worker is still below quota in
+    # March: that case stays open when the secretary closes every case that
+    # reached quota (Hu Weiliang's among them), so the README's story — a
+    # home visit logged on it — holds whatever was done first.
     extra_for = {
-        named["league_secretary"]: IDEOLOGY,
-        named["han_wenlian"]: TECHNIQUE,
+        named["league_secretary"]: (IDEOLOGY, d.mar_below),
+        named["han_wenlian"]: (TECHNIQUE, None),
     }
-    for helper, wanted in extra_for.items():
+    for helper, (wanted, among) in extra_for.items():
         shop = d.by_no[helper].workshop
         no = next(
             no
             for no in d.feb_below[shop]
-            if d.cause[no] == wanted and no not in d.helpers_of
+            if d.cause[no] == wanted
+            and no not in d.helpers_of
+            and (among is None or no in among)
         )
         d.helpers_of[no] = (helper,)
         load[helper] += 1

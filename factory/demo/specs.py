@@ -11,6 +11,9 @@ from decimal import Decimal
 from workers.models import Cause, PoliticalStatus, Worker
 
 SEED = 19560421  # the day the report was printed
+# The demo's FACTORY_NAME (settings): make demo runs under it, and seed_demo
+# says how to when it runs without it.
+FACTORY_NAME = "太原矿山机器厂（演示）"
 JAN = dt.date(1956, 1, 1)
 FEB = dt.date(1956, 2, 1)
 MAR = dt.date(1956, 3, 1)

@@ -70,12 +70,23 @@ def _holes_for(secret: str) -> dict[str, str]:
 def page_key(page: str, *parts: object, codes, named: bool) -> str:
     """The key of a page's blocks: ``page`` and ``parts`` say which page and
     what was asked of it (workshop, month, compared month, live, revision);
-    the reader's scope, the naming and the language are added here. The
-    data's generation is not in the key but kept with the blocks (one read
-    with the tokens, and one entry per page however often the data changes)."""
+    the reader's scope, the naming, the language and the factory's name are
+    added here. The data's generation is not in the key but kept with the
+    blocks (one read with the tokens, and one entry per page however often
+    the data changes)."""
     scope = "*" if codes is None else ",".join(sorted(codes))
+    # The factory's name is in the blocks (the bulletin's header): a name
+    # set or changed must not be served the old one from a shared cache.
     text = ":".join(
-        str(part) for part in (page, *parts, scope, int(bool(named)), get_language())
+        str(part)
+        for part in (
+            page,
+            *parts,
+            scope,
+            int(bool(named)),
+            get_language(),
+            settings.FACTORY_NAME,
+        )
     )
     # Workshop codes may be Chinese; some cache backends want ASCII keys.
     return f"{_PREFIX}:{hashlib.sha1(text.encode()).hexdigest()}"

@@ -2,8 +2,11 @@
 the lists where the work is done (assistance.worklists).
 
 For the working month and for the month being collected (the one after
-it). A director gets the same for their workshops, read-only; a helper gets
-their cases that need a follow-up.
+it); before any month is complete, for the month being collected alone (the
+latest with records: DESIGN.md, "The month"). Without records there is no
+month to work on: the home invites the first import instead. A director gets
+the same for their workshops, read-only; a helper gets their cases that need
+a follow-up.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from assistance import worklists
 from assistance.models import AssistanceCase
 from assistance.services import helper_limit
-from workers.completeness import completeness, page_month
+from workers.completeness import completeness, working_month
 from workers.months import add_months, month_str
 
 
@@ -134,26 +137,48 @@ def _case_items(working: dt.date, workshops, *, may_act: bool) -> list[Item]:
     return items
 
 
-def work_queue(*, workshops=None, may_act: bool) -> list[Section]:
+def work_queue(
+    months: list[dt.date], *, workshops=None, may_act: bool
+) -> list[Section]:
     """The sections of the queue: the working month, the month being
-    collected, and the cases. ``workshops`` None is the whole factory."""
-    working, _state = page_month(None)
-    collecting = add_months(working, 1)
-    return [
-        Section(
-            _("Working month"),
-            working,
-            _month_items(working, workshops, may_act=may_act),
-        ),
+    collected, and the cases. ``months`` are the months with records
+    (workers.completeness.months_with_records), none: no queue.
+    ``workshops`` None is the whole factory."""
+    if not months:
+        return []
+    working = working_month(months)
+    sections = []
+    if working is None:
+        # The factory's first month still being collected: no month is
+        # complete, so none is the working month.
+        collecting = max(months)
+    else:
+        collecting = add_months(working, 1)
+        sections.append(
+            Section(
+                _("Working month"),
+                working,
+                _month_items(working, workshops, may_act=may_act),
+            )
+        )
+    sections.append(
         Section(
             _("Month being collected"),
             collecting,
             _month_items(collecting, workshops, may_act=may_act),
-        ),
+        )
+    )
+    # Waiting to be closed: reached quota by the working month, else by the
+    # month shown (workers.completeness.default_month's rule).
+    cases_month = working or collecting
+    sections.append(
         Section(
-            _("Help cases"), None, _case_items(working, workshops, may_act=may_act)
-        ),
-    ]
+            _("Help cases"),
+            None,
+            _case_items(cases_month, workshops, may_act=may_act),
+        )
+    )
+    return sections
 
 
 def helper_quiet_count(user) -> int:

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from factory.figures.work_queue import helper_quiet_count, work_queue
 from factory.roles import is_helper, is_manager, is_secretary
+from workers.completeness import months_with_records
 from workers.models import Workshop
 
 
@@ -15,6 +16,9 @@ def home(request):
     if is_secretary(user) or is_manager(user):
         manager = is_manager(user)
         workshops = Workshop.objects.visible_to(user) if manager else None
+        # No records, no working month (DESIGN.md, "The month"): the home
+        # invites the first import rather than put forward the calendar's.
+        months = months_with_records()
         return render(
             request,
             "factory/home.html",
@@ -25,7 +29,10 @@ def home(request):
                 "managed_workshops": (
                     user.managed_workshops.order_by("code") if manager else ()
                 ),
-                "work_queue": work_queue(workshops=workshops, may_act=not manager),
+                "no_records": not months,
+                "work_queue": work_queue(
+                    months, workshops=workshops, may_act=not manager
+                ),
                 "read_only": manager,
             },
         )

@@ -26,6 +26,7 @@ from assistance.models import (
     FollowUpKind,
 )
 from factory.demo.plan import build_plan
+from factory.demo.specs import FACTORY_NAME as DEMO_FACTORY_NAME
 from factory.demo.specs import (
     HAN_WENLIAN,
     HU_WEILIANG,
@@ -480,3 +481,14 @@ def test_the_demos_case_events_are_dated_in_1956_and_effective_in_their_months(
     reached = events.filter(to_status=CaseStatus.REACHED_QUOTA)
     assert set(reached.values_list("effective_month", flat=True)) == {MAR}
     assert all(e.at.date() >= dt.date(1956, 3, 1) for e in openings)
+
+
+def test_the_seed_names_the_demo_factory_and_says_how_its_pages_show_it(demo, settings):
+    assert f"Demo logins for {DEMO_FACTORY_NAME}:" in demo
+    # Run without the demo's name (not through make demo): it says how.
+    settings.FACTORY_NAME = ""
+    out = StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert f"FACTORY_NAME={DEMO_FACTORY_NAME}" in out.getvalue()

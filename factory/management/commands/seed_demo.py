@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from factory.demo.build import seed_demo
+from factory.demo.specs import FACTORY_NAME
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo factory already loaded; nothing changed.")
         self.stdout.write("")
-        self.stdout.write(f"Demo logins for {settings.FACTORY_NAME}:")
+        self.stdout.write(f"Demo logins for {FACTORY_NAME}:")
         width = max(len(spec.username) for spec in result.logins)
         for spec in result.logins:
             self.stdout.write(
@@ -38,3 +39,9 @@ class Command(BaseCommand):
             "Passwords are set when a demo user is created; "
             "`seed_demo --reset` restores them."
         )
+        if settings.FACTORY_NAME != FACTORY_NAME:
+            # The name is a setting, not data: the seed cannot store it.
+            self.stdout.write(
+                "Pages take the factory's name from the environment: serve the "
+                f"demo with FACTORY_NAME={FACTORY_NAME} (make demo does)."
+            )
