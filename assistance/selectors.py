@@ -218,11 +218,12 @@ class QueueGroup:
     rows: list[QueueRow]
 
 
-def classification_queue(month: dt.date) -> list[QueueGroup]:
-    """Every worker below quota in ``month``, by workshop, lowest attainment
-    first, with last month's cause and the case they had at the end of the
-    month (as it stood then: assistance.standing), and whether they have an
-    active case now (then no case can be opened). Two queries."""
+def queue_records(month: dt.date) -> QuerySet:
+    """Every record below quota in ``month``, by workshop, lowest attainment
+    first, with last month's cause and the case the worker had at the end of
+    the month (as it stood then: assistance.standing), and whether they have
+    an active case now (then no case can be opened). Not evaluated: the
+    queue pages it, and builds rows (queue_rows) for one page only."""
     prev = previous_month(month)
     case_then = (
         standing.as_of(AssistanceCase.objects.filter(worker=OuterRef("worker")), month)
@@ -232,7 +233,7 @@ def classification_queue(month: dt.date) -> list[QueueGroup]:
     active_now = AssistanceCase.objects.filter(
         worker=OuterRef("worker"), status__in=ACTIVE_STATUSES
     )
-    records = (
+    return (
         ProductionRecord.objects.for_month(month)
         .below_quota()
         .select_related("worker__workshop")
@@ -248,8 +249,18 @@ def classification_queue(month: dt.date) -> list[QueueGroup]:
         )
         .order_by("worker__workshop__code", "attainment", "worker__employee_no")
     )
+
+
+def queue_rows(records, month: dt.date) -> list[QueueGroup]:
+    """The rows of ``records`` (queue_records, or a page of it), grouped by
+    workshop in their order, with each worker's classification of the month:
+    the records' query and one more."""
+    records = list(records)
     classifications = {
-        c.worker_id: c for c in ShortfallClassification.objects.filter(month=month)
+        c.worker_id: c
+        for c in ShortfallClassification.objects.filter(
+            month=month, worker_id__in=[record.worker_id for record in records]
+        )
     }
     groups: list[QueueGroup] = []
     for record in records:
@@ -267,6 +278,29 @@ def classification_queue(month: dt.date) -> list[QueueGroup]:
             )
         )
     return groups
+
+
+def queue_progress(month: dt.date) -> tuple[int, int]:
+    """(classified, below quota) of the month's shortfalls: the queue's
+    counter, whichever rows a page shows and however they were classified.
+    One query."""
+    classified = ShortfallClassification.objects.filter(
+        worker=OuterRef("worker"), month=month
+    )
+    counts = (
+        ProductionRecord.objects.for_month(month)
+        .below_quota()
+        .aggregate(
+            total=Count("pk"),
+            classified=Count("pk", filter=Q(Exists(classified))),
+        )
+    )
+    return counts["classified"], counts["total"]
+
+
+def classification_queue(month: dt.date) -> list[QueueGroup]:
+    """Every row of the month's queue (queue_records), grouped by workshop."""
+    return queue_rows(queue_records(month), month)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.forms import formset_factory
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +33,7 @@ from assistance.views.shared import attach_error, month_param
 from workers.completeness import describe, page_month
 from workers.forms.base import StorableText
 from workers.ids import int_param
-from workers.models import Cause, ShortfallClassification, Worker
+from workers.models import Cause, ProductionRecord, ShortfallClassification, Worker
 from workers.months import MonthError, checked_month, month_str
 from workers.roles import is_secretary
 from workers.text import MAX_CELL_CHARS
@@ -43,6 +45,8 @@ QUEUE_LISTS = {
     "uncased": worklists.uncased_shortfalls,
 }
 OPEN_PERM = "assistance.add_assistancecase"
+# Rows drawn per page: enough for a workshop's shortfalls at one sitting.
+QUEUE_PAGE_SIZE = 100
 
 
 def queue_url(month, show: str = "") -> str:
@@ -105,23 +109,32 @@ def classification_queue(request):
     month, state = page_month(month)
     if chosen is None and not state.workers_with_records:
         month = None  # no records at all yet
-    groups = selectors.classification_queue(month) if month else []
-    # The counter is the month's, whichever rows are shown and however they
-    # were classified (here, or a workshop's "as last month").
-    every_row = [row for group in groups for row in group.rows]
-    classified = sum(1 for row in every_row if row.classification is not None)
     show = request.GET.get("show", "")
+    records = (
+        selectors.queue_records(month) if month else ProductionRecord.objects.none()
+    )
+    shown_records = ProductionRecord.objects.none()
+    if month:
+        shown_records = ProductionRecord.objects.for_month(month).below_quota()
     if month and show in QUEUE_LISTS:
         # The work queue's lists: the rows of one of them, nothing else.
-        keep = set(QUEUE_LISTS[show](month).values_list("pk", flat=True))
-        for group in groups:
-            group.rows = [row for row in group.rows if row.record.pk in keep]
-        groups = [group for group in groups if group.rows]
-    rows = [row for group in groups for row in group.rows]
+        listed = QUEUE_LISTS[show](month).values("pk")
+        records = records.filter(pk__in=listed)
+        shown_records = shown_records.filter(pk__in=listed)
     here = queue_here(request, month) if month else ""
     entered: dict[int, dict] = {}
     if request.method == "POST":
-        entered, saved = _save_classifications(request, month, rows)
+        # Every row posted is saved, on this page or not (the page may have
+        # moved since it was drawn).
+        posted = _classified_workers(request.POST)
+        posted_rows = [
+            row
+            for group in selectors.queue_rows(
+                records.filter(worker_id__in=posted), month
+            )
+            for row in group.rows
+        ]
+        entered, saved = _save_classifications(request, month, posted_rows)
         if saved is not None:
             if saved:
                 messages.success(
@@ -135,6 +148,22 @@ def classification_queue(request):
             request,
             _("Nothing was saved: correct the rows marked below and save again."),
         )
+    # The counter is the month's, whichever rows are shown and however they
+    # were classified (here, or a workshop's "as last month").
+    classified, total = selectors.queue_progress(month) if month else (0, 0)
+    # A page of rows at a time: a big factory's month is thousands of rows,
+    # too many to draw (or to scroll) at once; only the page's rows are built.
+    page = Paginator(records, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = selectors.queue_rows(page.object_list, month) if month else []
+    rows = [row for group in groups for row in group.rows]
+    # Each workshop's heading counts its rows in the list, not on the page.
+    per_workshop = dict(
+        shown_records.order_by()
+        .values_list("worker__workshop_id")
+        .annotate(count=Count("pk"))
+    )
+    for group in groups:
+        group.total = per_workshop.get(group.workshop.pk, len(group.rows))
     for row in rows:
         current = row.classification
         row.entry = entered.get(row.worker.pk) or {
@@ -159,8 +188,8 @@ def classification_queue(request):
             "here": here,
             "groups": groups,
             "classified": classified,
-            "total": len(every_row),
-            "shown": len(rows),
+            "total": total,
+            "shown": page.paginator.count,
             "causes": Cause.choices,
             "cause_labels": dict(Cause.choices),
             "may_open": request.user.has_perm(OPEN_PERM),
@@ -169,8 +198,26 @@ def classification_queue(request):
             "show": show if show in QUEUE_LISTS else "",
             "any_prefilled": any(group.prefilled for group in groups),
             "note_limit": MAX_CELL_CHARS,
+            "page": page,
+            "page_query": _query_without_page(here),
         },
     )
+
+
+def _classified_workers(data) -> list[int]:
+    """The workers whose rows were posted ("cause-<worker pk>")."""
+    ids = (
+        int_param(key.removeprefix("cause-"))
+        for key in data
+        if key.startswith("cause-")
+    )
+    return [pk for pk in ids if pk is not None]
+
+
+def _query_without_page(address: str) -> str:
+    """The queue's filters, for the page links (includes/pages.html)."""
+    pairs = parse_qsl(urlsplit(address).query)
+    return urlencode([(key, value) for key, value in pairs if key != "page"])
 
 
 def _save_classifications(request, month, rows):

@@ -289,9 +289,10 @@ def test_queue_query_count_does_not_grow(
         record(worker, MAR, 50 + index)
     # session, user, permissions (2), the working month and its completeness
     # (5: months with records, roster, records by workshop, marks, first
-    # records), the queue's records, the month's classifications, the user's
+    # records), the month's counter, the list's count (pages), the page's
+    # records, their classifications, the workshops' counts, the user's
     # worker (navigation)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(15):
         response = secretary_client.get(QUEUE)
     assert response.context["total"] == 8
 
@@ -477,3 +478,34 @@ def test_saving_a_page_of_rows_costs_the_same_queries_at_any_size(
     ) == sorted((c.pk, "+", "alice") for c in saved)
     assert len({h.history_date for h in history}) == 1
     assert {(h.cause, h.note) for h in history} == {(c.cause, c.note) for c in saved}
+
+
+def test_a_long_queue_is_drawn_a_page_at_a_time_and_still_counts_the_month(
+    secretary_client, secretary, workshop
+):
+    """A big factory's month is thousands of rows: the queue draws one page
+    of them (the same queries for any size), its counter and its workshops'
+    headings count the whole month, and a save on the second page comes
+    back to that page."""
+    from assistance.views import classification
+
+    size = classification.QUEUE_PAGE_SIZE + 5
+    with transaction.atomic():
+        workers = [WorkerFactory(workshop=workshop) for _ in range(size)]
+        for index, worker in enumerate(workers):
+            record(worker, MAR, 40 + index % 50)
+    classify(worker=workers[0], month=MAR, cause=Cause.FAMILY, note="", by=secretary)
+    first = secretary_client.get(QUEUE, {"month": "1956-03"})
+    assert (first.context["classified"], first.context["total"]) == (1, size)
+    assert len(first.context["groups"][0].rows) == classification.QUEUE_PAGE_SIZE
+    assert first.context["groups"][0].total == size
+    assert 'id="queue-pages"' in first.content.decode()
+    second = secretary_client.get(QUEUE, {"month": "1956-03", "page": "2"})
+    shown = [row.worker.pk for row in second.context["groups"][0].rows]
+    assert len(shown) == 5
+    data = {f"cause-{shown[0]}": Cause.TECHNIQUE, f"version-{shown[0]}": "0"}
+    data[f"note-{shown[0]}"] = ""
+    saved = secretary_client.post(QUEUE + "?month=1956-03&page=2", data)
+    assert saved.status_code == 302
+    assert parse_qs(urlsplit(saved.url).query)["page"] == ["2"]
+    assert ShortfallClassification.objects.filter(month=MAR).count() == 2
