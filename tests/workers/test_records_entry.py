@@ -320,3 +320,56 @@ def test_the_month_before_is_written_as_every_figure_is(secretary_client, crew):
     # The quotas filled in from the month before too.
     quotas = re.findall(r'name="form-\d-quota" value="([^"]*)"', body)
     assert quotas == ["120", "208", "192"]
+
+
+def test_the_grids_inputs_are_djangos_markup_written_faster():
+    """The grid writes its inputs in Python (workers.forms.records.DirectInput)
+    for speed: the markup is the one Django's template writes, attributes,
+    values and booleans alike."""
+    from django import forms
+
+    from workers.forms.records import AmountInput, GridHiddenInput, GridTextInput
+
+    attrs = {"id": "id_form-0-quota", "aria-invalid": "true", "required": True}
+    for fast, plain, value in (
+        (
+            GridTextInput(attrs={"class": "c"}),
+            forms.TextInput(attrs={"class": "c"}),
+            "件",
+        ),
+        (GridHiddenInput(), forms.HiddenInput(), "2026-12-07T10:00:00+00:00"),
+        (GridTextInput(), forms.TextInput(), None),
+        (AmountInput(), forms.TextInput(), "<b>&"),
+    ):
+        assert fast.render("form-0-quota", value, attrs) == plain.render(
+            "form-0-quota", value, attrs
+        )
+    assert AmountInput().render("q", Decimal("191.60")) == (
+        '<input type="text" name="q" value="191.6">'
+    )
+
+
+def test_a_big_workshop_is_entered_a_page_at_a_time(
+    secretary_client, workshop, settings
+):
+    """A workshop of more workers than a page: the grid draws one page of
+    rows, says which, and a save of the second page saves its rows and comes
+    back to it."""
+    from workers.views import records
+
+    size = records.ENTRY_PAGE_SIZE + 3
+    for index in range(size):
+        WorkerFactory(employee_no=f"P{index:04d}", workshop=workshop)
+    first = secretary_client.get(grid_url())
+    assert len(first.context["rows"]) == records.ENTRY_PAGE_SIZE
+    assert 'id="entry-pages"' in first.content.decode()
+    second = secretary_client.get(grid_url(page=2))
+    assert [row["worker"].employee_no for row in second.context["rows"]] == [
+        f"P{index:04d}" for index in range(records.ENTRY_PAGE_SIZE, size)
+    ]
+    data = post_data(second, **{f"P{size - 1:04d}": {"quota": "100", "output": "96"}})
+    saved = secretary_client.post(grid_url(page=2), data)
+    assert saved.status_code == 302
+    assert "page=2" in saved.url
+    record = ProductionRecord.objects.get(worker__employee_no=f"P{size - 1:04d}")
+    assert record.output == Decimal("96")

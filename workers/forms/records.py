@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -127,7 +128,52 @@ class AmountField(forms.DecimalField):
             raise ValidationError(problem.message, code="invalid") from None
 
 
-class AmountInput(forms.TextInput):
+class DirectInput:
+    """An <input> written in Python rather than through the form renderer's
+    template: the entry grid draws a workshop's 450 rows × 5 inputs, and a
+    widget's template costs about 0.3 ms each (0.7 s a page). The markup is
+    Django's input.html's: the same attributes, the BoundField's (id,
+    aria-invalid) among them, True as a bare attribute, False left out."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        value = widget["value"]
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            format_html(' value="{}"', value) if value is not None else "",
+            _attributes(widget["attrs"]),
+        )
+
+
+def _attributes(attrs: dict) -> str:
+    """Django's attrs.html, in its order (flatatt sorts them): True a bare
+    attribute, False left out."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (
+                format_html(" {}", name)
+                if value is True
+                else format_html(' {}="{}"', name, value),
+            )
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
+
+
+class GridHiddenInput(DirectInput, forms.HiddenInput):
+    pass
+
+
+class GridTextInput(DirectInput, forms.TextInput):
+    pass
+
+
+class AmountInput(GridTextInput):
     """A stored figure is filled in as every page writes it (191.6, not
     191.60: workers.numbers); what was typed is shown as typed."""
 
@@ -145,8 +191,8 @@ class RecordEntryForm(Form):
     record changed since.
     """
 
-    worker_id = forms.IntegerField(widget=forms.HiddenInput)
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    worker_id = forms.IntegerField(widget=GridHiddenInput)
+    version = forms.CharField(widget=GridHiddenInput, required=False)
     quota = AmountField(
         label=capfirst(gettext_lazy("quota")),
         required=False,
@@ -167,7 +213,7 @@ class RecordEntryForm(Form):
         label=capfirst(gettext_lazy("unit")),
         required=False,
         max_length=20,
-        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+        widget=GridTextInput(attrs={"class": "form-control form-control-sm"}),
     )
 
     def clean_quota(self):

@@ -49,6 +49,7 @@ from workers.services import (
 
 # Rows a page of the ranking shows, as the roster's pages do.
 RANKING_PAGE_SIZE = 50
+ENTRY_PAGE_SIZE = 100
 
 # --- who may do what (403 for the wrong role; 404 for workshops not theirs) ---
 
@@ -222,9 +223,14 @@ def records_entry(request):
         )
     workshop = choice.cleaned_data["workshop"]
     month = choice.cleaned_data["month"]
-    workers = list(
-        Worker.objects.active().filter(workshop=workshop).order_by("employee_no")
-    )
+    # A page of the workshop's workers at a time: a big workshop's 450 rows
+    # are too many to draw (or to type into) at once. Each page saves its
+    # own rows.
+    page = Paginator(
+        Worker.objects.active().filter(workshop=workshop).order_by("employee_no"),
+        ENTRY_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    workers = list(page.object_list)
     initial, previous = _entry_initial(workers, month)
     FormSet = entry_formset_class(len(workers))
     worker_ids = [w.pk for w in workers]
@@ -254,7 +260,7 @@ def records_entry(request):
                         "unchanged": result.unchanged + _untouched(formset),
                     },
                 )
-                return redirect(_entry_url(workshop, month))
+                return redirect(_entry_url(workshop, month, page.number))
         else:
             messages.error(
                 request, _("Nothing was saved: correct the rows marked below.")
@@ -281,6 +287,10 @@ def records_entry(request):
             "publication": publication,
             "next_revision": publication.next_revision if publication else None,
             "may_publish": is_secretary(request.user),
+            "page": page,
+            "page_query": urlencode(
+                {"workshop": workshop.code, "month": month_str(month)}
+            ),
         },
     )
 
@@ -383,8 +393,11 @@ def _refuse_stale(request, FormSet, initial, worker_ids, stale, month):
     return formset
 
 
-def _entry_url(workshop, month) -> str:
-    query = urlencode({"workshop": workshop.code, "month": month_str(month)})
+def _entry_url(workshop, month, page: int = 1) -> str:
+    query = {"workshop": workshop.code, "month": month_str(month)}
+    if page > 1:
+        query["page"] = page
+    query = urlencode(query)
     return f"{reverse('workers:records_entry')}?{query}"
 
 
