@@ -35,6 +35,14 @@ def _month_index(month: dt.date) -> int:
     return month.year * 12 + month.month - 1
 
 
+def months_to_quota(opened: dt.date, reached: dt.date) -> int:
+    """A case's months to quota: from the month it was opened to the first
+    month of the run of records that got it there (standing's
+    ``reached_month_then``). The dashboards' medians and a helper's
+    (assistance.helper_effect) count them alike."""
+    return _month_index(reached) - _month_index(opened)
+
+
 def _reached(status: str, outcome: str) -> bool:
     return status == CaseStatus.REACHED_QUOTA or (
         status == CaseStatus.CLOSED and outcome == CaseOutcome.REACHED_QUOTA
@@ -81,9 +89,7 @@ def standing_counts(cases: QuerySet, month: dt.date) -> dict[int, dict]:
         if _reached(row["status_then"], row["outcome_then"]):
             entry["reached"] += row["count"]
             if row["reached_month_then"] is not None:
-                key = str(
-                    _month_index(row["reached_month_then"]) - _month_index(row["month"])
-                )
+                key = str(months_to_quota(row["month"], row["reached_month_then"]))
                 entry["months"][key] = entry["months"].get(key, 0) + row["count"]
     return result
 
@@ -182,7 +188,7 @@ def counts_month_by_month(
             if _reached(then.status, then.outcome):
                 entry["reached"] += 1
                 if then.reached_month is not None:
-                    key = str(_month_index(then.reached_month) - _month_index(opened))
+                    key = str(months_to_quota(opened, then.reached_month))
                     entry["months"][key] = entry["months"].get(key, 0) + 1
             if then.reached_in:
                 reached_cases.append((opened, pk, workshop_id, cause, then))

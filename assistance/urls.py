@@ -6,6 +6,7 @@ from assistance.views import (
     cases,
     classification,
     demonstrations,
+    helper_effect,
     worklists,
 )
 
@@ -68,4 +69,8 @@ urlpatterns = [
     path("aid/", aid.aid_totals, name="aid_totals"),
     path("slipping/", worklists.slipping, name="slipping"),
     path("helpers/", worklists.helper_loads_list, name="helper_loads"),
+    path("helpers/effect/", helper_effect.helper_effect_list, name="helper_effect"),
+    path(
+        "helpers/effect.csv", helper_effect.helper_effect_csv, name="helper_effect_csv"
+    ),
 ]

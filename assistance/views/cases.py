@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from assistance import selectors
+from assistance import helper_effect, selectors
 from assistance.access import (
     can_read_notes,
     get_case_for_follow_up,
@@ -470,11 +470,18 @@ def follow_up_add(request, pk):
 def my_cases(request):
     """A helper's own cases, built for a phone."""
     require_perm(request.user, "assistance.add_followup")
+    worker = getattr(request.user, "worker", None)
     return render(
         request,
         "assistance/case_mine.html",
         {
             "cases": selectors.my_cases(request.user),
-            "has_worker": hasattr(request.user, "worker"),
+            "has_worker": worker is not None,
+            # Their own line of the secretary's table (helper_effect), as of
+            # the same month; nobody else's.
+            "effect": helper_effect.effect_of(worker, default_month())
+            if worker is not None
+            else None,
+            "effect_min_cases": helper_effect.MIN_CASES,
         },
     )

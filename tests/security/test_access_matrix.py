@@ -173,6 +173,10 @@ assistance:slipping                   GET   L    200  403  403  200  200  L    4
 assistance:slipping                   POST  L    200  403  403  200  200  L    403  403
 assistance:helper_loads               GET   L    200  403  403  403  403  L    403  403
 assistance:helper_loads               POST  L    200  403  403  403  403  L    403  403
+assistance:helper_effect              GET   L    200  403  403  403  403  L    403  403
+assistance:helper_effect              POST  L    200  403  403  403  403  L    403  403
+assistance:helper_effect_csv          GET   L    200  403  403  403  403  L    403  403
+assistance:helper_effect_csv          POST  L    200  403  403  403  403  L    403  403
 reports:dashboard                     GET   L    200  403  403  200  200  L    403  403
 reports:dashboard                     POST  L    200  403  403  200  200  L    403  403
 reports:workshop_dashboard            GET   L    200  403  403  200  404  L    403  403
@@ -322,6 +326,10 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
         + f"?year=1956&month={month}",
         "assistance:slipping": reverse("assistance:slipping") + f"?month={month}",
         "assistance:helper_loads": reverse("assistance:helper_loads"),
+        "assistance:helper_effect": reverse("assistance:helper_effect")
+        + f"?month={month}",
+        "assistance:helper_effect_csv": reverse("assistance:helper_effect_csv")
+        + f"?month={month}",
         "reports:dashboard": reverse("reports:dashboard") + f"?month={month}",
         "reports:workshop_dashboard": reverse("reports:workshop_dashboard", args=[code])
         + f"?month={month}",
