@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "factory.context_processors.navigation",
+                "factory.context_processors.frame_urls",
             ],
         },
     },
