@@ -6,6 +6,12 @@ orchestrator: no Django here."""
 from __future__ import annotations
 
 
+def by_scale(results: dict) -> list[tuple[int, dict]]:
+    """A phase's results by scale (the JSON's keys are strings), smallest
+    first."""
+    return sorted((int(scale), found) for scale, found in results.items())
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms"
 

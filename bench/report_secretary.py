@@ -3,21 +3,17 @@ docs/PERFORMANCE.md. Runs in the orchestrator: no Django here."""
 
 from __future__ import annotations
 
-from bench.report_cells import growth_row, ms, same_queries_row, yes
+from bench.report_cells import by_scale, growth_row, ms, same_queries_row, yes
 
 GOAL_PAGE_MS = 300  # each page, uncached, at 1×
 GOAL_GROWTH = 3.0  # at 10×, within 3× of its 1× time
-
-
-def _by_scale(results: dict) -> list[tuple[int, dict]]:
-    return sorted((int(scale), found) for scale, found in results.items())
 
 
 def rows(results: dict | None) -> list[list[str]]:
     """[measure, figure, baseline, ratio, goal, met] for every page."""
     if not results:
         return []
-    scales = _by_scale(results)
+    scales = by_scale(results)
     small_scale, small = scales[0]
     large_scale, large = scales[-1] if len(scales) > 1 else (None, None)
     out = []
@@ -67,7 +63,7 @@ def markdown(results: dict | None) -> list[str]:
     """The "The secretary's month" section: every page at every size."""
     if not results:
         return []
-    scales = _by_scale(results)
+    scales = by_scale(results)
     columns = " | ".join(f"{scale}× time | {scale}× queries" for scale, _ in scales)
     lines = [
         "## The secretary's month",

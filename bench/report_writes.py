@@ -3,7 +3,7 @@ docs/PERFORMANCE.md. Runs in the orchestrator: no Django here."""
 
 from __future__ import annotations
 
-from bench.report_cells import growth_row, ms, same_queries_row, yes
+from bench.report_cells import by_scale, growth_row, ms, same_queries_row, yes
 
 GOAL_WRITE_TIME = 2.0  # each write at 10× ≤ 2× its time at 1×
 GOAL_BULK_CLOSE_SECONDS = 1.0  # closing 141 cases at 1×
@@ -29,15 +29,11 @@ def _label(name: str, sizes: dict) -> str:
     return label
 
 
-def _by_scale(results: dict) -> list[tuple[int, dict]]:
-    return sorted((int(scale), found) for scale, found in results.items())
-
-
 def rows(results: dict | None) -> list[list[str]]:
     """[measure, figure, baseline, ratio, goal, met] for every write."""
     if not results:
         return []
-    scales = _by_scale(results)
+    scales = by_scale(results)
     small_scale, small = scales[0]
     large_scale, large = scales[-1] if len(scales) > 1 else (None, None)
     out = []
@@ -78,7 +74,7 @@ def markdown(results: dict | None) -> list[str]:
     """The "Writes" section: every write at every size."""
     if not results:
         return []
-    scales = _by_scale(results)
+    scales = by_scale(results)
     first = scales[0][1]
     columns = " | ".join(f"{scale}× time | {scale}× queries" for scale, _ in scales)
     header = f"| write | {columns} |"
