@@ -78,7 +78,7 @@ def get_case_for_secretary(user, pk: int, perm: str) -> AssistanceCase:
 def get_demonstration_for_user(user, pk: int) -> Demonstration:
     return get_object_or_404(
         Demonstration.objects.visible_to(user).select_related(
-            "demonstrator__workshop", "workshop"
+            "demonstrator__workshop", "workshop", "experience"
         ),
         pk=pk,
     )

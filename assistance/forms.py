@@ -165,6 +165,28 @@ class ReopenCaseForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class RediagnoseForm(Form):
+    """A new cause, a new measure or both (blank: kept), and why
+    (assistance.services.rediagnose decides whether anything changes)."""
+
+    cause = forms.ChoiceField(
+        label=capfirst(_("new cause")),
+        choices=[("", _("keep the cause")), *Cause.choices],
+        required=False,
+    )
+    measure = forms.ChoiceField(
+        label=capfirst(_("new measure")),
+        choices=[("", _("keep the measure")), *Measure.choices],
+        required=False,
+    )
+    reason = forms.CharField(
+        label=capfirst(_("reason for the re-diagnosis")),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the help so far showed about the cause or the measure."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class FollowUpForm(Form):
     kind = forms.ChoiceField(
         label=capfirst(_("kind")),
@@ -286,9 +308,20 @@ class CaseFilterForm(Form):
 
 
 class DemonstrationForm(ModelForm):
+    """The experience shown is chosen from the catalogue; the technique is
+    then what of it was shown (its name when left empty). Without one, the
+    technique is required, as it was before the catalogue."""
+
     class Meta:
         model = Demonstration
-        fields = ["technique", "demonstrator", "workshop", "date", "place"]
+        fields = [
+            "experience",
+            "technique",
+            "demonstrator",
+            "workshop",
+            "date",
+            "place",
+        ]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
@@ -296,6 +329,26 @@ class DemonstrationForm(ModelForm):
         self.fields["demonstrator"].queryset = (
             Worker.objects.active().select_related("workshop").order_by("employee_no")
         )
+        self.fields["technique"].required = False
+        self.fields["technique"].help_text = _(
+            "What was shown; left empty, the experience's name."
+        )
+
+    def clean(self):
+        data = super().clean()
+        experience = data.get("experience")
+        if not data.get("technique") and "technique" not in self.errors:
+            if experience is not None:
+                data["technique"] = experience.name
+            elif "experience" not in self.errors:
+                self.add_error(
+                    "technique",
+                    ValidationError(
+                        _("Choose the experience shown, or describe the technique."),
+                        code="required",
+                    ),
+                )
+        return data
 
 
 class AddAttendeeForm(Form):

@@ -11,10 +11,10 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from workers.models import Cause, Worker, Workshop
+from workers.models import Cause, Experience, Worker, Workshop
 
 
 class Measure(models.TextChoices):
@@ -180,6 +180,9 @@ class CaseEventKind(models.TextChoices):
     MEASURE_CHANGED = "measure_changed", _("measure changed")
     HELPERS_CHANGED = "helpers_changed", _("helpers changed")
     TARGET_CHANGED = "target_changed", _("target month changed")
+    # The cause or the measure was wrong (a stuck case): assistance.services.
+    # rediagnosis keeps the old and the new of both.
+    REDIAGNOSED = "rediagnosed", _("re-diagnosed")
 
 
 class CaseEvent(models.Model):
@@ -234,6 +237,31 @@ class CaseEvent(models.Model):
     measure = models.CharField(
         max_length=20, choices=Measure.choices, blank=True, verbose_name=_("measure")
     )
+    # A re-diagnosis: the cause in force from this event on (blank for the
+    # other kinds), and the cause and measure it replaced, so that a month
+    # before it reads the case as it was (assistance.standing.as_of). Blank
+    # in the database too: the sync writes its events by INSERT … SELECT.
+    cause = models.CharField(
+        max_length=20,
+        choices=Cause.choices,
+        blank=True,
+        db_default="",
+        verbose_name=_("cause"),
+    )
+    old_cause = models.CharField(
+        max_length=20,
+        choices=Cause.choices,
+        blank=True,
+        db_default="",
+        verbose_name=_("previous cause"),
+    )
+    old_measure = models.CharField(
+        max_length=20,
+        choices=Measure.choices,
+        blank=True,
+        db_default="",
+        verbose_name=_("previous measure"),
+    )
     # What a closing decided (the case's own outcome is only the latest).
     outcome = models.CharField(
         max_length=20,
@@ -283,12 +311,40 @@ class CaseEvent(models.Model):
             return gettext("target month: %(month)s") % {
                 "month": self.month.strftime("%Y-%m") if self.month else "—"
             }
+        if self.kind == CaseEventKind.REDIAGNOSED:
+            return self._rediagnosis_summary()
         return str(self.get_kind_display())
+
+    def _rediagnosis_summary(self) -> str:
+        """What a re-diagnosis changed ("re-diagnosed: cause A → B; measure
+        C → D"), leaving out what it kept."""
+        causes, measures = dict(Cause.choices), dict(Measure.choices)
+        parts = []
+        if self.old_cause != self.cause:
+            parts.append(
+                gettext("cause: %(old)s → %(new)s")
+                % {"old": causes.get(self.old_cause), "new": causes.get(self.cause)}
+            )
+        if self.old_measure != self.measure:
+            parts.append(
+                gettext("measure: %(old)s → %(new)s")
+                % {
+                    "old": measures.get(self.old_measure),
+                    "new": measures.get(self.measure),
+                }
+            )
+        return gettext("re-diagnosed: %(changes)s") % {
+            "changes": pgettext("between clauses", "; ").join(parts)
+        }
 
     @property
     def shows_note(self) -> bool:
-        """The note is free text (a reason) only for status changes."""
-        return self.kind == CaseEventKind.STATUS and bool(self.note)
+        """The note is free text (a reason) only for status changes and
+        re-diagnoses."""
+        return self.kind in (
+            CaseEventKind.STATUS,
+            CaseEventKind.REDIAGNOSED,
+        ) and bool(self.note)
 
 
 class FollowUpKind(models.TextChoices):
@@ -372,6 +428,16 @@ class DemonstrationQuerySet(models.QuerySet):
 class Demonstration(models.Model):
     """A demonstration of advanced experience (先进经验表演)."""
 
+    # The experience of the catalogue shown; demonstrations recorded before
+    # the catalogue have none and keep their free text in ``technique``.
+    experience = models.ForeignKey(
+        Experience,
+        verbose_name=_("advanced experience"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demonstrations",
+    )
     technique = models.CharField(_("technique shown"), max_length=200)
     demonstrator = models.ForeignKey(
         Worker,

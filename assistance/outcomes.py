@@ -7,6 +7,8 @@ Two figures of a month are about every case, not about a few rows:
   reached quota (or been closed as such), and how many months each took;
 - the cases that *reached quota in* the month (the bulletin): how many,
   by measure, and the first few of each cause, the ones a page names.
+- what came of the cases *re-diagnosed*, beside the stuck cases left as
+  they were (the dashboards, read live: ``rediagnosis_outcomes``).
 
 Both are computed here from assistance.standing, per workshop, into plain
 dicts that factory.figures.summaries stores on its monthly rows; a page adds up the
@@ -20,10 +22,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 
-from django.db.models import Count, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 
-from assistance import standing
-from assistance.models import CaseOutcome, CaseStatus
+from assistance import standing, stuck
+from assistance.models import CaseEvent, CaseEventKind, CaseOutcome, CaseStatus
+from workers.months import first_of_month
 
 # How many cases of each cause a workshop's row keeps by id: the bulletin
 # names at most this many in all, one cause after another, so the first
@@ -131,13 +143,13 @@ def reached_counts(cases: QuerySet, month: dt.date) -> dict[int, dict]:
     [[case id, measure], …]}}} of the cases that reached quota in ``month``
     (assistance.standing.reached_in; one query).
 
-    The measure is the one the case had at the end of the month before;
-    "first" keeps the earliest-opened EXAMPLES_PER_CAUSE of each cause (by
+    The measure and the cause are those the case had at the end of the
+    month before; "first" keeps the earliest-opened EXAMPLES_PER_CAUSE of each cause (by
     month opened, then id: nothing a later edit of a name or code moves).
     """
     rows = (
         standing.reached_in(cases, month)
-        .values_list("pk", "worker__workshop_id", "cause", "measure_then")
+        .values_list("pk", "worker__workshop_id", "cause_then", "measure_then")
         .order_by("month", "pk")
     )
     result: dict[int, dict] = {}
@@ -162,16 +174,16 @@ def counts_month_by_month(
     run instead of two a month (the monthly summaries after an import of a
     year of records)."""
     static = {
-        pk: (workshop_id, cause, month)
-        for pk, workshop_id, cause, month in cases.order_by().values_list(
-            "pk", "worker__workshop_id", "cause", "month"
+        pk: (workshop_id, month)
+        for pk, workshop_id, month in cases.order_by().values_list(
+            "pk", "worker__workshop_id", "month"
         )
     }
     for month, standings in standing.month_by_month(cases, months):
         counts: dict[int, dict] = {}
         reached_cases = []
         for pk, then in standings.items():
-            workshop_id, cause, opened = static[pk]
+            workshop_id, opened = static[pk]
             workshop = counts.get(workshop_id)
             if workshop is None:
                 workshop = counts[workshop_id] = {"statuses": {}, "outcomes": {}}
@@ -191,9 +203,9 @@ def counts_month_by_month(
                     key = str(months_to_quota(opened, then.reached_month))
                     entry["months"][key] = entry["months"].get(key, 0) + 1
             if then.reached_in:
-                reached_cases.append((opened, pk, workshop_id, cause, then))
+                reached_cases.append((opened, pk, workshop_id, then))
         reached: dict[int, dict] = {}
-        for _opened, pk, workshop_id, cause, then in sorted(
+        for _opened, pk, workshop_id, then in sorted(
             reached_cases, key=lambda item: item[:2]
         ):
             entry = reached.setdefault(
@@ -202,10 +214,73 @@ def counts_month_by_month(
             measure = then.measure_before
             entry["count"] += 1
             entry["by_measure"][measure] = entry["by_measure"].get(measure, 0) + 1
-            first = entry["first"].setdefault(cause, [])
+            first = entry["first"].setdefault(then.cause_before, [])
             if len(first) < EXAMPLES_PER_CAUSE:
                 first.append([pk, measure])
         yield month, counts, reached
+
+
+def rediagnosis_outcomes(cases: QuerySet, month: dt.date) -> dict[str, dict]:
+    """What came of the cases re-diagnosed, beside the stuck cases left as
+    they were, as they stood at the end of ``month`` (docs/ARCHITECTURE.md,
+    "Definitions"; one query): {"rediagnosed": …, "left_stuck": …}, each
+    {"cases", "reached", "months": {"n": count}}, like an outcome by measure.
+
+    - *re-diagnosed*: a re-diagnosis effective by then; its months to quota
+      run from the latest of them to the first month of the run of records
+      that got it there (0 when that run began before it: it had reached
+      quota when re-diagnosed);
+    - *left as they were*: not re-diagnosed by then, and stuck in a month up
+      to then (assistance.stuck.first_stuck_month); months from the first
+      such month to quota.
+
+    Read live, not kept on the monthly summaries: they are few cases.
+    """
+    month = first_of_month(month)
+    latest = (
+        CaseEvent.objects.filter(
+            case=OuterRef("pk"),
+            kind=CaseEventKind.REDIAGNOSED,
+            effective_month__lte=month,
+        )
+        .order_by("-effective_month", "-at", "-pk")
+        .values("effective_month")[:1]
+    )
+    rows = (
+        stuck.with_record_then(standing.with_reached_month(cases, month))
+        .annotate(rediagnosed_in=Subquery(latest, output_field=DateField()))
+        .annotate(
+            stuck_from=Case(
+                When(rediagnosed_in__isnull=True, then=stuck.first_stuck_month(month)),
+                default=None,
+                output_field=DateField(),
+            )
+        )
+        .filter(Q(rediagnosed_in__isnull=False) | Q(stuck_from__isnull=False))
+        .order_by()
+        .values_list(
+            "status_then",
+            "outcome_then",
+            "reached_month_then",
+            "rediagnosed_in",
+            "stuck_from",
+        )
+    )
+    result = {
+        key: {"cases": 0, "reached": 0, "months": {}}
+        for key in ("rediagnosed", "left_stuck")
+    }
+    for status, outcome, reached_month, rediagnosed_in, stuck_from in rows:
+        entry = result["rediagnosed" if rediagnosed_in else "left_stuck"]
+        entry["cases"] += 1
+        if not _reached(status, outcome):
+            continue
+        entry["reached"] += 1
+        if reached_month is not None:
+            since = rediagnosed_in or stuck_from
+            key = str(max(0, months_to_quota(since, reached_month)))
+            entry["months"][key] = entry["months"].get(key, 0) + 1
+    return result
 
 
 def merge_reached(parts: Iterable[dict]) -> dict:

@@ -120,10 +120,34 @@ def _records_after_opening(up_to) -> QuerySet:
     )
 
 
+def cause_then(month: dt.date) -> Coalesce:
+    """The outer case's cause at the end of ``month``: that of its latest
+    re-diagnosis effective by then; before any, the cause its first
+    re-diagnosis replaced; never re-diagnosed, its cause."""
+    rediagnoses = CaseEvent.objects.filter(
+        case=OuterRef("pk"), kind=CaseEventKind.REDIAGNOSED
+    )
+    latest = (
+        rediagnoses.filter(effective_month__lte=month)
+        .order_by("-effective_month", "-at", "-pk")
+        .values("cause")[:1]
+    )
+    first = rediagnoses.order_by("effective_month", "at", "pk").values("old_cause")[:1]
+    return Coalesce(
+        Subquery(latest), Subquery(first), F("cause"), output_field=CharField()
+    )
+
+
+# Earlier than any case's month: cause_then() of it is the cause a case was
+# opened with.
+_BEFORE_ANY = dt.date(1, 1, 1)
+
+
 def as_of(cases: QuerySet, month: dt.date) -> QuerySet:
     """The cases opened in or before ``month``, each annotated with how it
     stood at the end of it: ``status_then``, ``outcome_then`` (of a closing),
-    ``closed_month_then`` and ``measure_then``."""
+    ``closed_month_then``, ``measure_then`` and ``cause_then`` (a
+    re-diagnosis changes the last two from its month on)."""
     month = first_of_month(month)
     people = _people_status_events(month)
     measure_event = (
@@ -158,6 +182,7 @@ def as_of(cases: QuerySet, month: dt.date) -> QuerySet:
         measure_then=Coalesce(
             Subquery(measure_event), F("measure"), output_field=CharField()
         ),
+        cause_then=cause_then(month),
     )
 
 
@@ -243,6 +268,8 @@ class Then(NamedTuple):
     reached_in: bool
     # The measure at the end of the month before (reached_in's measure).
     measure_before: str
+    # The cause at the end of the month before (reached_in's cause_then).
+    cause_before: str
 
 
 class _Carried:
@@ -252,6 +279,7 @@ class _Carried:
         "worker_id",
         "month",
         "measure",
+        "cause",
         "person",
         "outcome",
         "person_month",
@@ -260,8 +288,9 @@ class _Carried:
         "closed_run_start",
     )
 
-    def __init__(self, worker_id, month, measure):
+    def __init__(self, worker_id, month, measure, cause):
         self.worker_id, self.month, self.measure = worker_id, month, measure
+        self.cause = cause
         # The latest closing or reopening: to status, outcome, month.
         self.person = self.outcome = self.person_month = None
         # The latest record after the case's month meets quota (None: no
@@ -272,9 +301,11 @@ class _Carried:
         # reached month is bounded by its closing).
         self.closed_run_start = None
 
-    def apply_event(self, kind, from_status, to_status, outcome, measure, month):
+    def apply_event(self, kind, from_status, to_status, outcome, measure, cause, month):
         if measure:
             self.measure = measure
+        if cause:
+            self.cause = cause
         if kind == _STATUS_EVENT and _CLOSED in (
             to_status,
             from_status,
@@ -315,21 +346,31 @@ def month_by_month(
     # The records' part as of the month before the run: the latest record
     # and the run of records at or above quota reaching to it (none for a
     # case opened after it: its records count from its month on).
+    # The cause before any re-diagnosis: the events re-diagnose it from there.
     started = opened.annotate(
         latest_meets=_latest_meets(before),
         run_bound=Value(before, output_field=DateField()),
+        first_cause=cause_then(_BEFORE_ANY),
     )
-    for pk, worker_id, month, measure, meets, start in _with_run_start(
+    for pk, worker_id, month, measure, cause, meets, start in _with_run_start(
         started, bound="run_bound", name="run_start"
-    ).values_list("pk", "worker_id", "month", "measure", "latest_meets", "run_start"):
-        entry = state[pk] = _Carried(worker_id, month, measure)
+    ).values_list(
+        "pk",
+        "worker_id",
+        "month",
+        "measure",
+        "first_cause",
+        "latest_meets",
+        "run_start",
+    ):
+        entry = state[pk] = _Carried(worker_id, month, measure, cause)
         entry.meets, entry.run_start = meets, start
     events: dict[dt.date, list[tuple]] = defaultdict(list)
     for case_id, *event, month in (
         CaseEvent.objects.filter(
             case__in=opened.values("pk"), effective_month__lte=last
         )
-        .filter(PEOPLE_STATUS_EVENT | ~Q(measure=""))
+        .filter(PEOPLE_STATUS_EVENT | ~Q(measure="") | ~Q(cause=""))
         .order_by("effective_month", "at", "pk")
         .values_list(
             "case_id",
@@ -338,6 +379,7 @@ def month_by_month(
             "to_status",
             "outcome",
             "measure",
+            "cause",
             "effective_month",
         )
     ):
@@ -377,6 +419,7 @@ def month_by_month(
             before_month[pk] = (
                 entry.month < month and entry.status() == _OPEN,
                 entry.measure,
+                entry.cause,
             )
             meets = meeting.get(entry.worker_id)
             if meets is not None and month > entry.month:
@@ -388,7 +431,7 @@ def month_by_month(
         for case_id, *event in events.get(month, ()):
             state[case_id].apply_event(*event, month)
         standing = {}
-        for pk, (was_open, measure_before) in before_month.items():
+        for pk, (was_open, measure_before, cause_before) in before_month.items():
             entry = state[pk]
             status = entry.status()
             if status == _CLOSED:
@@ -410,6 +453,7 @@ def month_by_month(
                 reached_month=reached_month,
                 reached_in=was_open and bool(meeting.get(entry.worker_id)),
                 measure_before=measure_before,
+                cause_before=cause_before,
             )
         yield month, standing
 

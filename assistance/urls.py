@@ -7,6 +7,7 @@ from assistance.views import (
     classification,
     demonstrations,
     helper_effect,
+    stuck,
     worklists,
 )
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/edit/", cases.case_edit, name="case_edit"),
     path("<int:pk>/close/", cases.case_close, name="case_close"),
     path("<int:pk>/reopen/", cases.case_reopen, name="case_reopen"),
+    path("<int:pk>/rediagnose/", stuck.case_rediagnose, name="case_rediagnose"),
     path(
         "<int:pk>/propose-closure/",
         cases.case_propose_closure,
@@ -66,8 +68,14 @@ urlpatterns = [
         demonstrations.demonstration_attendance,
         name="demonstration_attendance",
     ),
+    path(
+        "demonstrations/<int:pk>/mastery/",
+        demonstrations.demonstration_mastery,
+        name="demonstration_mastery",
+    ),
     path("aid/", aid.aid_totals, name="aid_totals"),
     path("slipping/", worklists.slipping, name="slipping"),
+    path("stuck/", stuck.stuck_case_list, name="stuck_cases"),
     path("helpers/", worklists.helper_loads_list, name="helper_loads"),
     path("helpers/effect/", helper_effect.helper_effect_list, name="helper_effect"),
     path(

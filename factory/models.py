@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workers.publication import Publication
 
@@ -209,3 +210,132 @@ class MonthCaseSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.workshop_id}"
+
+
+class CampaignMeasure(models.TextChoices):
+    """What a campaign target moves (DESIGN.md, "Is the help working?")."""
+
+    FAILING = "failing", _("workers below quota")
+    ADVANCED_SHARE = "advanced_share", _("advanced share")
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, codes: set[str] | None) -> CampaignQuerySet:
+        """The factory's campaigns and those of the workshops of ``codes``
+        (None: every workshop; factory.figures.access.visible_codes)."""
+        if codes is None:
+            return self
+        return self.filter(Q(workshop__isnull=True) | Q(workshop__code__in=codes))
+
+
+class Campaign(models.Model):
+    """A campaign target (赶超目标) of one workshop or of the factory: a
+    measure to move from its value in a start month to a target by a target
+    month. The targets are its versions (``CampaignVersion``): a revision
+    adds one, so the history stays. The start value is the measure's value
+    when the secretary set the campaign, kept as it was then
+    (factory.figures.campaigns)."""
+
+    workshop = models.ForeignKey(
+        "workers.Workshop",
+        verbose_name=_("workshop"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="campaigns",
+        help_text=_("None: the whole factory."),
+    )
+    measure = models.CharField(
+        pgettext_lazy("campaign", "measure"),
+        max_length=20,
+        choices=CampaignMeasure.choices,
+    )
+    start_month = models.DateField(_("start month"))
+    start_value = models.DecimalField(_("start value"), max_digits=9, decimal_places=2)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_month", "id"]
+        verbose_name = _("campaign target")
+        verbose_name_plural = _("campaign targets")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_month__day=1), name="campaign_start_month_first_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_value__gte=0),
+                name="campaign_start_value_not_negative",
+            ),
+            # One campaign per scope, measure and start month; the factory's
+            # scope is a NULL workshop, which a plain unique key lets repeat.
+            models.UniqueConstraint(
+                fields=["workshop", "measure", "start_month"],
+                name="one_campaign_per_workshop_measure_start",
+            ),
+            models.UniqueConstraint(
+                fields=["measure", "start_month"],
+                condition=Q(workshop__isnull=True),
+                name="one_factory_campaign_per_measure_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.workshop.code if self.workshop_id else "factory"
+        return f"{scope} {self.measure} from {self.start_month:%Y-%m}"
+
+
+class CampaignVersion(models.Model):
+    """One target of a campaign: version 1 is set with the campaign, each
+    revision adds the next. A version is shown from its ``effective_month``
+    on (the start month for the first; for a revision, the working month when
+    it was made — a person's action, DESIGN.md "The month"), so the figures
+    of an earlier month keep the target they had."""
+
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign target"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    target_value = models.DecimalField(
+        _("target value"), max_digits=9, decimal_places=2
+    )
+    target_month = models.DateField(_("target month"))
+    effective_month = models.DateField(_("shown from"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("set at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign", "version"]
+        verbose_name = _("campaign target version")
+        verbose_name_plural = _("campaign target versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "version"], name="one_campaign_version_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="campaign_version_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_month__day=1),
+                name="campaign_target_month_first_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_month__day=1),
+                name="campaign_effective_month_first_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_value__gte=0),
+                name="campaign_target_value_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} v{self.version}"

@@ -38,6 +38,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
                 "advancedstandard",
                 "disqualification",
                 "shortfallclassification",
+                "quotareview",
+                "experience",
+                "mastery",
             )
             for action in ("view", "add", "change")
         ],
@@ -60,6 +63,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "workers.view_workshop",
         "workers.view_worker",
         "workers.view_productionrecord",
+        # The catalogue of advanced experiences, and who has mastered them.
+        "workers.view_experience",
+        "workers.view_mastery",
         "assistance.view_demonstration",
     ],
 }

@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from factory import accounts, health
-from factory.views import dashboard, exports, home, reports
+from factory.views import campaigns, dashboard, exports, home, reports
+from workers.urls import experience_patterns
 
 
 class MonthConverter:
@@ -33,6 +34,7 @@ report_patterns = [
     ),
     path("dashboard/export/<slug:table>.<slug:fmt>", exports.export, name="export"),
     path("reports/movement.json", reports.movement_json, name="movement_json"),
+    path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("reports/", reports.bulletin_index, name="bulletin_index"),
     path("reports/<yyyymm:month>/", reports.bulletin, name="bulletin"),
     path(
@@ -60,6 +62,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("workers/", include("workers.urls")),
+    path("experiences/", include((experience_patterns, "experiences"))),
     path("cases/", include("assistance.urls")),
     path("", include((report_patterns, "reports"))),
     path("admin/", admin.site.urls),

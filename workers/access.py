@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from workers.models import ImportBatch, Worker, Workshop
+from workers.models import Experience, ImportBatch, Worker, Workshop
 from workers.roles import is_secretary
 
 
@@ -112,3 +112,44 @@ def get_batch_for_user(user, pk) -> tuple[ImportBatch, type]:
     if not may_see_batch(user, batch, importer_cls):
         raise Http404
     return batch, importer_cls
+
+
+# --- advanced experiences and mastery (workers.models.experience) -------------
+
+
+def require_experience_view(user) -> None:
+    """The catalogue is for the secretary's side and directors (403 else)."""
+    if not user.has_perm("workers.view_experience"):
+        raise PermissionDenied
+
+
+def may_manage_experiences(user) -> bool:
+    """The catalogue is the committee's: a director reads it."""
+    return is_secretary(user) and user.has_perms(
+        ("workers.add_experience", "workers.change_experience")
+    )
+
+
+def require_experience_manage(user) -> None:
+    if not may_manage_experiences(user):
+        raise PermissionDenied
+
+
+def may_check_mastery(user) -> bool:
+    """Whoever records a check records it for any workshop's worker."""
+    return is_secretary(user) and user.has_perms(
+        ("workers.add_mastery", "workers.change_mastery")
+    )
+
+
+def require_mastery_check(user) -> None:
+    if not may_check_mastery(user):
+        raise PermissionDenied
+
+
+def get_experience_for_user(user, pk) -> Experience:
+    """An experience of the catalogue: every reader sees all of it."""
+    require_experience_view(user)
+    return get_object_or_404(
+        Experience.objects.select_related("first_shown_by__workshop"), pk=pk
+    )

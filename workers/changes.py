@@ -80,7 +80,18 @@ class Change(enum.Enum):
     DEMONSTRATIONS = ("demonstrations", Scope.NONE, Scope.NONE)
     ATTENDANCE = ("demonstration attendance", Scope.NONE, Scope.NONE)
     COMPLETION = ("month marked complete", Scope.NONE, Scope.NONE)
+    # The committee's decision on a quota review group of M: shown on M's
+    # pages (the JSON, the bulletin), counted by no summary.
+    QUOTA_REVIEWS = ("quota reviews", Scope.NONE, Scope.NONE)
     PUBLISHED = ("published revision", Scope.NONE, Scope.NONE)
+    # A campaign target set or revised: shown from its month on, counted by
+    # no summary (factory.figures.campaigns reads the summaries' figures).
+    CAMPAIGNS = ("campaign targets", Scope.NONE, Scope.NONE)
+    # The catalogue of advanced experiences: their names show on every
+    # month's pages. A worker's mastery, checked on a day of M: shown on the
+    # pages of M on (a level is the latest check), counted by no summary.
+    EXPERIENCES = ("advanced experiences", Scope.NONE, Scope.NONE)
+    MASTERY = ("mastery", Scope.NONE, Scope.NONE)
     # One worker's or workshop's details: names show on every month's pages.
     WORKER = ("worker", Scope.NONE, Scope.NONE)
     WORKSHOP = ("workshop", Scope.NONE, Scope.NONE)
@@ -382,8 +393,11 @@ def connect() -> None:
     from workers.models import (
         AdvancedStandard,
         Disqualification,
+        Experience,
+        Mastery,
         MonthCompletion,
         ProductionRecord,
+        QuotaReview,
         ShortfallClassification,
         Workshop,
     )
@@ -408,5 +422,14 @@ def connect() -> None:
     # one change, which is what announcing its month means.
     track(AdvancedStandard, Change.STANDARD, month_of("effective_from"), may_move=True)
     track(MonthCompletion, Change.COMPLETION, month_of("month"))
+    track(QuotaReview, Change.QUOTA_REVIEWS, month_of("month"), may_move=True)
+    track(Experience, Change.EXPERIENCES, every_month)
+    track(
+        Mastery,
+        Change.MASTERY,
+        month_of("checked_on"),
+        workers_of=the_worker,
+        may_move=True,
+    )
     _track_workers()
     track(Workshop, Change.WORKSHOP, every_month)

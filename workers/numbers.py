@@ -10,7 +10,7 @@ too (factory.figures.reports.share), and written the same way.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def number_text(value) -> str:
@@ -20,3 +20,29 @@ def number_text(value) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+TWO_PLACES = Decimal("0.01")
+
+
+def round_pct(value: Decimal) -> float:
+    """Two decimals, halves rounded away from zero (3.125 → 3.13).
+
+    Python's round() and float formatting round halves to even and work on
+    binary floats (round(3.125, 2) == 3.12); the committee rounds as taught
+    at school, so the arithmetic is done in Decimal and converted last.
+    """
+    return float(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
+
+
+def share(part: int, whole: int) -> float:
+    """part ÷ whole × 100, rounded by round_pct; 0.0 when whole is 0.
+
+    A share of nobody is 0.0, not null: a month or workshop without records
+    shows 0 workers on quota and 0% advanced, which reads right and keeps
+    every share a number. (On the ground floor so that every app writes a
+    share the same way; factory.figures.reports re-exports it.)
+    """
+    if not whole:
+        return 0.0
+    return round_pct(Decimal(part) * 100 / Decimal(whole))

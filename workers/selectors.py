@@ -28,3 +28,14 @@ def worker_attainment_history(worker: Worker) -> list[dict]:
         )
     )
     return [{**row, "label": month_str(row["month"])} for row in rows]
+
+
+def roster_trades() -> list[str]:
+    """The trades of the active roster, as it spells them (one query)."""
+    return list(
+        Worker.objects.active()
+        .exclude(trade="")
+        .order_by("trade")
+        .values_list("trade", flat=True)
+        .distinct()
+    )

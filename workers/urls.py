@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workers.views import imports, records, roster
+from workers.views import experiences, imports, quota_reviews, records, roster
 
 app_name = "workers"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("new/", roster.worker_create, name="worker_create"),
     path("<int:pk>/", roster.worker_detail, name="worker_detail"),
     path("<int:pk>/edit/", roster.worker_edit, name="worker_edit"),
+    # A check of the worker's mastery of an advanced experience.
+    path("<int:pk>/mastery/", experiences.worker_check, name="worker_check"),
     path("workshops/", roster.workshop_list, name="workshop_list"),
     path("workshops/new/", roster.workshop_create, name="workshop_create"),
     path("workshops/<int:pk>/edit/", roster.workshop_edit, name="workshop_edit"),
@@ -58,4 +60,16 @@ urlpatterns = [
         records.disqualification_withdraw,
         name="disqualification_withdraw",
     ),
+    # Trade groups whose quota may be wrong (workers.quota_review).
+    path("quota-reviews/", quota_reviews.quota_reviews, name="quota_reviews"),
+]
+
+# The catalogue of advanced experiences (workers.models.experience), served
+# at /experiences/ (DESIGN.md) under its own namespace by factory/urls.py.
+experience_patterns = [
+    path("", experiences.experience_list, name="experience_list"),
+    path("new/", experiences.experience_create, name="experience_create"),
+    path("<int:pk>/", experiences.experience_detail, name="experience_detail"),
+    path("<int:pk>/edit/", experiences.experience_edit, name="experience_edit"),
+    path("<int:pk>/mastery/", experiences.experience_check, name="experience_check"),
 ]

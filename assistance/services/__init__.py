@@ -30,6 +30,7 @@ from assistance.services.common import (
     helper_limit,
     helper_loads,
 )
+from assistance.services.rediagnosis import rediagnose
 from assistance.services.sync import SyncResult, sync_cases_with_records
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "helper_loads",
     "open_case",
     "propose_closure",
+    "rediagnose",
     "reopen_case",
     "sync_cases_with_records",
     "update_case",

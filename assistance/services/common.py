@@ -87,6 +87,9 @@ def write_event(
     note: str = "",
     measure: str = "",
     outcome: str = "",
+    cause: str = "",
+    old_cause: str = "",
+    old_measure: str = "",
 ) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
@@ -99,6 +102,9 @@ def write_event(
         note=note,
         measure=measure,
         outcome=outcome,
+        cause=cause,
+        old_cause=old_cause,
+        old_measure=old_measure,
     )
 
 

@@ -32,6 +32,7 @@ from assistance.views.shared import month_param
 from workers.ids import int_param
 from workers.models import ShortfallClassification, Worker, Workshop
 from workers.months import MonthError, checked_month, month_str
+from workers.quota_review import under_review_workers
 
 CLOSE_PERM = "assistance.close_case"
 CLASSIFY_PERM = "workers.change_shortfallclassification"
@@ -191,6 +192,8 @@ def open_with_helper(request):
             )
             return redirect(back)
     rows = []
+    # Said on the row before a case is opened (workers.quota_review).
+    reviewed = under_review_workers(month)
     for worker in workers:
         classification = classifications.get(worker.pk)
         rows.append(
@@ -198,6 +201,7 @@ def open_with_helper(request):
                 "worker": worker,
                 "classification": classification,
                 "busy": worker.pk in busy,
+                "quota_review": reviewed.get(worker.pk),
                 "suggestion": suggestions.get(classification.cause)
                 if classification
                 else None,

@@ -35,6 +35,7 @@ from workers.forms.base import StorableText
 from workers.ids import int_param
 from workers.models import Cause, ProductionRecord, ShortfallClassification, Worker
 from workers.months import MonthError, checked_month, month_str
+from workers.quota_review import under_review_workers
 from workers.roles import is_secretary
 from workers.text import MAX_CELL_CHARS
 
@@ -164,7 +165,12 @@ def classification_queue(request):
     )
     for group in groups:
         group.total = per_workshop.get(group.workshop.pk, len(group.rows))
+    # Workers of a trade group whose quota is under review are marked: their
+    # shortfall may be the quota's (workers.quota_review; one set for the
+    # page, not a query a row).
+    reviewed = under_review_workers(month) if month and rows else {}
     for row in rows:
+        row.quota_review = reviewed.get(row.worker.pk)
         current = row.classification
         row.entry = entered.get(row.worker.pk) or {
             "cause": current.cause if current else "",
@@ -409,6 +415,9 @@ def cases_open(request):
         {
             "formset": formset,
             "rows": rows,
+            # Said on the row before a case is opened: the worker's trade
+            # group has its quota under review (workers.quota_review).
+            "quota_reviews": under_review_workers(month) if rows else {},
             "month": month,
             "month_text": month_str(month),
             "back": back,

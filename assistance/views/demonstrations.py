@@ -18,9 +18,12 @@ from assistance.access import (
 )
 from assistance.forms import AddAttendeeForm, AddWorkshopForm, DemonstrationForm
 from assistance.models import AssistanceCase, CaseStatus, Demonstration
+from workers.access import may_check_mastery, require_mastery_check
 from workers.completeness import default_month
+from workers.forms.experiences import LevelsForm
 from workers.ids import int_param
-from workers.models import Cause, Worker
+from workers.models import Cause, Mastery, Worker
+from workers.services.mastery import record_mastery
 
 PAGE_SIZE = 50
 
@@ -89,12 +92,16 @@ def demonstration_detail(request, pk):
         )
     )
     may_edit = request.user.has_perm("assistance.change_demonstration")
+    levels_form = None
+    if _may_check_attendees(request.user, demonstration, attendees):
+        levels_form = _levels_form(demonstration, attendees)
     return render(
         request,
         "assistance/demonstration_detail.html",
         {
             "demonstration": demonstration,
             "attendees": attendees,
+            "levels_form": levels_form,
             "effect": selectors.demonstration_effect(demonstration),
             "may_edit": may_edit,
             "one_form": AddAttendeeForm(),
@@ -167,3 +174,74 @@ def demonstration_attendance(request, pk):
         % {"added": added, "already": len(workers) - added},
     )
     return redirect(demonstration)
+
+
+def _may_check_attendees(user, demonstration, attendees) -> bool:
+    return bool(demonstration.experience_id and attendees and may_check_mastery(user))
+
+
+def _levels_form(demonstration, attendees, data=None) -> LevelsForm:
+    """A level for each attendee in the experience shown, dated the day of
+    the demonstration unless changed; each attendee's level now beside it
+    (one query)."""
+    form = LevelsForm(
+        data,
+        workers=attendees,
+        initial={"checked_on": demonstration.date},
+        prefix="levels",
+    )
+    now = {
+        check.worker_id: check
+        for check in Mastery.objects.current().filter(
+            experience=demonstration.experience_id,
+            worker__in=[worker.pk for worker in attendees],
+        )
+    }
+    for worker in attendees:
+        worker.current_check = now.get(worker.pk)
+    return form
+
+
+@login_required
+def demonstration_mastery(request, pk):
+    """Record a level for every attendee in the experience the demonstration
+    showed (one check each, on one day; workers.services.mastery)."""
+    demonstration = get_demonstration_for_user(request.user, pk)
+    require_mastery_check(request.user)
+    attendees = list(
+        demonstration.attendees.select_related("workshop").order_by(
+            "workshop__code", "employee_no"
+        )
+    )
+    if not _may_check_attendees(request.user, demonstration, attendees):
+        messages.info(
+            request,
+            _(
+                "Levels are recorded for the attendees of a demonstration of an "
+                "experience of the catalogue: name the experience and add who "
+                "attends first."
+            ),
+        )
+        return redirect(demonstration)
+    form = _levels_form(demonstration, attendees, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        counts = record_mastery(
+            rows=form.checks_of(demonstration.experience),
+            by=request.user,
+            source=_("demonstration of %(date)s")
+            % {"date": demonstration.date.isoformat()},
+        )
+        messages.success(
+            request,
+            _(
+                "Levels recorded: %(created)d new checks, %(updated)d corrected, "
+                "%(unchanged)d unchanged."
+            )
+            % counts.counts,
+        )
+        return redirect(demonstration.get_absolute_url() + "#attendee-levels")
+    return render(
+        request,
+        "assistance/demonstration_levels.html",
+        {"demonstration": demonstration, "form": form},
+    )

@@ -1,5 +1,6 @@
 """The lists the work queue links to that have no page of their own: the
-workers slipping in a month, and the helpers' loads."""
+workers slipping in a month, and the helpers' loads (stuck cases:
+assistance.views.stuck)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,23 @@ from workers.models import Worker, Workshop
 from workers.roles import is_secretary, may_read_reports
 
 
+def worklist_workshops(user):
+    """Who may read a month's worklist (workers slipping, stuck cases) and
+    of which workshops: the secretary's whole factory (None), a director's
+    own workshops; anyone else gets a 403."""
+    if not may_read_reports(user):
+        raise PermissionDenied
+    if is_secretary(user):
+        return None
+    return Workshop.objects.visible_to(user)
+
+
 @login_required
 def slipping(request):
     """Workers slipping in the month: the secretary's whole factory, a
     director's own workshops (read-only, names and attainment only)."""
-    user = request.user
-    if not may_read_reports(user):
-        raise PermissionDenied
+    workshops = worklist_workshops(request.user)
     month, state = page_month(month_param(request))
-    workshops = None
-    if not is_secretary(user):
-        workshops = Workshop.objects.visible_to(user)
     records = list(worklists.slipping(month, workshops))
     return render(
         request,

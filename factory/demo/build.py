@@ -30,7 +30,9 @@ from assistance.models import (
     FollowUp,
 )
 from factory.demo.plan import build_plan
-from factory.demo.specs import FEB, JAN, MAR, UNIT, DemoPlan, UserSpec
+from factory.demo.specs import CAMPAIGNS, FEB, JAN, MAR, UNIT, DemoPlan, UserSpec
+from factory.figures.campaigns import set_campaign
+from factory.models import Campaign
 from workers.changes import Change, announce_change
 from workers.classification import (
     ClassificationInput,
@@ -80,6 +82,9 @@ def seed_demo(*, reset: bool = False) -> SeedResult:
     _records(plan, workers, (MAR,), secretary, result)
     _disqualifications(plan, workers, secretary, result)
     _date_case_events(workers)
+    # Last: a campaign's start value is read from the monthly summaries,
+    # which are brought up to date once, for every write above.
+    _campaigns(workshops, secretary, result)
     return result
 
 
@@ -336,6 +341,24 @@ def _demonstrations(plan, workers, workshops, result: SeedResult) -> None:
             _count(result, "demonstrations")
 
 
+def _campaigns(workshops: dict, secretary, result: SeedResult) -> None:
+    for spec in CAMPAIGNS:
+        workshop = workshops[spec.workshop]
+        if Campaign.objects.filter(
+            workshop=workshop, measure=spec.measure, start_month=spec.start_month
+        ).exists():
+            continue
+        set_campaign(
+            workshop=workshop,
+            measure=spec.measure,
+            start_month=spec.start_month,
+            target_value=spec.target_value,
+            target_month=spec.target_month,
+            by=secretary,
+        )
+        _count(result, "campaign targets")
+
+
 def _disqualifications(plan, workers, secretary, result: SeedResult) -> None:
     for no, month, reason, note in plan.disqualified:
         worker = workers[no]
@@ -363,6 +386,11 @@ def wipe_demo(plan: DemoPlan | None = None) -> None:
     numbers = [spec.employee_no for spec in plan.workers]
     workers = Worker.objects.filter(employee_no__in=numbers)
     worker_ids = list(workers.values_list("pk", flat=True))
+    # The campaign targets the demo's users set (their first versions).
+    Campaign.objects.filter(
+        versions__version=1,
+        versions__set_by__username__in=[spec.username for spec in plan.users],
+    ).delete()
     AssistanceCase.objects.filter(worker_id__in=worker_ids).delete()
     Demonstration.objects.filter(demonstrator_id__in=worker_ids).delete()
     FollowUp.objects.filter(case__worker_id__in=worker_ids).delete()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
@@ -202,6 +202,7 @@ def build_plan() -> DemoPlan:
         _cases,
     ):
         step(draft)
+    _quota_review_group(draft)
     return DemoPlan(
         workshops=WORKSHOPS,
         workers=workers,
@@ -222,6 +223,35 @@ def build_plan() -> DemoPlan:
             **{f"demonstrator_{i}": no for i, no in enumerate(draft.demonstrators)},
         },
     )
+
+
+# The demo's trade group whose quota is under review in March
+# (workers.quota_review): the foundry's lathe operators, who machine its
+# castings. Drawn, they are five, three below quota (60%), just short of
+# three times the rest of the factory's share (21.0%): one moulder below
+# quota who works at a lathe makes them six, four below (66.7% against
+# 20.9%). Only his trade changes — every figure of the report stays.
+QUOTA_REVIEW_SHOP, QUOTA_REVIEW_TRADE, QUOTA_REVIEW_FROM = "zz", "车工", "铸工"
+
+
+def _quota_review_group(d: _Draft) -> None:
+    """One moulder of the foundry below quota in March, with no part in the
+    story (named, helping, demonstrating or attending), at the lathe. Last
+    of the steps, and drawn without the generator: nothing else moves."""
+    busy = set(d.named.values()) | set(d.demonstrators) | {d.disqualified}
+    busy |= {no for helpers in d.helpers_of.values() for no in helpers}
+    busy |= {no for demo in d.demonstrations for no in demo.attendees}
+    no = next(
+        w.employee_no
+        for w in d.by_shop[QUOTA_REVIEW_SHOP]
+        if w.trade == QUOTA_REVIEW_FROM
+        and w.employee_no in d.mar_below
+        and w.employee_no not in busy
+        and w.political_status == MASSES
+        and not w.is_activist
+    )
+    index = next(i for i, w in enumerate(d.workers) if w.employee_no == no)
+    d.workers[index] = replace(d.workers[index], trade=QUOTA_REVIEW_TRADE)
 
 
 def _february(d: _Draft) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from factory.figures.labels import cause_label, helper_kind_label, measure_label
+from factory.models import CampaignMeasure
 from factory.templatetags.report_tags import month_label, number, signed
 
 
@@ -244,3 +245,75 @@ def reached_case_text(case: dict) -> str:
         values["name"] = format_html("<strong>{}</strong>", case["name"])
     # The message is ours and every value is escaped above.
     return mark_safe(text % values)  # noqa: S308
+
+
+# --- campaign targets (factory.figures.campaigns) ----------------------------
+
+
+def campaign_value(state: dict, value) -> str:
+    """A value of the campaign's measure: workers, or a share in percent."""
+    if state["measure"] == "advanced_share":
+        return _("%(share)s%%") % {"share": number(value)}
+    return number(value)
+
+
+def campaign_title(state: dict) -> str:
+    """ "第二加工车间, workers below quota: 17 (February 1956) → 4 by April
+    1956" — the scope, the measure, the start and the target in force."""
+    return _(
+        "%(scope)s, %(measure)s: %(start)s (%(start_month)s) → %(target)s by "
+        "%(target_month)s"
+    ) % {
+        "scope": state["workshop_name"] or _("The factory"),
+        "measure": CampaignMeasure(state["measure"]).label,
+        "start": campaign_value(state, state["start_value"]),
+        "start_month": month_label(state["start_month"]),
+        "target": campaign_value(state, state["target_value"]),
+        "target_month": month_label(state["target_month"]),
+    }
+
+
+def campaign_projection(state: dict) -> str:
+    """The projected month at the current pace, or why there is none."""
+    if state["value"] is None:
+        return _("%(month)s not reported yet") % {"month": month_label(state["month"])}
+    if state["projected_month"]:
+        return _("at this pace: %(month)s") % {
+            "month": month_label(state["projected_month"])
+        }
+    if state["pace"] is None:
+        return _("no pace before a second month with records")
+    return _("not at this pace")
+
+
+def campaign_judged(state: dict) -> bool:
+    """Whether a campaign can be called on course or not yet: from its
+    second month with records (a pace), in a month the scope reported. The
+    JSON says ``on_course: false`` before; the pages say nothing."""
+    return state["value"] is not None and (
+        state["pace"] is not None or state["reached"]
+    )
+
+
+def campaign_sentence(state: dict) -> str:
+    """One sentence naming a campaign's state as of the month (the bulletin):
+    its value then, whether the target is reached, the projection, and
+    whether it is on course."""
+    parts = []
+    if state["value"] is not None:
+        parts.append(
+            _("%(value)s in %(month)s")
+            % {
+                "value": campaign_value(state, state["value"]),
+                "month": month_label(state["month"]),
+            }
+        )
+    if state["reached"]:
+        parts.append(_("target reached"))
+    parts.append(campaign_projection(state))
+    if campaign_judged(state):
+        parts.append(_("on course") if state["on_course"] else _("not on course"))
+    return _("%(title)s: %(state)s.") % {
+        "title": campaign_title(state),
+        "state": _("; ").join(parts),
+    }

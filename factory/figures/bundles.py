@@ -17,8 +17,14 @@ from dataclasses import dataclass
 from django.core.serializers.json import DjangoJSONEncoder
 
 from factory.figures.cache import ReportCache
+from factory.figures.campaigns import campaigns_as_of, report_rows
 from factory.figures.corrections import in_scope
-from factory.figures.lists import measures_taken, reached_quota_cases, workshop_people
+from factory.figures.lists import (
+    measures_taken,
+    quota_decisions,
+    reached_quota_cases,
+    workshop_people,
+)
 from factory.figures.reports import (
     case_outcomes,
     counts_by_workshop,
@@ -187,14 +193,18 @@ def bulletin_bundle(
     *, month: dt.date, compare: dt.date, month_completeness: dict | None = None
 ) -> dict:
     """Everything the monthly bulletin shows."""
+    report = movement_report(
+        month=month, compare=compare, month_completeness=month_completeness
+    )
     return _jsonable(
         {
-            "report": movement_report(
-                month=month, compare=compare, month_completeness=month_completeness
-            ),
+            "report": report,
             "compare_causes": shortfall_causes(month=compare),
             "measures": measures_taken(month=month, compare=compare),
             "reached_cases": reached_quota_cases(month=month),
+            "quota_decisions": quota_decisions(
+                month=month, groups=report["quota_reviews"]
+            ),
         }
     )
 
@@ -259,6 +269,34 @@ def people_bundle(rc: ReportCache, period: Period, workshop: Workshop) -> dict:
             month=period.month, compare=period.compare, workshop=workshop
         ),
     )
+
+
+def campaign_states(rc: ReportCache, month: dt.date) -> list[dict]:
+    """Every campaign started by ``month``, as of it (factory.figures.campaigns),
+    cached under the tokens of the month and the months before: its figures
+    read no later month, and setting or revising one announces the month it
+    is shown from."""
+    month = month.replace(day=1)
+    return rc.get_or_compute(
+        month, ("campaigns", month), lambda: _jsonable(campaigns_as_of(month))
+    )
+
+
+def with_campaigns(data: dict, states: list[dict], workshop: Workshop | None) -> dict:
+    """A bundle with the campaigns of its scope: a workshop's own, or for
+    the factory every one (scope_data then leaves a reader the factory's and
+    their workshops'). The report carries them as the JSON does
+    (``report["campaigns"]``), the pages read the burn-down beside it
+    (``campaigns``). Added to published figures as to live ones: a
+    campaign is the committee's plan, never frozen by publishing (like the
+    ranking), and a revision's changes never count it."""
+    if workshop is not None:
+        states = [state for state in states if state["workshop"] == workshop.code]
+    return {
+        **data,
+        "report": {**data["report"], "campaigns": report_rows(states)},
+        "campaigns": states,
+    }
 
 
 # ------------------------------------------------------- published or live
@@ -397,7 +435,11 @@ def report_view(
         source = "live" if want_live else "published"
     return {
         "source": source,
-        "data": published if source == "published" else live,
+        "data": with_campaigns(
+            published if source == "published" else live,
+            campaign_states(rc, month),
+            workshop,
+        ),
         "published": published,
         "live": live,
         "snapshot": snapshot,
@@ -422,7 +464,19 @@ def scope_data(data: dict, codes: set[str] | None, *, named: bool) -> dict:
             report["workshops"] = [
                 row for row in report["workshops"] if row["code"] in codes
             ]
+            if "quota_reviews" in report:  # not in revisions published before
+                report["quota_reviews"] = [
+                    row for row in report["quota_reviews"] if row["workshop"] in codes
+                ]
+            if "campaigns" in report:
+                report["campaigns"] = _campaigns_in(report["campaigns"], codes)
             data["report"] = report
+        if "quota_decisions" in data:
+            data["quota_decisions"] = [
+                row for row in data["quota_decisions"] if row["workshop"] in codes
+            ]
+        if "campaigns" in data:
+            data["campaigns"] = _campaigns_in(data["campaigns"], codes)
         if "measures" in data:
             measures = json.loads(json.dumps(data["measures"]))
             demos = measures["demonstrations"]
@@ -443,6 +497,11 @@ def scope_data(data: dict, codes: set[str] | None, *, named: bool) -> dict:
     if "reached_cases" in data and not named:
         data["reached_cases"] = {**data["reached_cases"], "named": []}
     return data
+
+
+def _campaigns_in(campaigns: list[dict], codes: set[str]) -> list[dict]:
+    """The factory's campaigns and those of the workshops of ``codes``."""
+    return [row for row in campaigns if row["workshop"] in (None, *codes)]
 
 
 def scope_revisions(
@@ -477,7 +536,11 @@ def flatten(value, prefix: str = "") -> dict[str, object]:
         flat = {}
         for index, item in enumerate(value):
             name = str(index)
-            if isinstance(item, dict):
+            if isinstance(item, dict) and "start_month" in item:
+                # A campaign: its scope ("-": the factory), measure and start.
+                name = f"{item['workshop'] or '-'}.{item['measure']}"
+                name += f".{item['start_month']}"
+            elif isinstance(item, dict):
                 for key in ("code", "month", "measure"):
                     if key in item:
                         name = str(item[key])

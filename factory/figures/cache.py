@@ -156,8 +156,12 @@ class ReportCache:
 
 def connect_signals() -> None:
     """Called from FactoryConfig.ready()."""
-    from factory.models import MonthSnapshot
+    from factory.models import Campaign, CampaignVersion, MonthSnapshot
     from workers.signals import figures_changed
 
     figures_changed.connect(receive, dispatch_uid="factory.figures.cache.receive")
     track(MonthSnapshot, Change.PUBLISHED, month_of("month"))
+    # A campaign is shown from its start month, a version from the month it
+    # is in force from: those months' pages and every later one's.
+    track(Campaign, Change.CAMPAIGNS, month_of("start_month"))
+    track(CampaignVersion, Change.CAMPAIGNS, month_of("effective_month"))

@@ -20,7 +20,7 @@ from __future__ import annotations
 # what they are: the same correction must count the same whichever
 # revision or month it is read against.
 _NOT_FIGURES = {"revision", "month", "compare_month"}
-_IDENTITY = {"code", "name"}
+_IDENTITY = {"code", "name", "workshop", "trade"}
 
 
 def report_changes(published: dict, live: dict) -> list[dict]:
@@ -45,11 +45,24 @@ def _workshop_names(report: dict) -> dict[str, str]:
 
 
 def _workshop_code(key: str) -> str | None:
-    """The workshop a key is about ("workshops.jg1.failing" → "jg1")."""
+    """The workshop a key is about ("workshops.jg1.failing" → "jg1"; a
+    quota review group's, "quota_reviews.jg1/车工.failing" → "jg1")."""
     parts = key.split(".")
     if len(parts) > 2 and parts[0] == "workshops":
         return parts[1]
+    if len(parts) > 2 and parts[0] == "quota_reviews":
+        return parts[1].split("/", 1)[0]
     return None
+
+
+def _row_key(item: dict, index: int) -> str:
+    """A list's row in a key: a workshop by its code, a quota review group
+    by its workshop's code and trade, anything else by its place."""
+    if "code" in item:
+        return str(item["code"])
+    if "trade" in item and "workshop" in item:
+        return f"{item['workshop']}/{item['trade']}"
+    return str(index)
 
 
 def _flat(report: dict, names: dict[str, str]) -> dict[str, object]:
@@ -69,7 +82,7 @@ def _flat(report: dict, names: dict[str, str]) -> dict[str, object]:
                 walk(item, f"{path}.{key}" if path else str(key))
         elif isinstance(value, list) and all(isinstance(i, dict) for i in value):
             for index, item in enumerate(value):
-                walk(item, f"{path}.{item.get('code', index)}")
+                walk(item, f"{path}.{_row_key(item, index)}")
         elif isinstance(value, list):
             flat[path] = [names.get(item, item) for item in value] or None
         else:

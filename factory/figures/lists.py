@@ -1,6 +1,6 @@
 """Figures that name people or count the committee's work: the bulletin's
-measures taken and honour list, a workshop's ranking and movers, the case
-list behind the dashboards' exports.
+measures taken, honour list and quota review decisions, a workshop's
+ranking and movers, the case list behind the dashboards' exports.
 
 Part of the figures floor with factory.figures.reports (docs/ARCHITECTURE.md): no
 caching, no scoping to a reader here. Like every figure of month M, these
@@ -34,7 +34,13 @@ from assistance.models import (
     Measure,
 )
 from factory.figures import summaries
-from workers.models import PoliticalStatus, ProductionRecord, Workshop
+from workers.models import (
+    Cause,
+    PoliticalStatus,
+    ProductionRecord,
+    QuotaReview,
+    Workshop,
+)
 from workers.months import add_months, month_str
 
 
@@ -200,6 +206,36 @@ def reached_quota_cases(*, month: dt.date) -> dict:
     }
 
 
+def quota_decisions(*, month: dt.date, groups: list[dict]) -> list[dict]:
+    """The committee's decisions on the month's quota reviews, for the
+    bulletin, by workshop code and trade (one query). ``groups`` is the
+    movement report's ``quota_reviews``: each decision carries its group's
+    figures from there (none when the group no longer is one)."""
+    figures = {(group["workshop"], group["trade"]): group for group in groups}
+    rows = []
+    for review in (
+        QuotaReview.objects.filter(month=month.replace(day=1))
+        .select_related("workshop")
+        .order_by("workshop__code", "trade")
+    ):
+        group = figures.get((review.workshop.code, review.trade), {})
+        rows.append(
+            {
+                "workshop": review.workshop.code,
+                "workshop_name": review.workshop.name,
+                "trade": review.trade,
+                "decision": review.decision,
+                "revise_from": month_str(review.revise_from)
+                if review.revise_from
+                else None,
+                "reason": review.reason,
+                "workers": group.get("workers"),
+                "failing": group.get("failing"),
+            }
+        )
+    return rows
+
+
 def workshop_people(*, month: dt.date, compare: dt.date, workshop: Workshop) -> dict:
     """The workshop's ranking for the month, who moved from below quota to
     advanced, and its demonstrations over the period (two queries; always
@@ -271,6 +307,7 @@ def case_list(*, month: dt.date, codes: set[str] | None, workshop=None) -> list[
         cases = cases.filter(worker__workshop__code__in=codes)
     statuses = dict(CaseStatus.choices)
     measures = dict(Measure.choices)
+    causes = dict(Cause.choices)
     rows = (
         standing.with_reached_month(cases, month)
         .select_related("worker__workshop")
@@ -282,7 +319,8 @@ def case_list(*, month: dt.date, codes: set[str] | None, workshop=None) -> list[
             "name": case.worker.name,
             "workshop": case.worker.workshop.name,
             "month": month_str(case.month),
-            "cause": case.get_cause_display(),
+            # The cause and measure it had then (a re-diagnosis is later).
+            "cause": str(causes.get(case.cause_then, case.cause_then)),
             "measure": str(measures.get(case.measure_then, case.measure_then)),
             "status": str(statuses[case.status_then]),
             "reached_quota_month": month_str(case.reached_month_then)

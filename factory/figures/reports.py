@@ -20,42 +20,22 @@ definitions and kept current by every write.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from assistance import outcomes
-from assistance.models import CaseStatus, Measure
+from assistance.models import AssistanceCase, CaseStatus, Measure
+from assistance.stuck import stuck_cases
 from factory.figures import summaries
 from workers.completeness import completeness_of
 from workers.models import Cause, Workshop
 from workers.months import FIRST_YEAR, add_months, month_str, previous_month
+from workers.numbers import round_pct, share  # noqa: F401 (written once, there)
+from workers.quota_review import review_groups
 
 CAUSE_KEYS = [*Cause.values, "unclassified"]
 CASE_KEYS = [CaseStatus.OPEN, CaseStatus.REACHED_QUOTA, CaseStatus.CLOSED]
-TWO_PLACES = Decimal("0.01")
 TREND_MONTHS = 12
 EMPTY = {"on_quota": 0, "advanced": 0, "failing": 0}
-
-
-def round_pct(value: Decimal) -> float:
-    """Two decimals, halves rounded away from zero (3.125 → 3.13).
-
-    Python's round() and float formatting round halves to even and work on
-    binary floats (round(3.125, 2) == 3.12); the committee rounds as taught
-    at school, so the arithmetic is done in Decimal and converted last.
-    """
-    return float(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
-
-
-def share(part: int, whole: int) -> float:
-    """part ÷ whole × 100, rounded by round_pct; 0.0 when whole is 0.
-
-    A share of nobody is 0.0, not null: a month or workshop without records
-    shows 0 workers on quota and 0% advanced, which reads right and keeps
-    every share a number.
-    """
-    if not whole:
-        return 0.0
-    return round_pct(Decimal(part) * 100 / Decimal(whole))
 
 
 def change_pct(now: int, before: int) -> float | None:
@@ -109,6 +89,31 @@ def case_counts(*, month: dt.date, workshop: Workshop | None = None) -> dict:
     (one query; the monthly summaries, counted with assistance.standing)."""
     counts = summaries.case_counts(month.replace(day=1), workshop)
     return {str(key): counts[str(key)] for key in CASE_KEYS}
+
+
+def stuck_count(*, month: dt.date, workshop: Workshop | None = None) -> int:
+    """The cases stuck in the month (assistance.stuck, the work queue's
+    list), of the workshop's workers or the factory's (one query)."""
+    workshops = None if workshop is None else [workshop]
+    return stuck_cases(month.replace(day=1), workshops).count()
+
+
+def quota_reviews(*, month: dt.date, workshop: Workshop | None = None) -> list[dict]:
+    """The month's quota review groups of the scope (workers.quota_review:
+    figures of the month's records only), each with the committee's
+    decision, null while none is recorded. One query; the rest of the
+    factory is the whole factory's whatever the scope."""
+    workshops = None if workshop is None else [workshop]
+    return [
+        {
+            "workshop": group.workshop_code,
+            "trade": group.trade,
+            "workers": group.workers,
+            "failing": group.failing,
+            "decision": group.decision,
+        }
+        for group in review_groups(month, workshops=workshops)
+    ]
 
 
 def counts_by_workshop(
@@ -186,6 +191,10 @@ def movement_report(
       just the one asked for) that had workers on quota in the month or the
       compared month; a workshop with records in neither month is left out;
     - ``completeness`` is the month's, for the whole factory;
+    - ``stuck_cases`` counts the cases stuck in the month (assistance.stuck)
+      of the scope: the workshop's workers, or the factory's;
+    - ``quota_reviews`` lists the month's quota review groups of the scope
+      (quota_reviews above), with the committee's decision or null;
     - ``revision`` is null: these are live figures (factory.figures.bundles sets it
       for published ones).
     """
@@ -215,6 +224,8 @@ def movement_report(
         "causes": shortfall_causes(month=month, workshop=workshop),
         "workshops": workshops,
         "cases": case_counts(month=month, workshop=workshop),
+        "stuck_cases": stuck_count(month=month, workshop=workshop),
+        "quota_reviews": quota_reviews(month=month, workshop=workshop),
         "completeness": month_completeness
         or completeness_of([month])[month].as_report(),
         "revision": None,
@@ -316,6 +327,29 @@ def trend(
     return points
 
 
+def monthly_figures(*, first: dt.date, last: dt.date) -> dict[str | None, dict]:
+    """{scope: {month: figures}}: the figures of every month from ``first``
+    to ``last`` that the scope has records in, for the factory (None) and
+    each workshop by code — the campaigns' values (factory.figures.campaigns).
+    One query over the monthly summaries, as the trend's; a month without
+    records is left out (it has no value, not a value of 0)."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    counts: dict[str | None, dict[dt.date, dict]] = {None: {}}
+    for row in summaries.figures_by_workshop(months):
+        figures = {key: row[key] for key in EMPTY}
+        counts.setdefault(row["workshop__code"], {})[row["month"]] = figures
+        total = counts[None].setdefault(row["month"], dict(EMPTY))
+        for key, value in figures.items():
+            total[key] += value
+    return {
+        scope: {m: _figures(**c) for m, c in by_month.items() if c["on_quota"]}
+        for scope, by_month in counts.items()
+    }
+
+
 # -------------------------------------------------------------- case outcomes
 
 
@@ -334,21 +368,36 @@ def case_outcomes(*, month: dt.date, workshop: Workshop | None = None) -> dict:
     of the run of records that got it there. The measure is the one the case
     had then. Two queries over the monthly summaries, which count them with
     assistance.outcomes (a row per workshop, not the cases).
+
+    Beside them, apart, the re-diagnosed cases and the stuck cases left as
+    they were (``rediagnosed``, ``left_stuck``: the same four figures, their
+    months to quota counted from the re-diagnosis or from the first month
+    stuck; one more query, of the cases: assistance.outcomes.
+    rediagnosis_outcomes).
     """
     totals = summaries.case_outcomes(month.replace(day=1), workshop)
     measures = []
     for measure in [*Measure.values, *sorted(set(totals) - set(Measure.values))]:
         entry = totals.get(measure, {"cases": 0, "reached": 0, "months": {}})
-        measures.append(
-            {
-                "measure": str(measure),
-                "cases": entry["cases"],
-                "reached": entry["reached"],
-                "reached_share": share(entry["reached"], entry["cases"]),
-                "median_months": outcomes.median_months(entry["months"]),
-            }
-        )
+        measures.append({"measure": str(measure), **_outcome_figures(entry)})
+    cases = AssistanceCase.objects.all()
+    if workshop is not None:
+        cases = cases.filter(worker__workshop=workshop)
+    apart = outcomes.rediagnosis_outcomes(cases, month)
     return {
         "measures": measures,
         "reached_this_month": reached_this_month(month=month, workshop=workshop),
+        "rediagnosed": _outcome_figures(apart["rediagnosed"]),
+        "left_stuck": _outcome_figures(apart["left_stuck"]),
+    }
+
+
+def _outcome_figures(entry: dict) -> dict:
+    """Cases, reached quota, the share reached and the median months to
+    quota of a {"cases", "reached", "months"} count (assistance.outcomes)."""
+    return {
+        "cases": entry["cases"],
+        "reached": entry["reached"],
+        "reached_share": share(entry["reached"], entry["cases"]),
+        "median_months": outcomes.median_months(entry["months"]),
     }

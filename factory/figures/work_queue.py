@@ -22,8 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from assistance import worklists
 from assistance.models import AssistanceCase
 from assistance.services import helper_limit
+from assistance.stuck import stuck_cases
 from workers.completeness import completeness, working_month
 from workers.months import add_months, month_str
+from workers.quota_review import review_groups
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,19 @@ def _month_items(month: dt.date, workshops, *, may_act: bool) -> list[Item]:
     ]
 
 
+def _quota_review_item(working: dt.date, workshops) -> Item:
+    """The working month's trade groups whose quota may be wrong and that
+    wait for the committee's decision (workers.quota_review). A director
+    reads the page of their workshops' groups too."""
+    undecided = [g for g in review_groups(working, workshops) if g.decision is None]
+    return Item(
+        "quota_reviews",
+        _("Trade groups whose quota may be wrong"),
+        len(undecided),
+        _url("workers:quota_reviews", month=month_str(working), show="undecided"),
+    )
+
+
 def _case_items(working: dt.date, workshops, *, may_act: bool) -> list[Item]:
     days = settings.CASE_REMINDER_DAYS
 
@@ -112,6 +127,14 @@ def _case_items(working: dt.date, workshops, *, may_act: bool) -> list[Item]:
             _("Cases without a follow-up for %(days)d days") % {"days": days},
             worklists.quiet(days, workshops).count(),
             link("assistance:case_list", quiet="on"),
+        ),
+        # A director reads the list of their workshops, as the workers
+        # slipping (assistance.views.stuck).
+        Item(
+            "stuck",
+            _("Stuck help cases"),
+            stuck_cases(working, workshops).count(),
+            _url("assistance:stuck_cases", month=month_str(working)),
         ),
     ]
     if may_act:
@@ -158,7 +181,10 @@ def work_queue(
             Section(
                 _("Working month"),
                 working,
-                _month_items(working, workshops, may_act=may_act),
+                [
+                    *_month_items(working, workshops, may_act=may_act),
+                    _quota_review_item(working, workshops),
+                ],
             )
         )
     sections.append(

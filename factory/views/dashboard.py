@@ -20,6 +20,7 @@ from factory.figures.page_cache import page_key, render_page
 from factory.figures.reports import TREND_MONTHS, month_complete, not_reported
 from factory.roles import is_secretary
 from factory.templatetags.report_tags import month_label
+from factory.views.campaigns import campaign_cards
 from factory.views.report_pages import (
     asked_period,
     bad_period_message,
@@ -127,7 +128,19 @@ def _reported(data: dict) -> dict | None:
     }
 
 
-def _dashboard_context(request, view, period, codes, rc) -> dict:
+def _campaigns(data: dict, workshop_code: str | None) -> dict:
+    """The page's own campaigns, drawn as charts, and on the factory's page
+    its workshops' (the reader's scope: scope_data), listed with a link."""
+    cards = campaign_cards(data.get("campaigns", []))
+    return {
+        "campaigns": [card for card in cards if card["workshop"] == workshop_code],
+        "other_campaigns": [
+            card for card in cards if card["workshop"] != workshop_code
+        ],
+    }
+
+
+def _dashboard_context(request, view, period, codes, rc, workshop=None) -> dict:
     context = report_context(request, view, period, codes, rc)
     data = context["data"]
     report = data["report"]
@@ -161,6 +174,7 @@ def _dashboard_context(request, view, period, codes, rc) -> dict:
             ),
             "chart_data": _chart_data(data, trend_rows),
             "classify_url": classify_queue_url(context["month"]),
+            **_campaigns(data, workshop.code if workshop else None),
         }
     )
     return context
@@ -220,7 +234,9 @@ def workshop_dashboard(request, code):
             rc=rc,
         )
         # The workshop's own rows are always visible to whoever reached it.
-        context = _dashboard_context(request, view, period, {workshop.code}, rc)
+        context = _dashboard_context(
+            request, view, period, {workshop.code}, rc, workshop=workshop
+        )
         context.update({"workshop": workshop, **people_bundle(rc, period, workshop)})
         context["export_query"] += "&" + urlencode({"workshop": workshop.code})
         return context

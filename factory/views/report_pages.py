@@ -71,6 +71,9 @@ FIGURE_LABELS = {
     "workshops_reporting": gettext_lazy("workshops reporting"),
     "workers_with_records": gettext_lazy("workers with records"),
     "missing_workshops": gettext_lazy("workshops missing"),
+    "quota_reviews": gettext_lazy("quota reviews"),
+    "workers": gettext_lazy("workers on quota"),
+    "decision": gettext_lazy("decision"),
 }
 
 
@@ -86,6 +89,9 @@ def figure_label(path: str, workshop: str | None = None) -> str:
             continue
         if index == 1 and segments[0] == "workshops" and workshop:
             label = workshop
+        elif index == 1 and segments[0] == "quota_reviews" and workshop:
+            # "jg2/车工": the workshop by its name, then the trade.
+            label = f"{workshop} {segment.split('/', 1)[-1]}"
         elif label is None:
             if len(segment) == 7 and segment[4] == "-":
                 label = month_label(segment)

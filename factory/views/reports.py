@@ -45,6 +45,7 @@ from factory.figures.reports import share
 from factory.forms import MonthCompletionForm, PublishForm
 from factory.models import MonthSnapshot
 from factory.roles import is_secretary
+from factory.views.campaigns import campaign_cards
 from factory.views.report_pages import (
     cause_rows,
     figure_label,
@@ -253,6 +254,8 @@ def bulletin(request, month, revision=None):
                     "cases_opened": cases_opened_sentence(measures["cases_opened"]),
                 },
                 "highlights": _highlights(data["report"]),
+                # One sentence per campaign target the reader may see.
+                "campaigns": campaign_cards(data.get("campaigns", [])),
                 **_reached(data["reached_cases"]),
                 # Every one of them, for whoever may list the cases.
                 "reached_list_url": (

@@ -91,4 +91,45 @@
       plugins: { legend: { display: false } }
     }
   });
+
+  // Campaign targets: each chart is drawn from its table (the table is the
+  // data): the measure month by month beside the straight line to the target.
+  function cell(value) {
+    return value === null || value === "" ? null : Number(value);
+  }
+  document.querySelectorAll("table[data-campaign-chart]").forEach(function (table) {
+    var labels = [], values = [], line = [];
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      labels.push(row.getAttribute("data-label"));
+      values.push(cell(row.getAttribute("data-value")));
+      line.push(cell(row.getAttribute("data-line")));
+    });
+    var share = table.getAttribute("data-share") === "1";
+    var y = share ? { min: 0, max: 100 } : { beginAtZero: true, ticks: { precision: 0 } };
+    draw(table.getAttribute("data-campaign-chart"), {
+      type: "line",
+      data: {
+        labels: labels,
+        datasets: [{
+          label: table.getAttribute("data-value-label"),
+          data: values,
+          borderColor: share ? green : red,
+          backgroundColor: share ? green : red,
+          pointRadius: 3
+        }, {
+          label: table.getAttribute("data-line-label"),
+          data: line,
+          borderColor: "#6c757d",
+          borderDash: [6, 4],
+          pointRadius: 0
+        }]
+      },
+      options: {
+        // The box's own height (.chart-box), whatever its width.
+        maintainAspectRatio: false,
+        scales: { y: y },
+        plugins: { legend: { labels: { boxWidth: 12 } } }
+      }
+    });
+  });
 })();

@@ -146,8 +146,9 @@ def test_the_open_page_query_count_does_not_grow_with_rows_or_helpers(
     # classifications; permissions (2); the helpers with their workshops,
     # their loads (one query for every row's options); the factory's record
     # of closed cases by cause and measure (the suggested measures); the
-    # user's worker (navigation)
-    with django_assert_num_queries(11):
+    # workers whose trade group's quota is under review (the rows' notices);
+    # the user's worker (navigation)
+    with django_assert_num_queries(12):
         response = secretary_client.get(f"{OPEN}?month=1956-03&{query}")
     assert len(response.context["formset"].forms) == 6
 

@@ -24,6 +24,7 @@ MONTHS = [add_months(FIRST, n) for n in range(9)]
 
 def _random_factory(seed: int) -> None:
     rng = random.Random(seed)
+    again = random.Random(seed + 1000)
     workshops = [WorkshopFactory(code=f"m{n}") for n in range(2)]
     workers = [WorkerFactory(workshop=rng.choice(workshops)) for _ in range(6)]
     start = timezone.now()
@@ -58,6 +59,9 @@ def _random_factory(seed: int) -> None:
                             [m for m in MONTHS if m >= case.month]
                         ),
                     )
+                # Re-diagnoses, from a generator of their own (the other
+                # draws stay those of the seed).
+                _rediagnoses(case, again, start)
                 for _ in range(rng.randint(0, 4)):
                     closing = rng.random() < 0.6
                     CaseEvent.objects.create(
@@ -86,6 +90,22 @@ def _random_factory(seed: int) -> None:
                 )
 
 
+def _rediagnoses(case, rng, start) -> None:
+    """Zero to two re-diagnoses of ``case``, in random months and order."""
+    causes = [Cause.FAMILY, Cause.IDEOLOGY, Cause.OTHER]
+    for _ in range(rng.randint(0, 2)):
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEventKind.REDIAGNOSED,
+            at=start + dt.timedelta(minutes=rng.randint(0, 5)),
+            old_cause=rng.choice(causes),
+            cause=rng.choice(causes),
+            old_measure="demonstration",
+            measure=rng.choice(["mentoring", "other"]),
+            effective_month=rng.choice([m for m in MONTHS if m >= case.month]),
+        )
+
+
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("run_from", [0, 3])
 def test_month_by_month_is_with_reached_month_and_reached_in_month_after_month(
@@ -100,6 +120,9 @@ def test_month_by_month_is_with_reached_month_and_reached_in_month_after_month(
         reached = dict(
             standing.reached_in(cases, month).values_list("pk", "measure_then")
         )
+        reached_cause = dict(
+            standing.reached_in(cases, month).values_list("pk", "cause_then")
+        )
         expected = {
             pk: standing.Then(
                 status=status,
@@ -108,6 +131,7 @@ def test_month_by_month_is_with_reached_month_and_reached_in_month_after_month(
                 reached_month=reached_month,
                 reached_in=pk in reached,
                 measure_before=reached.get(pk, found[month][pk].measure_before),
+                cause_before=reached_cause.get(pk, found[month][pk].cause_before),
             )
             for pk, status, outcome, measure, reached_month in (
                 standing.with_reached_month(cases, month).values_list(
@@ -120,10 +144,14 @@ def test_month_by_month_is_with_reached_month_and_reached_in_month_after_month(
             )
         }
         assert found[month] == expected, month
-        # The measure before the month is the one at the end of the one before.
+        # The measure and the cause before the month are those at the end of
+        # the one before.
         previous = standing.as_of(cases, add_months(month, -1))
-        for pk, measure in previous.values_list("pk", "measure_then"):
+        for pk, measure, cause in previous.values_list(
+            "pk", "measure_then", "cause_then"
+        ):
             assert found[month][pk].measure_before == measure
+            assert found[month][pk].cause_before == cause
 
 
 def _case_with_history(worker, *, outputs, events):

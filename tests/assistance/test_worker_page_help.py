@@ -140,8 +140,10 @@ def test_the_workers_page_reads_cases_and_causes_in_two_queries(
     url = reverse("workers:worker_detail", args=[failing_worker.pk])
     # session, user, permissions (2), the worker with workshop and account,
     # the user's worker (navigation), the change history, the standards and
-    # the records of the attainment section, the worker's cases, the
-    # worker's classifications: none per case or per month
-    with django_assert_num_queries(11):
+    # the records of the attainment section, the worker's levels in the
+    # advanced experiences, their checks and the check form's experiences,
+    # the worker's cases, the worker's classifications: none per case or
+    # per month
+    with django_assert_num_queries(14):
         response = secretary_client.get(url)
     assert response.status_code == 200

@@ -26,8 +26,10 @@ from django.urls import reverse
 from assistance import services as cases
 from assistance.models import AssistanceCase, Demonstration, FollowUpKind, Measure
 from factory.figures import summaries
+from factory.figures.campaigns import set_campaign
 from factory.figures.publishing import mark_month_complete, publish_month
-from tests.factories import UserFactory
+from factory.models import Campaign
+from tests.factories import UserFactory, WorkerFactory
 from tests.factory.test_report_data import FEB, MAR
 from tests.spreadsheets import csv_bytes
 from tests.workers.test_records_entry import post_data
@@ -39,7 +41,14 @@ from workers.models import (
     ProductionRecord,
     ShortfallClassification,
 )
-from workers.services import disqualify, requalify, set_advanced_standard
+from workers.quota_review import review_groups
+from workers.services import (
+    RecordInput,
+    disqualify,
+    requalify,
+    save_records,
+    set_advanced_standard,
+)
 
 MONTH = "1956-03"
 
@@ -321,6 +330,24 @@ def change_measure(w, client, tmp_path):
     )
 
 
+def rediagnosis(w, client, tmp_path):
+    # a4's cause and measure, from the stuck list's form: the case, an
+    # event and March's classification (a4's latest month below quota).
+    case = w.cases["a4"]
+    response = client.post(
+        reverse("assistance:case_rediagnose", args=[case.pk]),
+        {
+            "cause": Cause.FAMILY,
+            "measure": Measure.MENTORING,
+            "reason": "家里老人病了",
+            "version": case.version,
+        },
+    )
+    assert response.status_code == 302, response.content[:800]
+    classified = ShortfallClassification.objects.get(worker=case.worker, month=MAR)
+    assert classified.cause == Cause.FAMILY
+
+
 def bulk_close(w, client, tmp_path):
     # a3 reached quota in March, which this factory has not completed: the
     # secretary's word that it is makes it the working month, whose cases
@@ -442,6 +469,154 @@ def publish_page(w, client, tmp_path):
     assert response.status_code == 302
 
 
+def campaign_set(w, client, tmp_path):
+    # jg2's campaign from February: March's pages show it as of March.
+    set_campaign(
+        workshop=w.workshops["jg2"],
+        measure="failing",
+        start_month=FEB,
+        target_value=Decimal("0"),
+        target_month=dt.date(1956, 4, 1),
+        by=w.secretary,
+    )
+
+
+def campaign_page(w, client, tmp_path):
+    response = client.post(
+        reverse("reports:campaigns"),
+        {
+            "action": "set",
+            "workshop": "",
+            "measure": "advanced_share",
+            "start_month": "1956-02",
+            "target_value": "90",
+            "target_month": "1956-05",
+        },
+    )
+    assert response.status_code == 302, response.content[:800]
+
+
+def quota_review_group(w) -> None:
+    """Five moulders of zz, all below quota in March: a trade group whose
+    quota may be wrong (workers.quota_review), for a decision to be taken."""
+    moulders = [
+        WorkerFactory(workshop=w.workshops["zz"], trade="铸工") for _ in range(5)
+    ]
+    save_records(
+        rows=[RecordInput(m.pk, MAR, Decimal("100"), Decimal("70")) for m in moulders],
+        by=w.secretary,
+        source="test",
+    )
+
+
+def quota_review_page(w, client, tmp_path):
+    prefix = next(g for g in review_groups(MAR) if g.trade == "铸工").anchor
+    response = client.post(
+        reverse("workers:quota_reviews") + f"?month={MONTH}",
+        {
+            "group": prefix,
+            f"{prefix}-version": 0,
+            f"{prefix}-decision": "kept",
+            f"{prefix}-revise_from": "",
+            f"{prefix}-reason": "砂型合格，定额合理",
+        },
+    )
+    assert response.status_code == 302, response.content[:800]
+
+
+# Written (and committed) before the caches are warmed: the data a write
+# needs first.
+quota_review_page.prepare = quota_review_group
+
+
+# --- the catalogue of advanced experiences and mastery -------------------------
+
+
+def experience_for(w):
+    """高速切削法, shown at the small factory's demonstration to its
+    attendees (b1, b2, b4)."""
+    from workers.models import Experience
+
+    experience, created = Experience.objects.get_or_create(
+        name="高速切削法", defaults={"trades": ["车工"], "description": "硬质合金车刀"}
+    )
+    if created:
+        Demonstration.objects.filter(pk=w.demonstration.pk).update(
+            experience=experience
+        )
+    return experience
+
+
+def demonstration_page(w, client, tmp_path):
+    """A demonstration of an experience of the catalogue, from its form."""
+    from workers.models import Experience
+
+    experience = Experience.objects.create(name="多刀多刃切削", description="…")
+    response = client.post(
+        reverse("assistance:demonstration_create"),
+        {
+            "experience": experience.pk,
+            "demonstrator": w.workers["b3"].pk,
+            "workshop": w.workshops["jg2"].pk,
+            "date": "1956-03-12",
+        },
+    )
+    assert response.status_code == 302, response.content[:800]
+
+
+def experience_page(w, client, tmp_path):
+    response = client.post(
+        reverse("experiences:experience_create"),
+        {"name": "精密磨削", "description": "…", "first_shown_by": "T-b3"},
+    )
+    assert response.status_code == 302, response.content[:800]
+
+
+def mastery_from_the_experience_page(w, client, tmp_path):
+    experience = experience_for(w)
+    response = client.post(
+        reverse("experiences:experience_check", args=[experience.pk]),
+        {"employee_no": "T-b1", "level": "applies", "checked_on": "1956-03-20"},
+    )
+    assert response.status_code == 302, response.content[:800]
+
+
+def mastery_from_the_workers_page(w, client, tmp_path):
+    experience = experience_for(w)
+    response = client.post(
+        reverse("workers:worker_check", args=[w.workers["b2"].pk]),
+        {"experience": experience.pk, "level": "learning", "checked_on": "1956-03-20"},
+    )
+    assert response.status_code == 302, response.content[:800]
+
+
+def mastery_of_the_attendees(w, client, tmp_path):
+    experience_for(w)
+    attendees = w.demonstration.attendees.all()
+    data = {"levels-checked_on": "1956-03-20"}
+    data.update({f"levels-level-{a.pk}": "applies" for a in attendees})
+    response = client.post(
+        reverse("assistance:demonstration_mastery", args=[w.demonstration.pk]), data
+    )
+    assert response.status_code == 302, response.content[:800]
+
+
+MASTERY_ROWS = [
+    ["工号", "先进经验", "程度", "检查日期"],
+    ["T-b4", "高速切削法", "能传授", "1956-03-20"],
+]
+
+
+def mastery_import_page(w, client, tmp_path):
+    experience_for(w)
+    upload_and_confirm(client, "mastery", MASTERY_ROWS)
+
+
+def mastery_import_command(w, client, tmp_path):
+    experience_for(w)
+    call_command("import_mastery", command_file(tmp_path, MASTERY_ROWS))
+
+
 WRITES = [
     roster_import_page,
     roster_import_command,
@@ -465,17 +640,22 @@ WRITES = [
     close_case,
     reopen_case,
     change_measure,
+    rediagnosis,
     bulk_close,
     bulk_classify_as_last_month,
     bulk_open_with_one_helper,
     bulk_move_cases,
     aid_granted,
     demonstration,
+    demonstration_page,
     attendance,
     sync_from_a_record,
     mark_complete,
     publish,
     publish_page,
+    campaign_set,
+    campaign_page,
+    quota_review_page,
 ]
 
 
@@ -483,6 +663,10 @@ WRITES = [
 def test_every_write_shows_at_once_through_the_cache(
     write, world, secretary_client, django_capture_on_commit_callbacks, tmp_path
 ):
+    prepare = getattr(write, "prepare", None)
+    if prepare is not None:
+        with django_capture_on_commit_callbacks(execute=True):
+            prepare(world)
     before = observe(secretary_client)  # warms every cache entry
     with django_capture_on_commit_callbacks(execute=True):
         write(world, secretary_client, tmp_path)
@@ -494,6 +678,33 @@ def test_every_write_shows_at_once_through_the_cache(
     # The monthly summaries the pages read were kept in the write's own
     # transaction: they equal a computation from the records and cases.
     assert summaries.differences() == []
+
+
+def test_a_revised_campaign_target_shows_at_once_through_the_cache(
+    world, secretary_client, django_capture_on_commit_callbacks
+):
+    """The revision page's write: shown from the working month (February
+    here), so March's cached pages are drawn again."""
+    campaign_set(world, secretary_client, None)
+    campaign = Campaign.objects.get()
+    before = observe(secretary_client)
+    prefix = f"c{campaign.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretary_client.post(
+            reverse("reports:campaigns"),
+            {
+                "action": "revise",
+                "campaign": campaign.pk,
+                f"{prefix}-target_value": "1",
+                f"{prefix}-target_month": "1956-05",
+            },
+        )
+    assert response.status_code == 302, response.content[:800]
+    through_cache = observe(secretary_client)
+    cache.clear()
+    assert through_cache == observe(secretary_client)
+    assert through_cache != before
+    assert through_cache["json"]["campaigns"][0]["target_value"] == 1
 
 
 def test_a_write_of_a_later_month_leaves_the_months_cache_alone(
@@ -516,3 +727,40 @@ def test_a_write_of_a_later_month_leaves_the_months_cache_alone(
     # worker for the navigation; the figures of March come from the cache.
     with django_assert_num_queries(11):
         secretary_client.get(reverse("reports:dashboard"), {"month": MONTH})
+
+
+# Writes that no report page shows yet (the catalogue, mastery): announced all
+# the same, with the months they reach, so that a page that shows them is
+# never stale either (docs/ARCHITECTURE.md, "Advanced experience").
+ANNOUNCED_ONLY = [
+    (experience_page, None),
+    (mastery_from_the_experience_page, MAR),
+    (mastery_from_the_workers_page, MAR),
+    (mastery_of_the_attendees, MAR),
+    (mastery_import_page, MAR),
+    (mastery_import_command, MAR),
+]
+
+
+@pytest.mark.parametrize(
+    ("write", "month"), ANNOUNCED_ONLY, ids=[w.__name__ for w, _m in ANNOUNCED_ONLY]
+)
+def test_every_write_of_the_catalogue_and_mastery_replaces_its_tokens(
+    write, month, world, secretary_client, django_capture_on_commit_callbacks, tmp_path
+):
+    from factory.figures.cache import read_tokens
+    from factory.models import EVERY_MONTH
+
+    experience_for(world)  # the catalogue as it is before the write
+    observe(secretary_client)  # warms every cache entry
+    before = dict(read_tokens())
+    with django_capture_on_commit_callbacks(execute=True):
+        write(world, secretary_client, tmp_path)
+    replaced = {m for m, token in read_tokens() if before.get(m) != token}
+    # A check of March reaches March and later (the pages of February stay
+    # cached); the catalogue's names, every month.
+    assert replaced == ({EVERY_MONTH} if month is None else {month})
+    through_cache = observe(secretary_client)
+    cache.clear()
+    assert through_cache == observe(secretary_client)
+    assert summaries.differences() == []

@@ -72,7 +72,7 @@ def test_report_share_uses_the_same_rounding(db):
 
 
 @pytest.mark.parametrize("size", [10, 1000])
-def test_the_report_runs_seven_queries_whatever_the_size(
+def test_the_report_runs_nine_queries_whatever_the_size(
     db, django_assert_num_queries, size
 ):
     shop = WorkshopFactory(code="q1")
@@ -82,10 +82,13 @@ def test_the_report_runs_seven_queries_whatever_the_size(
     # standing counts by month and workshop, causes, cases (the monthly
     # summaries); the month's completeness (the active roster by workshop,
     # records by workshop, the secretary's mark, and the first record of
-    # workshops whose workers joined after the month)
-    with django_assert_num_queries(7):
+    # workshops whose workers joined after the month); the stuck cases (one
+    # query of assistance.stuck: the summaries do not keep them); the quota
+    # review groups (one query of workers.quota_review: the month's records
+    # by trade, which the summaries do not keep)
+    with django_assert_num_queries(9):
         report = movement_report(month=MAR)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         movement_report(month=MAR, workshop=shop)
     assert report["workers_on_quota"] == size - size // 2
     assert report["compare"]["workers_on_quota"] == size // 2
@@ -126,8 +129,12 @@ def test_the_bulletin_runs_a_fixed_number_of_queries(
     # summaries: standing counts, causes, cases), causes of the
     # compared month, measures (4), reached cases (their helpers are
     # prefetched in one more query when there are any), snapshot, months
-    # with records and their completeness (4), navigation's helper check
-    with django_assert_num_queries(21):
+    # with records and their completeness (4), navigation's helper check,
+    # the campaign targets (one query; their versions and the figures they
+    # read are two more only when there are campaigns), the stuck cases
+    # (one query of assistance.stuck, in the report), the quota review
+    # groups (one, in the report) and their decisions (one, the bulletin's)
+    with django_assert_num_queries(25):
         response = secretary_client.get("/reports/1956-03/")
     assert response.context["report"]["workers_on_quota"] == size
 
@@ -147,8 +154,11 @@ def test_the_json_runs_a_fixed_number_of_queries(
     # flag: factory.role_cache, kept in the shared cache in production),
     # generation tokens, months with records and their completeness (4: the
     # default month), the report (3 over the monthly summaries: counts,
-    # causes, cases), the month's revisions
-    with django_assert_num_queries(15):
+    # causes, cases), the month's revisions, the campaign targets (one
+    # query; their versions and figures only when there are campaigns), the
+    # stuck cases (one query of assistance.stuck, in the report), the quota
+    # review groups (one query of workers.quota_review, in the report)
+    with django_assert_num_queries(18):
         data = secretary_client.get("/reports/movement.json").json()
     assert data["workers_on_quota"] == size
 

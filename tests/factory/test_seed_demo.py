@@ -44,6 +44,7 @@ from workers.models import (
     Worker,
     Workshop,
 )
+from workers.quota_review import review_groups
 from workers.services import RecordInput, save_records
 
 JAN, FEB, MAR = dt.date(1956, 1, 1), dt.date(1956, 2, 1), dt.date(1956, 3, 1)
@@ -492,3 +493,18 @@ def test_the_seed_names_the_demo_factory_and_says_how_its_pages_show_it(demo, se
     call_command("seed_demo", stdout=out)
 
     assert f"FACTORY_NAME={DEMO_FACTORY_NAME}" in out.getvalue()
+
+
+def test_march_has_one_trade_group_whose_quota_is_under_review(demo, client):
+    groups = review_groups(MAR)
+    assert [(g.workshop_code, g.trade, g.workers, g.failing) for g in groups] == [
+        ("zz", "车工", 6, 4)
+    ]
+    assert groups[0].decision is None
+    # The secretary's home counts it in the working month, linked to its page.
+    client.force_login(User.objects.get(username="secretary"))
+    home = client.get(reverse("home"))
+    items = {i.key: i for i in home.context["work_queue"][0].items}
+    assert items["quota_reviews"].count == 1
+    page = client.get(items["quota_reviews"].url)
+    assert [s["group"].trade for s in page.context["sections"]] == ["车工"]

@@ -14,6 +14,7 @@ from tests.factory.test_report_data import FEB, MAR, build_small_factory
 from workers.models import Cause, PoliticalStatus
 
 JAN = dt.date(1956, 1, 1)
+DEC = dt.date(1955, 12, 1)
 
 
 @pytest.fixture
@@ -40,6 +41,34 @@ def world(db, workshop, other_workshop, secretary, settings):
             helpers=[busy],
             opened_by=secretary,
         )
+    # A case stuck in February, the working month: 80% in December, when
+    # it was opened, and 82% now.
+    stuck = WorkerFactory(employee_no="T-st", workshop=workshop)
+    for month, output in ((DEC, "80"), (FEB, "82")):
+        ProductionRecordFactory(
+            worker=stuck, month=month, quota=Decimal("100"), output=Decimal(output)
+        )
+    open_case(
+        worker=stuck,
+        month=DEC,
+        cause=Cause.TECHNIQUE,
+        measure="mentoring",
+        helpers=[busy],
+        opened_by=secretary,
+    )
+    # A trade group whose quota may be wrong in February: zz's five
+    # moulders all below quota, against 5 of the other 16 workers on quota.
+    for number, (trade, output) in enumerate(
+        [("铸工", "80")] * 5 + [("钳工", "100")] * 5, start=1
+    ):
+        ProductionRecordFactory(
+            worker=WorkerFactory(
+                employee_no=f"T-q{number}", workshop=other_workshop, trade=trade
+            ),
+            month=FEB,
+            quota=Decimal("100"),
+            output=Decimal(output),
+        )
     # The committee lowers the limit to one case: busy is now over it.
     settings.CASE_HELPER_LIMIT = 1
     propose_closure(case=small.cases["a3"], by=secretary)
@@ -62,6 +91,10 @@ def listed(client, url: str) -> int:
         return sum(len(group.rows) for group in context["groups"])
     if path == reverse("assistance:slipping"):
         return len(context["records"])
+    if path == reverse("assistance:stuck_cases"):
+        return len(context["cases"])
+    if path == reverse("workers:quota_reviews"):
+        return len(context["sections"])
     if path == reverse("assistance:case_list"):
         if context.get("bulk_close"):
             # The list of cases that reached quota says how many wait.
@@ -87,6 +120,8 @@ def test_every_count_equals_the_list_it_links_to(world, secretary_client):
         "quiet",
         "over_load",
         "helpers_gone",
+        "quota_reviews",
+        "stuck",
     } <= keys
     nonzero = [item for item in items if item.count]
     # The world has something to do in every kind of item but two: no case
@@ -131,6 +166,28 @@ def test_the_working_month_and_the_month_being_collected(world, secretary_client
     assert collecting["unreported"] == 1  # zz
 
 
+def test_the_working_months_stuck_cases_are_counted_and_linked(
+    world, secretary_client, other_manager_client
+):
+    items = {
+        i.key: i
+        for s in secretary_client.get(reverse("home")).context["work_queue"]
+        for i in s.items
+    }
+    # T-st, February (the working month), not March (being collected).
+    assert items["stuck"].count == 1
+    assert items["stuck"].url.endswith("?month=1956-02")
+    assert listed(secretary_client, items["stuck"].url) == 1
+    # zz's director: no stuck case of theirs, and the list agrees.
+    theirs = {
+        i.key: i
+        for s in other_manager_client.get(reverse("home")).context["work_queue"]
+        for i in s.items
+    }
+    assert theirs["stuck"].count == 0
+    assert listed(other_manager_client, theirs["stuck"].url) == 0
+
+
 def test_a_director_sees_counts_of_their_workshops_read_only(
     world, manager_client, secretary_client
 ):
@@ -154,3 +211,29 @@ def test_a_director_sees_counts_of_their_workshops_read_only(
     ).count()
     assert items["to_close"].count == jg2_to_close
     assert listed(manager_client, items["slipping"].url) == items["slipping"].count
+
+
+def test_a_trade_group_leaves_the_count_once_the_committee_decides(
+    world, secretary_client, manager_client, secretary
+):
+    from workers.services import decide_quota_review
+
+    def quota_reviews(client):
+        home = client.get(reverse("home"))
+        items = {i.key: i for i in home.context["work_queue"][0].items}
+        item = items["quota_reviews"]
+        return item.count, listed(client, item.url)
+
+    assert quota_reviews(secretary_client) == (1, 1)
+    # bob directs jg2: zz's moulders are not among his.
+    assert quota_reviews(manager_client) == (0, 0)
+    decide_quota_review(
+        workshop=world.workshops["zz"],
+        trade="铸工",
+        month=FEB,
+        decision="kept",
+        reason="砂型合格，定额合理",
+        seen_version=0,
+        by=secretary,
+    )
+    assert quota_reviews(secretary_client) == (0, 0)

@@ -85,6 +85,8 @@ workers:worker_detail[other_workshop] GET   L    200  403  403  404  200  L    4
 workers:worker_detail[other_workshop] POST  L    200  403  403  404  200  L    403  403
 workers:worker_edit                   GET   L    200  403  403  403  404  L    403  403
 workers:worker_edit                   POST  L    200  403  403  403  404  L    403  403
+workers:worker_check                  GET   L    200  403  403  403  404  L    403  403
+workers:worker_check                  POST  L    200  403  403  403  404  L    403  403
 workers:workshop_list                 GET   L    200  403  403  200  200  L    403  403
 workers:workshop_list                 POST  L    200  403  403  200  200  L    403  403
 workers:workshop_create               GET   L    200  403  403  403  403  L    403  403
@@ -120,6 +122,18 @@ workers:disqualification_list         GET   L    200  403  403  403  403  L    4
 workers:disqualification_list         POST  L    200  403  403  403  403  L    403  403
 workers:disqualification_withdraw     GET   L    405  405  405  405  405  L    405  405
 workers:disqualification_withdraw     POST  L    302  403  403  403  403  L    403  403
+workers:quota_reviews                 GET   L    200  403  403  200  200  L    403  403
+workers:quota_reviews                 POST  L    302  403  403  403  403  L    403  403
+experiences:experience_list           GET   L    200  403  403  200  200  L    403  403
+experiences:experience_list           POST  L    200  403  403  200  200  L    403  403
+experiences:experience_create         GET   L    200  403  403  403  403  L    403  403
+experiences:experience_create         POST  L    200  403  403  403  403  L    403  403
+experiences:experience_detail         GET   L    200  403  403  200  200  L    403  403
+experiences:experience_detail         POST  L    200  403  403  200  200  L    403  403
+experiences:experience_edit           GET   L    200  403  403  403  403  L    403  403
+experiences:experience_edit           POST  L    200  403  403  403  403  L    403  403
+experiences:experience_check          GET   L    200  403  403  403  403  L    403  403
+experiences:experience_check          POST  L    200  403  403  403  403  L    403  403
 assistance:case_list                  GET   L    200  403  403  403  403  L    403  403
 assistance:case_list                  POST  L    200  403  403  403  403  L    403  403
 assistance:case_list[reached]         GET   L    200  403  403  403  403  L    403  403
@@ -138,6 +152,8 @@ assistance:case_detail[closed]        GET   L    200  404  200  403  404  L    4
 assistance:case_detail[closed]        POST  L    200  404  200  403  404  L    404  404
 assistance:case_edit                  GET   L    200  403  404  403  404  L    404  404
 assistance:case_edit                  POST  L    200  403  404  403  404  L    404  404
+assistance:case_rediagnose            GET   L    200  403  404  403  404  L    404  404
+assistance:case_rediagnose            POST  L    200  403  404  403  404  L    404  404
 assistance:case_close                 GET   L    200  403  404  403  404  L    404  404
 assistance:case_close                 POST  L    200  403  404  403  404  L    404  404
 assistance:case_reopen                GET   L    200  404  403  403  404  L    404  404
@@ -167,10 +183,14 @@ assistance:demonstration_detail       GET   L    200  404  404  200  404  L    4
 assistance:demonstration_detail       POST  L    200  404  404  200  404  L    404  404
 assistance:demonstration_attendance   GET   L    405  405  405  405  405  L    405  405
 assistance:demonstration_attendance   POST  L    302  404  404  403  404  L    404  404
+assistance:demonstration_mastery      GET   L    200  404  404  403  404  L    404  404
+assistance:demonstration_mastery      POST  L    200  404  404  403  404  L    404  404
 assistance:aid_totals                 GET   L    200  403  403  403  403  L    403  403
 assistance:aid_totals                 POST  L    200  403  403  403  403  L    403  403
 assistance:slipping                   GET   L    200  403  403  200  200  L    403  403
 assistance:slipping                   POST  L    200  403  403  200  200  L    403  403
+assistance:stuck_cases                GET   L    200  403  403  200  200  L    403  403
+assistance:stuck_cases                POST  L    200  403  403  200  200  L    403  403
 assistance:helper_loads               GET   L    200  403  403  403  403  L    403  403
 assistance:helper_loads               POST  L    200  403  403  403  403  L    403  403
 assistance:helper_effect              GET   L    200  403  403  403  403  L    403  403
@@ -187,6 +207,8 @@ reports:export[workshop_ranking]      GET   L    200  403  403  200  404  L    4
 reports:movement_json                 GET   L    200  403  403  200  200  L    403  403
 reports:movement_json                 POST  L    200  403  403  200  200  L    403  403
 reports:movement_json[workshop]       GET   L    200  403  403  200  404  L    403  403
+reports:campaigns                     GET   L    200  403  403  200  200  L    403  403
+reports:campaigns                     POST  L    200  403  403  403  403  L    403  403
 reports:bulletin_index                GET   L    200  403  403  200  200  L    403  403
 reports:bulletin_index                POST  L    200  403  403  200  200  L    403  403
 reports:bulletin                      GET   L    200  403  403  200  200  L    403  403
@@ -243,6 +265,7 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
             "workers:worker_detail", args=[other.pk]
         ),
         "workers:worker_edit": reverse("workers:worker_edit", args=[worker.pk]),
+        "workers:worker_check": reverse("workers:worker_check", args=[worker.pk]),
         "workers:workshop_list": reverse("workers:workshop_list"),
         "workers:workshop_create": reverse("workers:workshop_create"),
         "workers:workshop_edit": reverse(
@@ -277,6 +300,18 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
         "workers:disqualification_withdraw": reverse(
             "workers:disqualification_withdraw", args=[w["disqualification"].pk]
         ),
+        # No group of this world's: the page says so; a decision posted for
+        # none is refused with a message (302 back to the page).
+        "workers:quota_reviews": reverse("workers:quota_reviews") + f"?month={month}",
+        "experiences:experience_list": reverse("experiences:experience_list"),
+        "experiences:experience_create": reverse("experiences:experience_create"),
+        "experiences:experience_detail": w["experience"].get_absolute_url(),
+        "experiences:experience_edit": reverse(
+            "experiences:experience_edit", args=[w["experience"].pk]
+        ),
+        "experiences:experience_check": reverse(
+            "experiences:experience_check", args=[w["experience"].pk]
+        ),
         "assistance:case_list": reverse("assistance:case_list"),
         "assistance:case_list[reached]": reverse("assistance:case_list")
         + "?status=reached_quota",
@@ -287,6 +322,9 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
         "assistance:case_detail": case.get_absolute_url(),
         "assistance:case_detail[closed]": closed.get_absolute_url(),
         "assistance:case_edit": reverse("assistance:case_edit", args=[case.pk]),
+        "assistance:case_rediagnose": reverse(
+            "assistance:case_rediagnose", args=[case.pk]
+        ),
         "assistance:case_close": reverse("assistance:case_close", args=[case.pk]),
         "assistance:case_reopen": reverse("assistance:case_reopen", args=[closed.pk]),
         "assistance:case_propose_closure": reverse(
@@ -322,9 +360,13 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
         "assistance:demonstration_attendance": reverse(
             "assistance:demonstration_attendance", args=[w["demonstration"].pk]
         ),
+        "assistance:demonstration_mastery": reverse(
+            "assistance:demonstration_mastery", args=[w["demonstration"].pk]
+        ),
         "assistance:aid_totals": reverse("assistance:aid_totals")
         + f"?year=1956&month={month}",
         "assistance:slipping": reverse("assistance:slipping") + f"?month={month}",
+        "assistance:stuck_cases": reverse("assistance:stuck_cases") + f"?month={month}",
         "assistance:helper_loads": reverse("assistance:helper_loads"),
         "assistance:helper_effect": reverse("assistance:helper_effect")
         + f"?month={month}",
@@ -342,6 +384,9 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
         "reports:movement_json": reverse("reports:movement_json") + f"?month={month}",
         "reports:movement_json[workshop]": reverse("reports:movement_json")
         + f"?month={month}&workshop={code}",
+        # The world's two campaigns (jg2's, the factory's); an empty POST
+        # sets none and shows the page again.
+        "reports:campaigns": reverse("reports:campaigns"),
         "reports:bulletin_index": reverse("reports:bulletin_index"),
         "reports:bulletin": reverse("reports:bulletin", args=[month]),
         # An empty POST lacks the acknowledgements of unfinished work: 400.

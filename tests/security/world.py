@@ -25,11 +25,18 @@ from assistance.services import (
     open_case,
     reopen_case,
 )
+from factory.figures.campaigns import set_campaign
 from factory.roles import HELPER, SECRETARY
 from tests.factories import ProductionRecordFactory, UserFactory, WorkerFactory
 from tests.people import People
 from workers.importing.batches import check_batch
-from workers.models import Cause, ImportBatch, ImportStatus, PoliticalStatus
+from workers.models import (
+    Cause,
+    Experience,
+    ImportBatch,
+    ImportStatus,
+    PoliticalStatus,
+)
 from workers.services import disqualify
 
 SENTINEL = "SENTINEL-PRIVATE-NOTE-7f3a"
@@ -195,7 +202,11 @@ def build_world(
         name="铸工甲", workshop=other_workshop, employee_no="Z0001"
     )
     _record(other_worker, MAR, 90)
+    experience = Experience.objects.create(
+        name="高速切削法", trades=["车工"], description="硬质合金车刀，高转速"
+    )
     demonstration = Demonstration.objects.create(
+        experience=experience,
         technique="高速切削",
         demonstrator=good,
         workshop=workshop,
@@ -224,6 +235,24 @@ def build_world(
     )
     check_batch(batch)
     assert batch.status == ImportStatus.FAILED and batch.failed_rows
+    # Campaign targets of the workshop and of the factory, from March: the
+    # dashboards draw them and /campaigns/ lists them.
+    set_campaign(
+        workshop=workshop,
+        measure="failing",
+        start_month=MAR,
+        target_value=Decimal(0),
+        target_month=dt.date(1956, 5, 1),
+        by=secretary,
+    )
+    set_campaign(
+        workshop=None,
+        measure="advanced_share",
+        start_month=MAR,
+        target_value=Decimal(50),
+        target_month=dt.date(1956, 6, 1),
+        by=secretary,
+    )
     # What happens later: the helper leaves the factory (the roster says
     # so), the uploader's role is taken away.
     left_helper.worker.active = False
@@ -237,6 +266,7 @@ def build_world(
         "workshop": workshop,
         "other_workshop": other_workshop,
         "demonstration": demonstration,
+        "experience": experience,
         "batch": batch,
         "disqualification": disqualification,
         "month": "1956-03",

@@ -41,6 +41,7 @@ IMPORTER_MODULES = (
     "workers.importing.roster",
     "workers.importing.records",
     "workers.importing.classifications",
+    "workers.importing.mastery",
 )
 
 

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from workers.importing import spellings
-from workers.models import Cause, PoliticalStatus
+from workers.models import Cause, MasteryLevel, PoliticalStatus
 from workers.spreadsheet_safety import safe_cell
 
 # One example row per kind: {column: (Chinese file's value, English file's value)}.
@@ -43,6 +43,12 @@ EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
         "month": ("1956-03", "1956-03"),
         "cause": ("技术落后", "technique"),
         "note": ("新调来的车工，还不熟悉新刀具", "new to the lathe's tools"),
+    },
+    "mastery": {
+        "employee_no": ("1001", "1001"),
+        "experience": ("高速切削法", "高速切削法"),
+        "level": ("已掌握", "applies"),
+        "checked_on": ("1956-03-20", "1956-03-20"),
     },
 }
 
@@ -75,6 +81,16 @@ def _explanations() -> dict[str, str]:
         "cause": _("The primary cause of the shortfall, one of: %(values)s.")
         % {"values": _choices_text(Cause)},
         "note": _("Anything the committee should know (at most 1,000 characters)."),
+        "experience": _(
+            "The advanced experience's name, as in the catalogue of advanced "
+            "experiences."
+        ),
+        "level": _("The worker's level, one of: %(values)s.")
+        % {"values": _choices_text(MasteryLevel)},
+        "checked_on": _(
+            "The day of the check, as YYYY-MM-DD (1956-03-20), 1956年3月20日, "
+            "1956/3/20 or a date cell; not after today."
+        ),
     }
 
 
@@ -120,9 +136,9 @@ def template_xlsx(importer_cls) -> bytes:
     for index, column in enumerate(importer_cls.columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = 16
-        # Employee numbers and months are text: "0012" keeps its zeros and
+        # Employee numbers, months and days are text: "0012" keeps its zeros and
         # 1956-03 does not become a date number.
-        if column.name in ("employee_no", "month"):
+        if column.name in ("employee_no", "month", "checked_on"):
             for row in (1, 2):
                 sheet.cell(row=row, column=index).number_format = "@"
     explanations = _explanations()

@@ -15,13 +15,17 @@ from collections.abc import Iterable
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
-from workers.models import Cause, PoliticalStatus
+from workers.models import Cause, MasteryLevel, PoliticalStatus
 
 # How many row numbers an error of many rows names before "and N more".
 ROWS_NAMED = 5
 
 # The columns whose cells hold a code, shown by the code's label.
-CODED_COLUMNS = {"political_status": PoliticalStatus, "cause": Cause}
+CODED_COLUMNS = {
+    "political_status": PoliticalStatus,
+    "cause": Cause,
+    "level": MasteryLevel,
+}
 
 
 def join_list(items: Iterable) -> str:

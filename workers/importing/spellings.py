@@ -12,7 +12,7 @@ spellings are constants too: the ``Column`` definitions of each importer.
 from __future__ import annotations
 
 from workers.importing.tables import Column
-from workers.models import Cause, PoliticalStatus
+from workers.models import Cause, MasteryLevel, PoliticalStatus
 
 # --- the columns of each kind of file -----------------------------------------
 # aliases are recognised by themselves; synonyms are only suggested when a
@@ -72,6 +72,25 @@ CLASSIFICATION_COLUMNS = [
     Column("note", ("备注", "说明", "notes"), required=False, synonyms=("附注",)),
 ]
 
+MASTERY_COLUMNS = [
+    EMPLOYEE_NO,
+    Column(
+        "experience",
+        ("先进经验", "经验", "经验名称", "先进经验名称"),
+        synonyms=("先进操作法", "操作法", "技术名称", "推广项目"),
+    ),
+    Column(
+        "level",
+        ("程度", "掌握程度", "mastery"),
+        synonyms=("掌握情况", "水平", "等级"),
+    ),
+    Column(
+        "checked_on",
+        ("检查日期", "checked on", "check date"),
+        synonyms=("日期", "检查时间", "验收日期"),
+    ),
+]
+
 POLITICAL_STATUS: dict[str, tuple[str, ...]] = {
     PoliticalStatus.PARTY_MEMBER: (
         "Party member",
@@ -110,6 +129,26 @@ CAUSE: dict[str, tuple[str, ...]] = {
     Cause.OTHER: ("other", "其它原因", "其它", "其他", "其他原因"),
 }
 
+MASTERY_LEVEL: dict[str, tuple[str, ...]] = {
+    MasteryLevel.LEARNING: ("learning", "学习中", "正在学习", "在学", "学习"),
+    MasteryLevel.APPLIES: (
+        "applies it",
+        "已掌握",
+        "掌握",
+        "会用",
+        "applies",
+        "applied",
+    ),
+    MasteryLevel.TEACHES: (
+        "can teach it",
+        "能传授",
+        "可传授",
+        "能教",
+        "teaches",
+        "can teach",
+    ),
+}
+
 # yes/no cells (积极分子): compared case-insensitively after NFKC.
 YES = ("yes", "y", "true", "t", "1", "是", "√", "✓")
 NO = ("no", "n", "false", "f", "0", "否")
@@ -118,6 +157,7 @@ NO = ("no", "n", "false", "f", "0", "否")
 CHOICES: dict[type, dict[str, tuple[str, ...]]] = {
     PoliticalStatus: POLITICAL_STATUS,
     Cause: CAUSE,
+    MasteryLevel: MASTERY_LEVEL,
 }
 
 

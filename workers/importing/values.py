@@ -175,6 +175,42 @@ def parse_month_value(text: str) -> dt.date:
         raise ValueProblem(str(exc)) from exc
 
 
+_DATE = re.compile(
+    r"^(?P<y>[0-9]{4})(?:-|/|\.|年)(?P<m>[0-9]{1,2})(?:-|/|\.|月)(?P<d>[0-9]{1,2})日?"
+    # A date cell with a time of day (a spreadsheet's 1956-03-20 08:30).
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?$"
+)
+
+
+def parse_date_value(text: str) -> dt.date:
+    """A day: 1956-03-20, 1956/3/20, 1956.3.20, 1956年3月20日 or a date cell
+    (read as YYYY-MM-DD). A bare number is Excel's date number of a cell that
+    lost its date format: refused with advice, as for a month."""
+    raw = (text or "").strip()
+    if not raw:
+        raise ValueProblem(_("is empty; a date is required (YYYY-MM-DD)"))
+    normalised = unicodedata.normalize("NFKC", raw)
+    if _SERIAL.match(normalised):
+        raise ValueProblem(
+            _(
+                "“%(text)s” looks like an Excel date number, not a date: format "
+                "the column as text and write the date as YYYY-MM-DD, e.g. "
+                "1956-03-20"
+            )
+            % {"text": raw}
+        )
+    match = _DATE.match(normalised)
+    try:
+        if match:
+            return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        pass
+    raise ValueProblem(
+        _("“%(text)s” is not a date: write it as YYYY-MM-DD, e.g. 1956-03-20")
+        % {"text": raw}
+    )
+
+
 def parse_choice(
     text: str,
     choices: type[models.TextChoices],

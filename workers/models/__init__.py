@@ -2,10 +2,19 @@
 (docs/ARCHITECTURE.md, "Definitions"): the roster (roster), the records, the
 advanced standard and disqualifications (records), the causes of shortfalls
 (classification), uploaded files (imports), the months marked complete
-(completion). Every model and definition is importable from here."""
+(completion), the committee's quota reviews (quota_review), advanced
+experiences and the workers' mastery of them (experience). Every model and
+definition is importable from here."""
 
 from workers.models.classification import Cause, ShortfallClassification
 from workers.models.completion import MonthCompletion
+from workers.models.experience import (
+    MASTERED_LEVELS,
+    Experience,
+    Mastery,
+    MasteryLevel,
+    MasteryQuerySet,
+)
 from workers.models.imports import (
     IMPORT_WORKING,
     ColumnMapping,
@@ -13,6 +22,7 @@ from workers.models.imports import (
     ImportKind,
     ImportStatus,
 )
+from workers.models.quota_review import QuotaDecision, QuotaReview
 from workers.models.records import (
     ADVANCED,
     BELOW_QUOTA,
@@ -43,6 +53,7 @@ __all__ = [
     "ELIGIBLE_HELPER",
     "HELPER_STATUSES",
     "IMPORT_WORKING",
+    "MASTERED_LEVELS",
     "MEETS_QUOTA",
     "AdvancedStandard",
     "Band",
@@ -50,13 +61,19 @@ __all__ = [
     "ColumnMapping",
     "Disqualification",
     "DisqualificationReason",
+    "Experience",
     "ImportBatch",
     "ImportKind",
     "ImportStatus",
+    "Mastery",
+    "MasteryLevel",
+    "MasteryQuerySet",
     "MonthCompletion",
     "PoliticalStatus",
     "ProductionRecord",
     "ProductionRecordQuerySet",
+    "QuotaDecision",
+    "QuotaReview",
     "ShortfallClassification",
     "Worker",
     "WorkerQuerySet",

@@ -11,6 +11,7 @@ class ImportKind(models.TextChoices):
     WORKERS = "workers", _("roster")
     RECORDS = "records", _("monthly records")
     CLASSIFICATIONS = "classifications", _("classifications")
+    MASTERY = "mastery", _("mastery")
 
 
 class ImportStatus(models.TextChoices):

@@ -1,8 +1,11 @@
 """Writes on workers' data that must stay consistent (STYLE.md 3): the
 records' one write path (records, with its staging table and the rules for
 one record's values), the advanced standard and disqualifications
-(standards)."""
+(standards), the committee's decisions on quota reviews (quota_reviews); the
+checks of mastery of advanced experiences are written by
+workers.services.mastery."""
 
+from workers.services.quota_reviews import StaleReviewError, decide_quota_review
 from workers.services.records import (
     RecordInput,
     SaveResult,
@@ -25,9 +28,11 @@ __all__ = [
     "RecordInput",
     "SaveResult",
     "StaleRecordsError",
+    "StaleReviewError",
     "clean_output",
     "clean_quota",
     "clean_record_month",
+    "decide_quota_review",
     "disqualify",
     "requalify",
     "rounded_amount",
