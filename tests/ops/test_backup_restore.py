@@ -130,7 +130,11 @@ def populated_factory(secretary, workshop, other_workshop):
 
 
 def test_a_restored_dump_gives_the_same_movement_report(populated_factory, tmp_path):
-    expected = json.loads(json.dumps(movement_report(month=MAR, compare=FEB)))
+    # The command's JSON is the report with the campaigns of its scope
+    # (none here), added where the report is served.
+    expected = json.loads(
+        json.dumps({**movement_report(month=MAR, compare=FEB), "campaigns": []})
+    )
     assert expected["workers_on_quota"] == 11
     assert expected["failing"] and expected["advanced"]
     assert expected["cases"]["open"] == 1

@@ -179,7 +179,7 @@ def revise_campaign(
     the months before it keep the target they had. The campaign's row is
     locked: two revisions at once are numbered in turn."""
     campaign = (
-        Campaign.objects.select_for_update()
+        Campaign.objects.select_for_update(of=("self",))
         .select_related("workshop")
         .get(pk=campaign.pk)
     )
