@@ -188,7 +188,13 @@ def counts_month_by_month(
             workshop_id, opened = static[pk]
             workshop = counts.get(workshop_id)
             if workshop is None:
-                workshop = counts[workshop_id] = {"statuses": {}, "outcomes": {}}
+                workshop = counts[workshop_id] = {
+                    "statuses": {},
+                    "outcomes": {},
+                    "stuck": 0,
+                }
+            if then.stuck:
+                workshop["stuck"] += 1
             statuses = workshop["statuses"]
             statuses[then.status] = statuses.get(then.status, 0) + 1
             entry = workshop["outcomes"].get(then.measure)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
@@ -44,6 +45,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from assistance.models import (
+    ACTIVE_STATUSES,
     CaseEvent,
     CaseEventKind,
     CaseOutcome,
@@ -75,6 +77,7 @@ _OPEN, _REACHED, _CLOSED = (
     str(status.value)
     for status in (CaseStatus.OPEN, CaseStatus.REACHED_QUOTA, CaseStatus.CLOSED)
 )
+_ACTIVE = frozenset(str(status.value) for status in ACTIVE_STATUSES)
 _STATUS_EVENT = str(CaseEventKind.STATUS.value)
 _REACHED_OUTCOME = str(CaseOutcome.REACHED_QUOTA.value)
 
@@ -270,6 +273,8 @@ class Then(NamedTuple):
     measure_before: str
     # The cause at the end of the month before (reached_in's cause_then).
     cause_before: str
+    # Stuck in the month (assistance.stuck.stuck_cases).
+    stuck: bool = False
 
 
 class _Carried:
@@ -286,11 +291,15 @@ class _Carried:
         "meets",
         "run_start",
         "closed_run_start",
+        "record_then",
     )
 
     def __init__(self, worker_id, month, measure, cause):
         self.worker_id, self.month, self.measure = worker_id, month, measure
         self.cause = cause
+        # (output, quota) of the worker's record of the case's month (None:
+        # no record): what a stuck case is measured against.
+        self.record_then = None
         # The latest closing or reopening: to status, outcome, month.
         self.person = self.outcome = self.person_month = None
         # The latest record after the case's month meets quota (None: no
@@ -347,14 +356,29 @@ def month_by_month(
     # and the run of records at or above quota reaching to it (none for a
     # case opened after it: its records count from its month on).
     # The cause before any re-diagnosis: the events re-diagnose it from there.
-    started = opened.annotate(
-        latest_meets=_latest_meets(before),
-        run_bound=Value(before, output_field=DateField()),
-        first_cause=cause_then(_BEFORE_ANY),
+    # The stuck rule (assistance.stuck: imported here, as it builds on this
+    # module's as_of): the record of the case's month is joined as its
+    # "then", each month's record is its "now".
+    from assistance.stuck import stuck_by_records, with_record_then
+
+    started = with_record_then(
+        opened.annotate(
+            latest_meets=_latest_meets(before),
+            run_bound=Value(before, output_field=DateField()),
+            first_cause=cause_then(_BEFORE_ANY),
+        )
     )
-    for pk, worker_id, month, measure, cause, meets, start in _with_run_start(
-        started, bound="run_bound", name="run_start"
-    ).values_list(
+    for (
+        pk,
+        worker_id,
+        month,
+        measure,
+        cause,
+        meets,
+        start,
+        then_output,
+        then_quota,
+    ) in _with_run_start(started, bound="run_bound", name="run_start").values_list(
         "pk",
         "worker_id",
         "month",
@@ -362,9 +386,13 @@ def month_by_month(
         "first_cause",
         "latest_meets",
         "run_start",
+        "record_then__output",
+        "record_then__quota",
     ):
         entry = state[pk] = _Carried(worker_id, month, measure, cause)
         entry.meets, entry.run_start = meets, start
+        if then_quota is not None:
+            entry.record_then = (then_output, then_quota)
     events: dict[dt.date, list[tuple]] = defaultdict(list)
     for case_id, *event, month in (
         CaseEvent.objects.filter(
@@ -406,12 +434,16 @@ def month_by_month(
         ).values_list("pk", "closed_run_start"):
             state[pk].closed_run_start = start
     records: dict[dt.date, dict[int, bool]] = defaultdict(dict)
-    for worker_id, month, meets in _records_of_workers(
+    # (output, quota) of each worker's record of the month.
+    amounts: dict[dt.date, dict[int, tuple]] = defaultdict(dict)
+    for worker_id, month, meets, output, quota in _records_of_workers(
         {entry.worker_id for entry in state.values()}, after=before, up_to=last
     ):
         records[month][worker_id] = meets
+        amounts[month][worker_id] = (output, quota)
     for month in months:
         meeting = records.get(month, {})
+        amounts_now = amounts.get(month, {})
         before_month = {}
         for pk, entry in state.items():
             if entry.month > month:
@@ -454,14 +486,24 @@ def month_by_month(
                 reached_in=was_open and bool(meeting.get(entry.worker_id)),
                 measure_before=measure_before,
                 cause_before=cause_before,
+                stuck=status in _ACTIVE
+                and stuck_by_records(
+                    months_after=_months_between(entry.month, month),
+                    then=entry.record_then,
+                    now=amounts_now.get(entry.worker_id),
+                ),
             )
         yield month, standing
 
 
+def _months_between(earlier: dt.date, later: dt.date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
 def _records_of_workers(
     worker_ids: set[int], *, after: dt.date, up_to: dt.date
-) -> Iterator[tuple[int, dt.date, bool]]:
-    """(worker id, month, meets quota) of these workers' records after
+) -> Iterator[tuple[int, dt.date, bool, Decimal, Decimal]]:
+    """(worker id, month, meets quota, output, quota) of these workers' records after
     ``after`` up to ``up_to``. The ids are given as a list, in chunks under
     the database's parameter limit: a subquery over the cases would be
     planned as a probe per record of the months, which after an import of
@@ -475,7 +517,7 @@ def _records_of_workers(
             )
             .order_by()
             .annotate(meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()))
-            .values_list("worker_id", "month", "meets")
+            .values_list("worker_id", "month", "meets", "output", "quota")
         )
 
 

@@ -12,7 +12,10 @@ effect after M moves the list. The work queue counts it, the page lists it
 and the JSON report counts it for the reader's scope, all from
 ``stuck_cases``: a count always equals its list. ``first_stuck_month`` asks
 the same of every month up to M at once (the outcomes of the cases left as
-they were: assistance.outcomes).
+they were: assistance.outcomes). ``stuck_by_records`` is the rule's record
+part in Python, for assistance.standing.month_by_month, which counts the
+stuck cases of every month onto the monthly summaries (the counts the pages
+read); the tests hold it to ``stuck_cases``.
 """
 
 from __future__ import annotations
@@ -54,6 +57,25 @@ def no_real_gain(*, now: tuple, then: tuple) -> LessThan:
     return LessThan(
         now_hundredfold * then_quota,
         (then_hundredfold + STUCK_GAIN * then_quota) * now_quota,
+    )
+
+
+def stuck_by_records(
+    *, months_after: int, then: tuple | None, now: tuple | None
+) -> bool:
+    """The record part of the rule for one active case, in Python:
+    ``months_after`` months from the case's month to M, ``then`` and
+    ``now`` the (output, quota) of the worker's records of the case's month
+    and of M (None: no record). Decimals, compared exactly as
+    ``no_real_gain`` compares them in the database."""
+    if months_after < STUCK_AFTER_MONTHS or then is None or now is None:
+        return False
+    (now_output, now_quota), (then_output, then_quota) = now, then
+    if not now_output < now_quota:  # BELOW_QUOTA
+        return False
+    return (
+        now_output * 100 * then_quota
+        < (then_output * 100 + STUCK_GAIN * then_quota) * now_quota
     )
 
 

@@ -163,6 +163,12 @@ class MonthSummary(models.Model):
     family = models.PositiveIntegerField(default=0)
     other = models.PositiveIntegerField(default=0)
     unclassified = models.PositiveIntegerField(default=0)
+    # {trade: [on quota, below quota]} of the workers with a trade
+    # (workers.quota_review reads its groups from these).
+    trades = models.JSONField(default=dict)
+    # Workers slipping in the month (assistance.worklists.slipping: it reads
+    # the records of the two months before too).
+    slipping = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -199,6 +205,9 @@ class MonthCaseSummary(models.Model):
     # of each cause by id (reached_counts). Counts only, no names.
     outcomes = models.JSONField(default=dict)
     reached = models.JSONField(default=dict)
+    # Cases stuck in the month (assistance.stuck; the work queue's count,
+    # the JSON's stuck_cases).
+    stuck = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

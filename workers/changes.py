@@ -96,6 +96,9 @@ class Change(enum.Enum):
     WORKER = ("worker", Scope.NONE, Scope.NONE)
     WORKSHOP = ("workshop", Scope.NONE, Scope.NONE)
     WORKER_MOVED = ("worker moved workshop", Scope.MONTHS, Scope.EVERY_MONTH)
+    # A record counts for the worker's present trade too (the summaries'
+    # counts per trade: workers.quota_review).
+    WORKER_TRADE = ("worker's trade changed", Scope.MONTHS, Scope.NONE)
     ROSTER = ("roster", Scope.EVERY_MONTH, Scope.EVERY_MONTH)
 
     def __init__(self, label: str, figures: Scope, cases: Scope) -> None:
@@ -359,23 +362,37 @@ def the_worker(instance: Model) -> set[int]:
 
 def _track_workers() -> None:
     """A worker's save reaches every month's pages (their name); a move to
-    another workshop also the counts of the months of their records (a
-    record counts for the worker's present workshop)."""
+    another workshop or trade also the counts of the months of their records
+    (a record counts for the worker's present workshop and trade)."""
     from workers.models import ProductionRecord, Worker
 
     def loaded(sender, instance, **kwargs) -> None:
         instance._workshop_id_loaded = instance.workshop_id
+        instance._trade_loaded = instance.__dict__.get("trade")
 
     def saved(sender, instance, created=False, raw=False, **kwargs) -> None:
         before = getattr(instance, "_workshop_id_loaded", None)
+        trade_before = getattr(instance, "_trade_loaded", None)
         instance._workshop_id_loaded = instance.workshop_id
+        instance._trade_loaded = instance.trade
         if raw:
             return
-        if not created and before is not None and before != instance.workshop_id:
-            months = ProductionRecord.objects.filter(worker=instance).values_list(
-                "month", flat=True
+        moved = not created and before is not None and before != instance.workshop_id
+        retraded = (
+            not created and trade_before is not None and trade_before != instance.trade
+        )
+        if moved or retraded:
+            months = set(
+                ProductionRecord.objects.filter(worker=instance).values_list(
+                    "month", flat=True
+                )
             )
-            announce_change(Change.WORKER_MOVED, months=set(months))
+            if moved:
+                announce_change(Change.WORKER_MOVED, months=months)
+            else:
+                announce_change(
+                    Change.WORKER_TRADE, months=months, workers={instance.pk}
+                )
         announce_change(Change.WORKER, months=None)
 
     post_init.connect(loaded, sender=Worker, weak=False, dispatch_uid="worker:init")

@@ -9,7 +9,9 @@ of the factory in M — every worker on quota in M outside the group.
 
 Written once, here: the page, the work queue, the marks on the
 classification queue and the case-opening pages, the JSON report and the
-bulletin all ask ``review_groups``. Below quota is the records' own
+bulletin all ask ``review_groups``, which reads the month's counts per
+workshop and trade from the monthly summaries (factory hands them over at
+startup) or, without them, from the month's records. Below quota is the records' own
 condition (``BELOW_QUOTA``, which ``ProductionRecordQuerySet.below_quota``
 filters with), and only records of M are read: a record of a later month
 never moves M's groups. A record counts for the worker's present workshop
@@ -20,6 +22,7 @@ are compared exactly, in integers: 2 of 5 is 40%, 39.99% is not.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zlib
 from collections.abc import Iterable
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 
 from workers.models import (
     BELOW_QUOTA,
@@ -100,6 +103,48 @@ class ReviewGroup:
         )
 
 
+@dataclass(frozen=True)
+class TradeCounts:
+    """A month's workers on quota and below quota: the factory's, and per
+    workshop × trade (trades not empty) with the workshop's code and name."""
+
+    on_quota: int
+    failing: int
+    # (workshop id, code, name, trade, on quota, failing)
+    groups: list[tuple[int, str, str, str, int, int]]
+
+
+def trade_counts_from_records(month: dt.date) -> TradeCounts:
+    """TradeCounts of ``month`` from its records: one grouped query."""
+    rows = list(
+        ProductionRecord.objects.for_month(month)
+        .order_by()
+        .values_list(
+            "worker__workshop_id",
+            "worker__workshop__code",
+            "worker__workshop__name",
+            "worker__trade",
+        )
+        .annotate(on_quota=Count("pk"), failing=Count("pk", filter=BELOW_QUOTA))
+    )
+    return TradeCounts(
+        on_quota=sum(row[4] for row in rows),
+        failing=sum(row[5] for row in rows),
+        groups=[row for row in rows if row[3]],
+    )
+
+
+# Where the counts are read: the records by default; at startup factory
+# hands over its monthly summaries (read_counts_from), which hold the same
+# counts per workshop and trade without reading the month's every record.
+_counts = {"trade_counts": trade_counts_from_records}
+
+
+def read_counts_from(*, trade_counts) -> None:
+    """Read the counts from another source of a function of this name."""
+    _counts["trade_counts"] = trade_counts
+
+
 def review_groups(
     month: dt.date, workshops: Iterable[Workshop] | None = None
 ) -> list[ReviewGroup]:
@@ -107,60 +152,48 @@ def review_groups(
 
     ``workshops`` (None: every one) narrows the groups listed, never the
     rest of the factory, which is always the whole factory's. Each group
-    carries the committee's decision for the month. One grouped query over
-    the month's records, whatever the size of the factory.
+    carries the committee's decision for the month. Two queries whatever
+    the size of the factory: the counts (the monthly summaries' rows, or one
+    grouped query over the records) and the month's decisions.
     """
     month = first_of_month(month)
-    decision = QuotaReview.objects.filter(
-        month=month,
-        workshop_id=OuterRef("worker__workshop_id"),
-        trade=OuterRef("worker__trade"),
-    ).values("decision")[:1]
-    rows = list(
-        ProductionRecord.objects.for_month(month)
-        .order_by()
-        .values(
-            "worker__workshop_id",
-            "worker__workshop__code",
-            "worker__workshop__name",
-            "worker__trade",
-        )
-        .annotate(
-            on_quota=Count("pk"),
-            failing=Count("pk", filter=BELOW_QUOTA),
-            decision=Subquery(decision),
-        )
-    )
-    total = sum(row["on_quota"] for row in rows)
-    total_failing = sum(row["failing"] for row in rows)
+    counts = _counts["trade_counts"](month)
     wanted = None if workshops is None else {w.pk for w in workshops}
     groups = [
         ReviewGroup(
             month=month,
-            workshop_id=row["worker__workshop_id"],
-            workshop_code=row["worker__workshop__code"],
-            workshop_name=row["worker__workshop__name"],
-            trade=row["worker__trade"],
-            workers=row["on_quota"],
-            failing=row["failing"],
-            rest_workers=total - row["on_quota"],
-            rest_failing=total_failing - row["failing"],
-            decision=row["decision"],
+            workshop_id=workshop_id,
+            workshop_code=code,
+            workshop_name=name,
+            trade=trade,
+            workers=on_quota,
+            failing=failing,
+            rest_workers=counts.on_quota - on_quota,
+            rest_failing=counts.failing - failing,
         )
-        for row in rows
-        if wanted is None or row["worker__workshop_id"] in wanted
+        for workshop_id, code, name, trade, on_quota, failing in counts.groups
+        if wanted is None or workshop_id in wanted
     ]
-    return sorted(
-        (group for group in groups if group.qualifies),
-        key=lambda group: (group.workshop_code, group.trade),
-    )
+    groups = [group for group in groups if group.qualifies]
+    if groups:
+        decisions = {
+            (workshop_id, trade): decision
+            for workshop_id, trade, decision in QuotaReview.objects.filter(
+                month=month
+            ).values_list("workshop_id", "trade", "decision")
+        }
+        groups = [
+            dataclasses.replace(group, decision=decisions.get(group.key))
+            for group in groups
+        ]
+    return sorted(groups, key=lambda group: (group.workshop_code, group.trade))
 
 
 def under_review_workers(month: dt.date) -> dict[int, ReviewGroup]:
     """{worker id: group} for the workers of ``month``'s groups still under
     review (no decision, or the quota to be revised): the marks of the
-    classification queue and the case-opening pages. Two queries (the
-    groups, then their workers), whatever the number of rows marked."""
+    classification queue and the case-opening pages. Three queries at most
+    (review_groups', then the groups' workers), whatever the number of rows marked."""
     groups = {g.key: g for g in review_groups(month) if g.under_review}
     rows = group_records(month, groups.values()).values_list(
         "worker_id", "worker__workshop_id", "worker__trade"

@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from assistance.models import AssistanceCase
+from factory.figures import summaries
 from factory.figures.bundles import snapshot_data
 from factory.figures.corrections import other_sections, report_changes
 from factory.models import MonthSnapshot
@@ -30,6 +31,8 @@ MISSING_WORKSHOPS = "missing_workshops"
 UNCLASSIFIED = "unclassified"
 PROPOSED_CLOSURES = "proposed_closures"
 UNFINISHED_KINDS = (MISSING_WORKSHOPS, UNCLASSIFIED, PROPOSED_CLOSURES)
+# The publish page names this many of the shortfalls not classified.
+UNCLASSIFIED_NAMED = 30
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,10 @@ class Unfinished:
     """What is not done yet for a month, as the publish page lists it."""
 
     missing_workshops: list[tuple[str, str]]
-    unclassified: list[tuple[str, str]]  # (employee_no, name)
+    # The first UNCLASSIFIED_NAMED (employee_no, name) of them, and how many
+    # there are in all.
+    unclassified: list[tuple[str, str]]
+    unclassified_count: int
     proposed_closures: list[tuple[str, str]]
 
     def kinds(self) -> set[str]:
@@ -45,8 +51,9 @@ class Unfinished:
 
 
 def unfinished_work(*, month: dt.date) -> Unfinished:
-    """Workshops still missing, shortfalls not classified, and closures that
-    helpers proposed and nobody has decided (three queries and the month's
+    """Workshops still missing, shortfalls not classified (how many, from
+    the monthly summaries, and the first few named), and closures that
+    helpers proposed and nobody has decided (four queries and the month's
     completeness)."""
     classified = ShortfallClassification.objects.filter(month=month).values("worker_id")
     unclassified = (
@@ -55,7 +62,7 @@ def unfinished_work(*, month: dt.date) -> Unfinished:
         .exclude(worker_id__in=classified)
         .order_by("worker__workshop__code", "worker__employee_no")
         .values_list("worker__employee_no", "worker__name")
-    )
+    )[:UNCLASSIFIED_NAMED]
     proposed = (
         AssistanceCase.objects.filter(
             month__lte=month, closure_proposed_at__isnull=False
@@ -67,6 +74,7 @@ def unfinished_work(*, month: dt.date) -> Unfinished:
     return Unfinished(
         missing_workshops=list(completeness(month).missing),
         unclassified=list(unclassified),
+        unclassified_count=summaries.unclassified_count(month),
         proposed_closures=list(proposed),
     )
 

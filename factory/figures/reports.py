@@ -24,7 +24,6 @@ from decimal import Decimal
 
 from assistance import outcomes
 from assistance.models import AssistanceCase, CaseStatus, Measure
-from assistance.stuck import stuck_cases
 from factory.figures import summaries
 from workers.completeness import completeness_of
 from workers.models import Cause, Workshop
@@ -93,9 +92,10 @@ def case_counts(*, month: dt.date, workshop: Workshop | None = None) -> dict:
 
 def stuck_count(*, month: dt.date, workshop: Workshop | None = None) -> int:
     """The cases stuck in the month (assistance.stuck, the work queue's
-    list), of the workshop's workers or the factory's (one query)."""
+    list), of the workshop's workers or the factory's (one query over the
+    monthly summaries)."""
     workshops = None if workshop is None else [workshop]
-    return stuck_cases(month.replace(day=1), workshops).count()
+    return summaries.stuck_count(month.replace(day=1), workshops)
 
 
 def quota_reviews(*, month: dt.date, workshop: Workshop | None = None) -> list[dict]:

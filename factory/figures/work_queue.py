@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from assistance import worklists
 from assistance.models import AssistanceCase
 from assistance.services import helper_limit
-from assistance.stuck import stuck_cases
+from factory.figures import summaries
 from workers.completeness import completeness, working_month
 from workers.months import add_months, month_str
 from workers.quota_review import review_groups
@@ -72,7 +72,7 @@ def _month_items(month: dt.date, workshops, *, may_act: bool) -> list[Item]:
         Item(
             "unclassified",
             _("Shortfalls not classified"),
-            worklists.unclassified_shortfalls(month, workshops).count(),
+            summaries.unclassified_count(month, workshops),
             link("assistance:classification_queue", month=text, show="unclassified"),
         ),
         Item(
@@ -84,7 +84,7 @@ def _month_items(month: dt.date, workshops, *, may_act: bool) -> list[Item]:
         Item(
             "slipping",
             _("Workers slipping"),
-            worklists.slipping(month, workshops).count(),
+            summaries.slipping_count(month, workshops),
             _url("assistance:slipping", month=text),
         ),
     ]
@@ -133,7 +133,7 @@ def _case_items(working: dt.date, workshops, *, may_act: bool) -> list[Item]:
         Item(
             "stuck",
             _("Stuck help cases"),
-            stuck_cases(working, workshops).count(),
+            summaries.stuck_count(working, workshops),
             _url("assistance:stuck_cases", month=month_str(working)),
         ),
     ]

@@ -97,15 +97,15 @@ def test_a_quota_kept_ends_the_marks_and_one_to_be_revised_keeps_them(
     assert sorted(marks) == [f"jg2-车工-{n:02d}" for n in range(1, 5)]
 
 
-def test_the_marks_cost_two_queries_whatever_the_number_of_rows(
+def test_the_marks_cost_three_queries_whatever_the_number_of_rows(
     world, secretary_client, django_assert_num_queries
 ):
     url = f"{QUEUE}?month=1956-03"
     secretary_client.get(url)
     # The queue's own 14 for a month asked for (test_classification_views.py
-    # counts the working month's) and the marks' two: the month's trade
-    # groups with their decisions, the records of the groups under review.
-    with django_assert_num_queries(16):
+    # counts the working month's) and the marks' three: the month's counts
+    # by trade, their decisions, the records of the groups under review.
+    with django_assert_num_queries(17):
         assert len(marked(secretary_client.get(url))) == 7
     more = [WorkerFactory(workshop=world["workshop"], trade="车工") for _ in range(6)]
     save_records(
@@ -113,7 +113,7 @@ def test_the_marks_cost_two_queries_whatever_the_number_of_rows(
         by=None,
         source="test",
     )
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         marks = marked(secretary_client.get(url))
     # Ten lathe operators below quota now; with them the rest of the factory
     # is a third below quota, and the moulders' 60% no longer three times it.

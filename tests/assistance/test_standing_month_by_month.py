@@ -1,5 +1,6 @@
 """month_by_month (the monthly summaries' path) gives, month after month,
-what with_reached_month() and reached_in() give one month at a time:
+what with_reached_month(), reached_in() and stuck_cases() give one month
+at a time:
 random cases, records with gaps, changes of measure, and closings and
 reopenings — several in one month, written out of order — on both
 databases."""
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assistance import standing
+from assistance.stuck import stuck_cases
 from assistance.models import AssistanceCase, CaseEvent, CaseEventKind, CaseStatus
 from tests.factories import WorkerFactory, WorkshopFactory
 from workers.models import Cause, ProductionRecord
@@ -35,7 +37,7 @@ def _random_factory(seed: int) -> None:
                     ProductionRecord.objects.create(
                         worker=worker,
                         month=month,
-                        quota=Decimal(100),
+                        quota=Decimal(again.choice([100, 100, 96])),
                         output=Decimal(rng.choice([80, "99.99", 100, 120])),
                     )
             for _ in range(rng.randint(0, 2)):
@@ -123,6 +125,8 @@ def test_month_by_month_is_with_reached_month_and_reached_in_month_after_month(
         reached_cause = dict(
             standing.reached_in(cases, month).values_list("pk", "cause_then")
         )
+        # The stuck cases, as the definition's own query finds them.
+        stuck_pks = set(stuck_cases(month).values_list("pk", flat=True))
         expected = {
             pk: standing.Then(
                 status=status,
@@ -132,6 +136,7 @@ def test_month_by_month_is_with_reached_month_and_reached_in_month_after_month(
                 reached_in=pk in reached,
                 measure_before=reached.get(pk, found[month][pk].measure_before),
                 cause_before=reached_cause.get(pk, found[month][pk].cause_before),
+                stuck=pk in stuck_pks,
             )
             for pk, status, outcome, measure, reached_month in (
                 standing.with_reached_month(cases, month).values_list(

@@ -249,6 +249,23 @@ def roster_move(w, client, tmp_path):
     assert response.status_code == 302, response.content[:800]
 
 
+def roster_trade(w, client, tmp_path):
+    # b3 becomes a moulder: their records count for that trade now (the
+    # summaries' counts per trade, which the quota review reads).
+    worker = w.workers["b3"]
+    page = client.get(reverse("workers:worker_edit", args=[worker.pk]))
+    form = page.context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data["trade"] = "铸工" if data.get("trade") != "铸工" else "车工"
+    if "is_activist" in data and data["is_activist"] is False:
+        del data["is_activist"]
+    if "active" in data and data["active"] is False:
+        del data["active"]
+    response = client.post(reverse("workers:worker_edit", args=[worker.pk]), data)
+    assert response.status_code == 302, response.content[:800]
+
+
 def record_deleted(w, client, tmp_path):
     ProductionRecord.objects.get(worker=w.workers["a4"], month=MAR).delete()
 
@@ -629,6 +646,7 @@ WRITES = [
     admin_bulk_delete,
     roster_form,
     roster_move,
+    roster_trade,
     record_deleted,
     case_deleted,
     standard,

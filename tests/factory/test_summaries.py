@@ -165,3 +165,20 @@ def test_the_completeness_read_from_the_rows_is_that_of_the_records(small):
     MonthSummary.objects.filter(month=MAR).update(on_quota=0)
     assert completeness_of([MAR])[MAR].workers_with_records == 0
     assert completeness_of([MAR], from_records=True)[MAR].workers_with_records > 0
+
+
+def test_a_record_reaches_the_workers_slipping_of_the_two_months_after(small):
+    """A month's workers slipping read the two months before it: a February
+    record made advanced makes its worker, below the standard in March,
+    slip in March, and the March rows say so at once."""
+    march = {
+        record.worker_id: record
+        for record in ProductionRecord.objects.filter(month=MAR, attainment__lt=100)
+    }
+    february = ProductionRecord.objects.filter(month=FEB, worker_id__in=march).first()
+    assert february is not None
+    before = summaries.slipping_count(MAR)
+    february.output = february.quota * 2
+    february.save()
+    assert summaries.slipping_count(MAR) == before + 1
+    assert summaries.differences() == []

@@ -252,9 +252,9 @@ def test_the_page_costs_the_same_whatever_the_number_of_workers(
 ):
     secretary_client.get(URL, {"month": MONTH})  # the session, warm
     # session, user, permissions (2), the worker of the frame's navigation;
-    # the month's completeness (4); the groups with their decisions (none
-    # yet, so no decision rows to read), the groups' records
-    with django_assert_num_queries(11):
+    # the month's completeness (4); the month's counts by trade, the
+    # decisions of its groups (none yet), the groups' records
+    with django_assert_num_queries(12):
         secretary_client.get(URL, {"month": MONTH})
     more = [WorkerFactory(workshop=world["workshop"], trade="车工") for _ in range(10)]
     save_records(
@@ -271,8 +271,8 @@ def test_the_page_costs_the_same_whatever_the_number_of_workers(
         seen_version=0,
         by=None,
     )
-    # ... and the decisions' rows, now that a group has one
-    with django_assert_num_queries(12):
+    # ... and the decisions' rows for their forms, now that a group has one
+    with django_assert_num_queries(13):
         response = secretary_client.get(URL, {"month": MONTH})
     assert len(sections(response)["jg2 车工"]["records"]) == 16
 

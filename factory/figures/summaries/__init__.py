@@ -48,6 +48,9 @@ from factory.figures.summaries.rows import (
     reached_by_workshop,
     reached_in_month,
     records_by_workshop,
+    slipping_count,
+    stuck_count,
+    unclassified_count,
 )
 from factory.figures.summaries.upkeep import (
     build_if_missing,
@@ -81,6 +84,9 @@ __all__ = [
     "reached_by_workshop",
     "reached_in_month",
     "rebuild",
+    "slipping_count",
+    "stuck_count",
+    "unclassified_count",
     "records_by_workshop",
     "refresh_cases",
     "refresh_figures",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery
 
-from assistance import outcomes
+from assistance import outcomes, stuck, worklists
 from assistance.models import AssistanceCase, CaseEvent, CaseStatus
 from workers.models import (
     ADVANCED,
@@ -17,13 +17,18 @@ from workers.models import (
     Cause,
     ProductionRecord,
     ShortfallClassification,
+    Workshop,
 )
 from workers.months import add_months
+from workers.quota_review import trade_counts_from_records
 
 FIGURE_FIELDS = ("on_quota", "advanced", "failing")
 CAUSE_FIELDS = (*Cause.values, "unclassified")
+# Besides the counts, a MonthSummary row keeps them per trade, and the
+# workers slipping.
+FIGURE_ROW_FIELDS = (*FIGURE_FIELDS, *CAUSE_FIELDS, "trades", "slipping")
 CASE_FIELDS = tuple(str(status) for status in CaseStatus)  # the field names
-CASE_ROW_FIELDS = (*CASE_FIELDS, "reached_in_month", "outcomes", "reached")
+CASE_ROW_FIELDS = (*CASE_FIELDS, "reached_in_month", "outcomes", "reached", "stuck")
 
 
 def compute_figures(
@@ -50,9 +55,11 @@ def compute_figures(
         records = records.filter(worker__workshop_id__in=list(workshops))
         classified = classified.filter(worker__workshop_id__in=list(workshops))
     rows: dict[tuple, dict] = {}
+    # Grouped by trade too, and added up per workshop here: the quota
+    # review's counts (workers.quota_review) in the same pass.
     for row in (
         records.with_standing()
-        .values("month", "worker__workshop_id")
+        .values("month", "worker__workshop_id", "worker__trade")
         .annotate(
             on_quota=Count("pk"),
             advanced=Count("pk", filter=ADVANCED),
@@ -60,11 +67,20 @@ def compute_figures(
         )
         .order_by()
     ):
-        rows[(row["month"], row["worker__workshop_id"])] = {
-            **{key: row[key] for key in FIGURE_FIELDS},
-            **dict.fromkeys(CAUSE_FIELDS, 0),
-            "unclassified": row["failing"],
-        }
+        counts = rows.setdefault(
+            (row["month"], row["worker__workshop_id"]),
+            {
+                **dict.fromkeys(FIGURE_FIELDS, 0),
+                **dict.fromkeys(CAUSE_FIELDS, 0),
+                "trades": {},
+                "slipping": 0,
+            },
+        )
+        for key in FIGURE_FIELDS:
+            counts[key] += row[key]
+        counts["unclassified"] += row["failing"]
+        if row["worker__trade"]:
+            counts["trades"][row["worker__trade"]] = [row["on_quota"], row["failing"]]
     below_quota = ProductionRecord.objects.filter(
         worker=OuterRef("worker"), month=OuterRef("month")
     ).filter(BELOW_QUOTA)
@@ -78,17 +94,49 @@ def compute_figures(
             counts = rows[(row["month"], row["worker__workshop_id"])]
             counts[row["cause"]] += row["n"]
             counts["unclassified"] -= row["n"]
+    months_found = {month for month, _workshop in rows}
+    for key, n in compute_slipping(months_found, workshops=workshops).items():
+        rows[key]["slipping"] = n
     return rows
+
+
+def compute_slipping(months: Iterable[dt.date], *, workshops=None) -> dict:
+    """{(month, workshop id): workers slipping} (assistance.worklists: one
+    grouped query a month, over the month's records and the two months'
+    before), of ``workshops`` (ids; None: every one)."""
+    scope = None if workshops is None else Workshop.objects.filter(pk__in=workshops)
+    found = {}
+    for month in sorted(months):
+        for workshop_id, n in (
+            worklists.slipping(month, scope)
+            .order_by()
+            .values_list("worker__workshop_id")
+            .annotate(n=Count("pk"))
+        ):
+            found[(month, workshop_id)] = n
+    return found
 
 
 def compute_figures_record_by_record() -> dict:
     """compute_figures() for every month with each shortfall's cause read
     record by record (the classification of the record's worker-month, or
-    unclassified): what differences() checks the kept rows against."""
+    unclassified), and the counts per trade by the quota review's own
+    query, month by month: what differences() checks the kept rows
+    against."""
     records = ProductionRecord.objects.order_by()
     rows = compute_figures()
     for counts in rows.values():
-        counts.update(dict.fromkeys(CAUSE_FIELDS, 0))
+        counts.update(dict.fromkeys(CAUSE_FIELDS, 0), trades={})
+    for month in {month for month, _workshop in rows}:
+        for (
+            workshop_id,
+            _code,
+            _name,
+            trade,
+            on_quota,
+            failing,
+        ) in trade_counts_from_records(month).groups:
+            rows[(month, workshop_id)]["trades"][trade] = [on_quota, failing]
     cause = Subquery(
         ShortfallClassification.objects.filter(
             worker=OuterRef("worker"), month=OuterRef("month")
@@ -165,6 +213,7 @@ def compute_cases(months: Iterable[dt.date], cases=None) -> dict:
                 "reached_in_month": 0,
                 "outcomes": counts["outcomes"],
                 "reached": {},
+                "stuck": counts["stuck"],
             }
         for workshop_id, entry in reached.items():
             row = rows[(month, workshop_id)]
@@ -174,10 +223,10 @@ def compute_cases(months: Iterable[dt.date], cases=None) -> dict:
 
 
 def compute_cases_from_definitions(months: Iterable[dt.date], cases=None) -> dict:
-    """compute_cases() month by month, two queries a month
-    (assistance.outcomes.standing_counts and reached_counts, the
-    definitions' own annotations): what differences() checks the kept rows
-    against."""
+    """compute_cases() month by month, three queries a month
+    (assistance.outcomes.standing_counts and reached_counts, and
+    assistance.stuck.stuck_cases: the definitions' own annotations): what
+    differences() checks the kept rows against."""
     rows: dict[tuple, dict] = {}
     cases = AssistanceCase.objects.order_by() if cases is None else cases
 
@@ -189,6 +238,7 @@ def compute_cases_from_definitions(months: Iterable[dt.date], cases=None) -> dic
                 "reached_in_month": 0,
                 "outcomes": {},
                 "reached": {},
+                "stuck": 0,
             },
         )
 
@@ -201,4 +251,12 @@ def compute_cases_from_definitions(months: Iterable[dt.date], cases=None) -> dic
             row = entry(month, workshop_id)
             row["reached_in_month"] = reached["count"]
             row["reached"] = reached
+        for workshop_id, n in (
+            stuck.stuck_cases(month)
+            .filter(pk__in=cases.values("pk"))
+            .values_list("worker__workshop_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            entry(month, workshop_id)["stuck"] = n
     return rows

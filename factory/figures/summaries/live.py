@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from assistance import outcomes
+from assistance import outcomes, worklists
 from assistance.models import AssistanceCase
+from assistance.stuck import stuck_cases
 from factory.figures.summaries.counting import (
     CASE_FIELDS,
     CAUSE_FIELDS,
@@ -112,3 +113,15 @@ def reached_in_month(month: dt.date, workshop=None) -> int:
     return sum(
         row["reached_in_month"] for row in compute_cases([month], cases).values()
     )
+
+
+def stuck_count(month: dt.date, workshops=None) -> int:
+    return stuck_cases(month, workshops).count()
+
+
+def slipping_count(month: dt.date, workshops=None) -> int:
+    return worklists.slipping(month, workshops).count()
+
+
+def unclassified_count(month: dt.date, workshops=None) -> int:
+    return worklists.unclassified_shortfalls(month, workshops).count()

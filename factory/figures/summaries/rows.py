@@ -14,6 +14,7 @@ from factory.figures.summaries import live
 from factory.figures.summaries.counting import CASE_FIELDS, CAUSE_FIELDS, FIGURE_FIELDS
 from factory.models import MonthCaseSummary, MonthSummary
 from workers.changes import settle
+from workers.quota_review import TradeCounts
 
 # ------------------------------------------------------------------- reading
 
@@ -122,6 +123,39 @@ def reached_in_month(month: dt.date, workshop=None) -> int:
     return total or 0
 
 
+def _month_sum(model, field: str, month: dt.date, workshops) -> int:
+    """One count of the month's rows added up, of ``workshops`` (a Workshop
+    QuerySet or list; None: the factory): one query. Only the month's own
+    rows: these counts are of the month's records, and a month after the
+    data's last has none."""
+    rows = _current(model).filter(month=month)
+    if workshops is not None:
+        rows = rows.filter(workshop__in=workshops)
+    return rows.aggregate(n=Sum(field))["n"] or 0
+
+
+def unclassified_count(month: dt.date, workshops=None) -> int:
+    """The month's shortfalls with no cause yet
+    (assistance.worklists.unclassified_shortfalls)."""
+    if not layer_on("summaries"):
+        return live.unclassified_count(month, workshops)
+    return _month_sum(MonthSummary, "unclassified", month, workshops)
+
+
+def slipping_count(month: dt.date, workshops=None) -> int:
+    """Workers slipping in the month (assistance.worklists.slipping)."""
+    if not layer_on("summaries"):
+        return live.slipping_count(month, workshops)
+    return _month_sum(MonthSummary, "slipping", month, workshops)
+
+
+def stuck_count(month: dt.date, workshops=None) -> int:
+    """Cases stuck in the month (assistance.stuck)."""
+    if not layer_on("summaries"):
+        return live.stuck_count(month, workshops)
+    return _month_sum(MonthCaseSummary, "stuck", month, workshops)
+
+
 def first_record_months(workshop_ids: Iterable[int]) -> dict[int, dt.date]:
     """The month of each workshop's first record, what workers.completeness
     asks of workshops that joined late, from the rows (one query)."""
@@ -151,9 +185,36 @@ def records_by_workshop(months: Iterable[dt.date]) -> dict[dt.date, dict[int, in
     return result
 
 
+def trade_counts(month: dt.date) -> TradeCounts:
+    """workers.quota_review's counts of the month from the rows (one
+    query): the factory's on quota and below, and each workshop's trades."""
+    on_quota = failing = 0
+    groups = []
+    for workshop_id, code, name, row_on_quota, row_failing, trades in (
+        _current(MonthSummary)
+        .filter(month=month)
+        .values_list(
+            "workshop_id",
+            "workshop__code",
+            "workshop__name",
+            "on_quota",
+            "failing",
+            "trades",
+        )
+    ):
+        on_quota += row_on_quota
+        failing += row_failing
+        groups.extend(
+            (workshop_id, code, name, trade, trade_on_quota, trade_failing)
+            for trade, (trade_on_quota, trade_failing) in trades.items()
+        )
+    return TradeCounts(on_quota=on_quota, failing=failing, groups=groups)
+
+
 def connect_completeness() -> None:
-    """workers.completeness reads its counts from the rows (FactoryConfig.ready)."""
-    from workers import completeness
+    """workers.completeness and workers.quota_review read their counts from
+    the rows (FactoryConfig.ready)."""
+    from workers import completeness, quota_review
 
     if not layer_on("summaries"):
         return  # it counts the records (make bench's measure of the tables)
@@ -161,3 +222,4 @@ def connect_completeness() -> None:
         records_by_workshop=records_by_workshop,
         first_record_months=first_record_months,
     )
+    quota_review.read_counts_from(trade_counts=trade_counts)

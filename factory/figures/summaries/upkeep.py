@@ -11,7 +11,12 @@ from django.db import transaction
 from django.db.models import Max
 
 from assistance.models import AssistanceCase
-from factory.figures.summaries.counting import compute_cases, compute_figures, data_span
+from factory.figures.summaries.counting import (
+    compute_cases,
+    compute_figures,
+    compute_slipping,
+    data_span,
+)
 from factory.models import MonthCaseSummary, MonthSummary
 from workers.changes import Change, Changed, Scope
 from workers.models import (
@@ -19,6 +24,10 @@ from workers.models import (
     Worker,
 )
 from workers.months import add_months
+
+# A month's workers slipping read the records of the months this many
+# months before it (assistance.worklists.slipping).
+SLIPPING_READS = (1, 2)
 
 
 def _write(model, rows: dict, delete) -> None:
@@ -46,6 +55,23 @@ def refresh_figures(
         stale = stale.filter(workshop_id__in=list(workshops))
     rows = compute_figures(months, since=since, workshops=workshops)
     _write(MonthSummary, rows, stale)
+
+
+def refresh_slipping(months: set[dt.date], *, workshops=None) -> None:
+    """Recount the workers slipping of ``months``' rows, of ``workshops``
+    (ids; None: every workshop): a month's slipping reads the records of the
+    two months before it, so a change of those reaches it too."""
+    rows = MonthSummary.objects.filter(month__in=list(months))
+    if workshops is not None:
+        rows = rows.filter(workshop_id__in=list(workshops))
+    counts = compute_slipping(months, workshops=workshops)
+    changed = []
+    for row in rows.only("pk", "month", "workshop_id", "slipping"):
+        n = counts.get((row.month, row.workshop_id), 0)
+        if row.slipping != n:
+            row.slipping = n
+            changed.append(row)
+    MonthSummary.objects.bulk_update(changed, ["slipping"], batch_size=500)
 
 
 def refresh_cases(since: dt.date | None = None, *, workshops=None) -> None:
@@ -159,6 +185,13 @@ class Upkeep:
             before = {m for m in self.figure_months if not self._onward(m)}
             if before:
                 refresh_figures(before, workshops=figures_in)
+            # The workers slipping of the two months after each month
+            # recomputed read its records too (the rows of months from
+            # figures_since on are recomputed whole).
+            after = {add_months(month, n) for month in before for n in SLIPPING_READS}
+            after = {m for m in after - before if not self._onward(m)}
+            if after:
+                refresh_slipping(after, workshops=figures_in)
         cases_in = workshops(self.case_workers)
         if self.cases_every:
             refresh_cases(workshops=cases_in)
