@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from factory.figures.publishing import (
     MISSING_WORKSHOPS,
     PROPOSED_CLOSURES,
+    QUOTA_REVIEWS,
     UNCLASSIFIED,
     Unfinished,
 )
@@ -27,6 +28,9 @@ ACKNOWLEDGEMENTS = {
     UNCLASSIFIED: _("I know that these shortfalls are not classified; publish."),
     PROPOSED_CLOSURES: _(
         "I know that these proposed closures are not decided; publish."
+    ),
+    QUOTA_REVIEWS: _(
+        "I know that the committee has not decided on these quotas; publish."
     ),
 }
 

@@ -24,13 +24,15 @@ from factory.models import MonthSnapshot
 from workers.completeness import completeness
 from workers.models import MonthCompletion, ProductionRecord, ShortfallClassification
 from workers.months import month_label, previous_month
+from workers.quota_review import review_groups
 
 # The kinds of unfinished work a secretary must acknowledge before
 # publishing (the publish page asks for each one that applies).
 MISSING_WORKSHOPS = "missing_workshops"
 UNCLASSIFIED = "unclassified"
 PROPOSED_CLOSURES = "proposed_closures"
-UNFINISHED_KINDS = (MISSING_WORKSHOPS, UNCLASSIFIED, PROPOSED_CLOSURES)
+QUOTA_REVIEWS = "quota_reviews"
+UNFINISHED_KINDS = (MISSING_WORKSHOPS, UNCLASSIFIED, PROPOSED_CLOSURES, QUOTA_REVIEWS)
 # The publish page names this many of the shortfalls not classified.
 UNCLASSIFIED_NAMED = 30
 
@@ -45,6 +47,9 @@ class Unfinished:
     unclassified: list[tuple[str, str]]
     unclassified_count: int
     proposed_closures: list[tuple[str, str]]
+    # The month's quota review groups with no decision yet (workers.
+    # quota_review): (workshop name, trade). The bulletin lists decisions.
+    quota_reviews: list[tuple[str, str]]
 
     def kinds(self) -> set[str]:
         return {kind for kind in UNFINISHED_KINDS if getattr(self, kind)}
@@ -53,8 +58,8 @@ class Unfinished:
 def unfinished_work(*, month: dt.date) -> Unfinished:
     """Workshops still missing, shortfalls not classified (how many, from
     the monthly summaries, and the first few named), and closures that
-    helpers proposed and nobody has decided (four queries and the month's
-    completeness)."""
+    helpers proposed and nobody has decided, and quota review groups with no
+    decision (six queries at most, and the month's completeness)."""
     classified = ShortfallClassification.objects.filter(month=month).values("worker_id")
     unclassified = (
         ProductionRecord.objects.for_month(month)
@@ -75,6 +80,11 @@ def unfinished_work(*, month: dt.date) -> Unfinished:
         missing_workshops=list(completeness(month).missing),
         unclassified=list(unclassified),
         unclassified_count=summaries.unclassified_count(month),
+        quota_reviews=[
+            (group.workshop_name, group.trade)
+            for group in review_groups(month)
+            if group.decision is None
+        ],
         proposed_closures=list(proposed),
     )
 

@@ -159,12 +159,12 @@ def test_publishing_march_asks_and_a_correction_is_revision_2(
     unclassified = page.context["unfinished"].unclassified
     assert unclassified  # the demo leaves March's shortfalls to classify
     assert f'data-unclassified="{unclassified[0][0]}"' in page.content.decode()
+    # ... and the foundry's lathe operators, whose quota is under review.
+    assert page.context["unfinished"].quota_reviews == [("铸工车间", "车工")]
     assert secretary_client.post(publish).status_code == 400
+    acknowledged = {"ack_unclassified": "on", "ack_quota_reviews": "on"}
     with django_capture_on_commit_callbacks(execute=True):
-        assert (
-            secretary_client.post(publish, {"ack_unclassified": "on"}).status_code
-            == 302
-        )
+        assert secretary_client.post(publish, acknowledged).status_code == 302
     record = ProductionRecord.objects.for_month(MAR).below_quota().first()
     with django_capture_on_commit_callbacks(execute=True):
         save(
@@ -178,7 +178,7 @@ def test_publishing_march_asks_and_a_correction_is_revision_2(
             ]
         )
         response = secretary_client.post(
-            publish, {"ack_unclassified": "on", "reason": "车间补报一张工票"}
+            publish, {**acknowledged, "reason": "车间补报一张工票"}
         )
     assert response.status_code == 302
     assert list(

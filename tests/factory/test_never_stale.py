@@ -474,14 +474,23 @@ def publish(w, client, tmp_path):
     publish_month(
         month=MAR,
         by=w.secretary,
-        acknowledged={"missing_workshops", "unclassified", "proposed_closures"},
+        acknowledged={
+            "missing_workshops",
+            "unclassified",
+            "proposed_closures",
+            "quota_reviews",
+        },
     )
 
 
 def publish_page(w, client, tmp_path):
     response = client.post(
         reverse("reports:publish", args=[MONTH]),
-        {"ack_missing_workshops": "on", "ack_unclassified": "on"},
+        {
+            "ack_missing_workshops": "on",
+            "ack_unclassified": "on",
+            "ack_quota_reviews": "on",
+        },
     )
     assert response.status_code == 302
 

@@ -99,7 +99,12 @@ def test_a_decision_after_publishing_is_a_change_of_the_groups_workshop(
     publish_month(
         month=MAR,
         by=secretary,
-        acknowledged={"missing_workshops", "unclassified", "proposed_closures"},
+        acknowledged={
+            "missing_workshops",
+            "unclassified",
+            "proposed_closures",
+            "quota_reviews",
+        },
     )
     decide("铸工")
     published = secretary_client.get(JSON, {"month": "1956-03"}).json()
@@ -143,3 +148,28 @@ def test_the_bulletin_lists_the_months_decisions(
     # bob reads his workshop's decision only.
     mine = manager_client.get(BULLETIN).content.decode()
     assert "换新车床" in mine and "砂型改进后定额合理" not in mine
+
+
+def test_publishing_asks_about_the_groups_not_decided(
+    world, decide, secretary_client
+):
+    """The publish page lists the month's groups with no decision as
+    unfinished work, links to their page and asks to confirm them."""
+    publish = reverse("reports:publish", args=["1956-03"])
+    decide("铸工")
+    page = in_english(secretary_client).get(publish)
+    assert page.context["unfinished"].quota_reviews == [
+        (world["workshop"].name, "车工")
+    ]
+    html = page.content.decode()
+    assert "1 trade group whose quota may be wrong is not decided" in html
+    assert 'id="publish-quota-reviews-link"' in html
+    others = {
+        f"ack_{kind}": "on"
+        for kind in page.context["unfinished"].kinds() - {"quota_reviews"}
+    }
+    refused = secretary_client.post(publish, others)
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["ack_quota_reviews"]
+    accepted = secretary_client.post(publish, {**others, "ack_quota_reviews": "on"})
+    assert accepted.status_code == 302
