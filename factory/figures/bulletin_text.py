@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from factory.figures.labels import cause_label, helper_kind_label, measure_label
 from factory.models import CampaignMeasure
 from factory.templatetags.report_tags import month_label, number, signed
+from workers.models import QuotaDecision
 
 
 def headline(report: dict) -> str:
@@ -119,8 +120,41 @@ def cases_sentence(cases: dict) -> str:
     }
 
 
-def report_text(report: dict, workshop_name: str | None = None) -> str:
-    """The whole report as a short bulletin (the command's text format)."""
+def stuck_sentence(count: int) -> str:
+    return ngettext(
+        "%(count)s help case is stuck: its worker has gained nothing since it "
+        "was opened.",
+        "%(count)s help cases are stuck: their workers have gained nothing since "
+        "they were opened.",
+        count,
+    ) % {"count": count}
+
+
+def quota_review_sentence(group: dict, names: dict[str, str]) -> str:
+    """One quota review group of the JSON report, with its decision."""
+    decision = (
+        QuotaDecision(group["decision"]).label
+        if group["decision"]
+        else _("no decision yet")
+    )
+    return _(
+        "The quota may be wrong: %(workshop)s × %(trade)s, %(failing)s of "
+        "%(workers)s below quota (%(decision)s)."
+    ) % {
+        "workshop": names.get(group["workshop"], group["workshop"]),
+        "trade": group["trade"],
+        "failing": group["failing"],
+        "workers": group["workers"],
+        "decision": decision,
+    }
+
+
+def report_text(
+    report: dict, workshop_name: str | None = None, campaigns: list[dict] = ()
+) -> str:
+    """The whole report as a short bulletin (the command's text format):
+    ``campaigns`` are the campaign states of the report's scope, with their
+    names (factory.figures.bundles.with_campaigns)."""
     lines = []
     if workshop_name:
         lines.append(_("Workshop: %(name)s") % {"name": workshop_name})
@@ -130,6 +164,13 @@ def report_text(report: dict, workshop_name: str | None = None) -> str:
         lines.append(causes_sentence(report["causes"], report["month"]))
     lines.extend(workshop_line(row) for row in report["workshops"])
     lines.append(cases_sentence(report["cases"]))
+    if report.get("stuck_cases"):
+        lines.append(stuck_sentence(report["stuck_cases"]))
+    names = {row["code"]: row["name"] for row in report["workshops"]}
+    lines.extend(
+        quota_review_sentence(group, names) for group in report.get("quota_reviews", ())
+    )
+    lines.extend(campaign_sentence(state) for state in campaigns)
     return "\n".join(lines) + "\n"
 
 

@@ -3,8 +3,10 @@ definition on a small built world, its boundaries, and that a later
 month's data never moves an earlier month's list."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 
 from assistance.models import CaseOutcome, Measure
 from assistance.services import close_case, open_case
@@ -138,3 +140,14 @@ def test_the_list_is_one_query(world, django_assert_num_queries):
     with django_assert_num_queries(0):
         [row.worker.workshop.name for row in rows]
     assert len(rows) == 2
+
+
+def test_the_commands_text_counts_the_months_stuck_cases(world):
+    out = io.StringIO()
+    call_command(
+        "movement_report", month="1956-04", format="text", language="en", stdout=out
+    )
+    assert (
+        "2 help cases are stuck: their workers have gained nothing since they "
+        "were opened." in out.getvalue()
+    )

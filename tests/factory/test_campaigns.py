@@ -18,7 +18,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
+from factory.figures.bulletin_text import campaign_sentence
 from factory.figures.campaigns import (
     campaigns_as_of,
     report_rows,
@@ -617,3 +619,17 @@ def test_a_campaign_not_started_by_the_working_month_is_listed_without_figures(
     (row,) = response.context["rows"]
     assert row["state"] is None
     assert "data-not-started" in response.content.decode()
+
+
+def test_the_commands_text_names_each_campaign_as_the_bulletin_does(small, secretary):
+    two_workshops_and_the_factory(small, secretary)
+    out = io.StringIO()
+    call_command(
+        "movement_report", month="1956-03", format="text", language="en", stdout=out
+    )
+    text = out.getvalue()
+    states = campaigns_as_of(MAR)
+    assert len(states) == 3
+    with translation.override("en"):
+        for state in states:
+            assert campaign_sentence(state) in text

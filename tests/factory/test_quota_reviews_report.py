@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
@@ -150,9 +152,7 @@ def test_the_bulletin_lists_the_months_decisions(
     assert "换新车床" in mine and "砂型改进后定额合理" not in mine
 
 
-def test_publishing_asks_about_the_groups_not_decided(
-    world, decide, secretary_client
-):
+def test_publishing_asks_about_the_groups_not_decided(world, decide, secretary_client):
     """The publish page lists the month's groups with no decision as
     unfinished work, links to their page and asks to confirm them."""
     publish = reverse("reports:publish", args=["1956-03"])
@@ -173,3 +173,18 @@ def test_publishing_asks_about_the_groups_not_decided(
     assert refused.context["form"].errors["ack_quota_reviews"]
     accepted = secretary_client.post(publish, {**others, "ack_quota_reviews": "on"})
     assert accepted.status_code == 302
+
+
+def test_the_commands_text_names_each_group_with_its_decision(world, decide):
+    decide("铸工")
+    out = io.StringIO()
+    call_command(
+        "movement_report", month="1956-03", format="text", language="en", stdout=out
+    )
+    lines = [line for line in out.getvalue().splitlines() if "quota may be" in line]
+    assert lines == [
+        f"The quota may be wrong: {world['workshop'].name} × 车工, 5 of 10 below "
+        "quota (no decision yet).",
+        f"The quota may be wrong: {world['other_workshop'].name} × 铸工, 3 of 5 "
+        "below quota (quota kept).",
+    ]

@@ -76,5 +76,10 @@ class Command(BaseCommand):
                 writer.writerow([key, safe_cell(value)])
         else:
             self.stdout.write(
-                report_text(report, workshop.name if workshop else None), ending=""
+                report_text(
+                    report,
+                    workshop.name if workshop else None,
+                    campaigns=view["data"]["campaigns"],
+                ),
+                ending="",
             )
