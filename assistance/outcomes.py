@@ -168,13 +168,24 @@ def reached_counts(cases: QuerySet, month: dt.date) -> dict[int, dict]:
 
 
 def counts_month_by_month(
-    cases: QuerySet, months: Sequence[dt.date]
+    cases: QuerySet,
+    months: Sequence[dt.date],
+    first_stuck: dict[int, dt.date] | None = None,
 ) -> Iterator[tuple[dt.date, dict[int, dict], dict[int, dict]]]:
     """(month, standing_counts(cases, month), reached_counts(cases, month))
     for each of ``months`` (consecutive, oldest first), from
     assistance.standing.month_by_month: a handful of queries for the whole
     run instead of two a month (the monthly summaries after an import of a
-    year of records)."""
+    year of records).
+
+    Each workshop's counts also hold ``stuck`` (the cases stuck in the
+    month) and ``apart``: rediagnosis_outcomes' two entries, counted case by
+    case. ``first_stuck`` ({case id: the first month it was stuck}) holds
+    the months before the run (a case stuck before it stays "left as it
+    was" unless re-diagnosed) and is filled with the run's: the caller
+    keeps it for the next run.
+    """
+    first_stuck = {} if first_stuck is None else first_stuck
     static = {
         pk: (workshop_id, month)
         for pk, workshop_id, month in cases.order_by().values_list(
@@ -192,9 +203,12 @@ def counts_month_by_month(
                     "statuses": {},
                     "outcomes": {},
                     "stuck": 0,
+                    "apart": {},
                 }
             if then.stuck:
                 workshop["stuck"] += 1
+                first_stuck.setdefault(pk, month)
+            _count_apart(workshop["apart"], then, first_stuck.get(pk))
             statuses = workshop["statuses"]
             statuses[then.status] = statuses.get(then.status, 0) + 1
             entry = workshop["outcomes"].get(then.measure)
@@ -228,13 +242,40 @@ def counts_month_by_month(
         yield month, counts, reached
 
 
+def _count_apart(apart: dict, then, stuck_since: dt.date | None) -> None:
+    """One case's part of rediagnosis_outcomes' counts, as it stood then:
+    re-diagnosed (months from the latest re-diagnosis), else stuck in a
+    month up to then (months from the first), else not counted."""
+    if then.rediagnosed_in is not None:
+        key, since = "rediagnosed", then.rediagnosed_in
+    elif stuck_since is not None:
+        key, since = "left_stuck", stuck_since
+    else:
+        return
+    entry = apart.get(key)
+    if entry is None:
+        entry = apart[key] = {"cases": 0, "reached": 0, "months": {}}
+    entry["cases"] += 1
+    if not _reached(then.status, then.outcome):
+        return
+    entry["reached"] += 1
+    if then.reached_month is not None:
+        months = str(max(0, months_to_quota(since, then.reached_month)))
+        entry["months"][months] = entry["months"].get(months, 0) + 1
+
+
 def rediagnosis_outcomes(
-    cases: QuerySet, month: dt.date, *, left_stuck: bool = True
-) -> dict[str, dict]:
+    cases: QuerySet,
+    month: dt.date,
+    *,
+    left_stuck: bool = True,
+    by_workshop: bool = False,
+) -> dict:
     """What came of the cases re-diagnosed, beside the stuck cases left as
     they were, as they stood at the end of ``month`` (docs/ARCHITECTURE.md,
     "Definitions"; one query): {"rediagnosed": …, "left_stuck": …}, each
-    {"cases", "reached", "months": {"n": count}}, like an outcome by measure.
+    {"cases", "reached", "months": {"n": count}}, like an outcome by measure;
+    ``by_workshop``: {workshop id: that} for the workshops with any.
 
     - *re-diagnosed*: a re-diagnosis effective by then; its months to quota
       run from the latest of them to the first month of the run of records
@@ -244,7 +285,10 @@ def rediagnosis_outcomes(
       to then (assistance.stuck.first_stuck_month); months from the first
       such month to quota.
 
-    Read live, not kept on the monthly summaries: they are few cases.
+    The definition, read live (every case's months stuck: seconds at ten
+    times a factory's size); the pages read the same counts from the monthly
+    summaries (counts_month_by_month's ``apart``), which the tests hold to
+    this.
     """
     month = first_of_month(month)
     latest = (
@@ -285,6 +329,7 @@ def rediagnosis_outcomes(
         .filter(Q(rediagnosed_in__isnull=False) | Q(stuck_from__isnull=False))
         .order_by()
         .values_list(
+            "worker__workshop_id",
             "status_then",
             "outcome_then",
             "reached_month_then",
@@ -292,11 +337,21 @@ def rediagnosis_outcomes(
             "stuck_from",
         )
     )
-    result = {
-        key: {"cases": 0, "reached": 0, "months": {}}
-        for key in ("rediagnosed", "left_stuck")[: 2 if left_stuck else 1]
-    }
-    for status, outcome, reached_month, rediagnosed_in, stuck_from in rows:
+    keys = ("rediagnosed", "left_stuck")[: 2 if left_stuck else 1]
+    results: dict[int | None, dict] = {}
+    for (
+        workshop_id,
+        status,
+        outcome,
+        reached_month,
+        rediagnosed_in,
+        stuck_from,
+    ) in rows:
+        result = results.get(workshop_id if by_workshop else None)
+        if result is None:
+            result = results[workshop_id if by_workshop else None] = {
+                key: {"cases": 0, "reached": 0, "months": {}} for key in keys
+            }
         entry = result["rediagnosed" if rediagnosed_in else "left_stuck"]
         entry["cases"] += 1
         if not _reached(status, outcome):
@@ -306,7 +361,11 @@ def rediagnosis_outcomes(
             since = rediagnosed_in or stuck_from
             key = str(max(0, months_to_quota(since, reached_month)))
             entry["months"][key] = entry["months"].get(key, 0) + 1
-    return result
+    if by_workshop:
+        return results
+    return results.get(
+        None, {key: {"cases": 0, "reached": 0, "months": {}} for key in keys}
+    )
 
 
 def merge_reached(parts: Iterable[dict]) -> dict:

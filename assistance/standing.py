@@ -79,6 +79,7 @@ _OPEN, _REACHED, _CLOSED = (
 )
 _ACTIVE = frozenset(str(status.value) for status in ACTIVE_STATUSES)
 _STATUS_EVENT = str(CaseEventKind.STATUS.value)
+_REDIAGNOSED_EVENT = str(CaseEventKind.REDIAGNOSED.value)
 _REACHED_OUTCOME = str(CaseOutcome.REACHED_QUOTA.value)
 
 
@@ -275,6 +276,8 @@ class Then(NamedTuple):
     cause_before: str
     # Stuck in the month (assistance.stuck.stuck_cases).
     stuck: bool = False
+    # The month of the latest re-diagnosis effective by the month's end.
+    rediagnosed_in: dt.date | None = None
 
 
 class _Carried:
@@ -292,6 +295,7 @@ class _Carried:
         "run_start",
         "closed_run_start",
         "record_then",
+        "rediagnosed_in",
     )
 
     def __init__(self, worker_id, month, measure, cause):
@@ -300,6 +304,8 @@ class _Carried:
         # (output, quota) of the worker's record of the case's month (None:
         # no record): what a stuck case is measured against.
         self.record_then = None
+        # The month of the latest re-diagnosis applied (None: none).
+        self.rediagnosed_in = None
         # The latest closing or reopening: to status, outcome, month.
         self.person = self.outcome = self.person_month = None
         # The latest record after the case's month meets quota (None: no
@@ -315,6 +321,8 @@ class _Carried:
             self.measure = measure
         if cause:
             self.cause = cause
+        if kind == _REDIAGNOSED_EVENT:
+            self.rediagnosed_in = month
         if kind == _STATUS_EVENT and _CLOSED in (
             to_status,
             from_status,
@@ -398,7 +406,12 @@ def month_by_month(
         CaseEvent.objects.filter(
             case__in=opened.values("pk"), effective_month__lte=last
         )
-        .filter(PEOPLE_STATUS_EVENT | ~Q(measure="") | ~Q(cause=""))
+        .filter(
+            PEOPLE_STATUS_EVENT
+            | ~Q(measure="")
+            | ~Q(cause="")
+            | Q(kind=CaseEventKind.REDIAGNOSED)
+        )
         .order_by("effective_month", "at", "pk")
         .values_list(
             "case_id",
@@ -486,6 +499,7 @@ def month_by_month(
                 reached_in=was_open and bool(meeting.get(entry.worker_id)),
                 measure_before=measure_before,
                 cause_before=cause_before,
+                rediagnosed_in=entry.rediagnosed_in,
                 stuck=status in _ACTIVE
                 and stuck_by_records(
                     months_after=_months_between(entry.month, month),

@@ -172,3 +172,16 @@ def first_stuck_month(month: dt.date) -> Subquery:
         .order_by("month")
         .values("month")[:1]
     )
+
+
+def first_stuck_months(cases: QuerySet, month: dt.date) -> dict[int, dt.date]:
+    """{case id: the first month up to ``month`` it was stuck in} of the
+    cases ever stuck by then (first_stuck_month; one query): what the
+    monthly summaries keep (factory.models.CaseStuckSince) is checked
+    against it."""
+    return dict(
+        with_record_then(cases)
+        .annotate(first_stuck=first_stuck_month(month))
+        .filter(first_stuck__isnull=False)
+        .values_list("pk", "first_stuck")
+    )

@@ -208,6 +208,10 @@ class MonthCaseSummary(models.Model):
     # Cases stuck in the month (assistance.stuck; the work queue's count,
     # the JSON's stuck_cases).
     stuck = models.PositiveIntegerField(default=0)
+    # The outcomes of the cases re-diagnosed and of the stuck cases left as
+    # they were (assistance.outcomes.rediagnosis_outcomes), by the same
+    # counts as ``outcomes``.
+    apart = models.JSONField(default=dict)
 
     class Meta:
         constraints = [
@@ -219,6 +223,24 @@ class MonthCaseSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.workshop_id}"
+
+
+class CaseStuckSince(models.Model):
+    """The first month a help case was stuck (assistance.stuck), kept with
+    the case rows (factory.figures.summaries): a run of months recomputed
+    from a month on starts from what came before it. Derived, never edited;
+    a case never stuck has no row."""
+
+    case = models.OneToOneField(
+        "assistance.AssistanceCase",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    month = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.month:%Y-%m}"
 
 
 class CampaignMeasure(models.TextChoices):

@@ -23,7 +23,7 @@ import datetime as dt
 from decimal import Decimal
 
 from assistance import outcomes
-from assistance.models import AssistanceCase, CaseStatus, Measure
+from assistance.models import CaseStatus, Measure
 from factory.figures import summaries
 from workers.completeness import completeness_of
 from workers.models import Cause, Workshop
@@ -370,25 +370,23 @@ def case_outcomes(*, month: dt.date, workshop: Workshop | None = None) -> dict:
     assistance.outcomes (a row per workshop, not the cases).
 
     Beside them, apart, the re-diagnosed cases (``rediagnosed``: the same
-    four figures, their months to quota counted from the re-diagnosis; one
-    more query, of those cases: assistance.outcomes.rediagnosis_outcomes).
+    four figures, their months to quota counted from the re-diagnosis) and
+    the stuck cases left as they were (``left_stuck``: from the first month
+    stuck; one more query over the summaries' rows:
+    assistance.outcomes.rediagnosis_outcomes).
     """
     totals = summaries.case_outcomes(month.replace(day=1), workshop)
     measures = []
     for measure in [*Measure.values, *sorted(set(totals) - set(Measure.values))]:
         entry = totals.get(measure, {"cases": 0, "reached": 0, "months": {}})
         measures.append({"measure": str(measure), **_outcome_figures(entry)})
-    cases = AssistanceCase.objects.all()
-    if workshop is not None:
-        cases = cases.filter(worker__workshop=workshop)
-    # The stuck cases left as they were are not read here: finding them
-    # reads every case's months (seconds at ten times a factory's size);
-    # the re-diagnosed ones are found through their events.
-    apart = outcomes.rediagnosis_outcomes(cases, month, left_stuck=False)
+    apart = summaries.case_apart(month.replace(day=1), workshop)
+    nothing = {"cases": 0, "reached": 0, "months": {}}
     return {
         "measures": measures,
         "reached_this_month": reached_this_month(month=month, workshop=workshop),
-        "rediagnosed": _outcome_figures(apart["rediagnosed"]),
+        "rediagnosed": _outcome_figures(apart.get("rediagnosed", nothing)),
+        "left_stuck": _outcome_figures(apart.get("left_stuck", nothing)),
     }
 
 

@@ -3,6 +3,7 @@ were, as of a month (assistance.outcomes.rediagnosis_outcomes), and the
 first month a case was stuck agreeing with the stuck lists month by month."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -11,10 +12,12 @@ from assistance import stuck
 from assistance.models import AssistanceCase, CaseOutcome, Measure
 from assistance.outcomes import rediagnosis_outcomes
 from assistance.services import close_case, open_case, rediagnose
+from factory.figures import summaries
 from factory.figures.reports import case_outcomes
+from factory.models import CaseStuckSince
 from tests.assistance.conftest import APR, FEB, MAR, MAY, record
 from tests.factories import WorkerFactory
-from workers.models import Cause
+from workers.models import Cause, ProductionRecord
 
 JUN = dt.date(1956, 6, 1)
 MONTHS = [FEB, MAR, APR, MAY, JUN]
@@ -115,17 +118,49 @@ def test_the_dashboard_shows_them_beside_the_outcomes_by_measure(
         "reached_share": 100.0,
         "median_months": 1.0,
     }
-    # The stuck cases left as they were are not on the dashboard (finding
-    # them reads every case's months); rediagnosis_outcomes counts them.
-    assert "left_stuck" not in outcomes
+    # ... beside the stuck cases left as they were (from the monthly
+    # summaries, which the definition's count is held to).
+    assert outcomes["left_stuck"] == {
+        "cases": 2,
+        "reached": 1,
+        "reached_share": 50.0,
+        "median_months": 2.0,
+    }
     body = secretary_client.get(
         reverse("reports:dashboard"), {"month": "1956-06"}
     ).content.decode()
     assert 'id="rediagnosis-table"' in body
-    assert "outcomes.left_stuck" not in body
+    assert 'data-figure="outcomes.left_stuck.cases" data-value="2"' in body
     assert 'data-figure="outcomes.rediagnosed.median_months" data-value="1.0"' in body
 
 
 def test_a_workshops_outcomes_are_its_workers(world, other_workshop):
     outcomes = case_outcomes(month=JUN, workshop=other_workshop)
-    assert outcomes["rediagnosed"]["cases"] == 0
+    assert outcomes["rediagnosed"]["cases"] == outcomes["left_stuck"]["cases"] == 0
+
+
+def test_the_summaries_keep_them_as_the_definition_counts_them(world):
+    """Every month's rows hold rediagnosis_outcomes' counts, and the first
+    month each case was stuck; a later month's record recomputes from that
+    month on, starting from the months stuck before it; a record of the
+    cases' month moves the first month stuck of a case."""
+    assert summaries.differences() == []
+    assert dict(
+        CaseStuckSince.objects.values_list("case__worker__employee_no", "month")
+    ) == {
+        "A": APR,
+        "B": APR,
+        "D": APR,
+    }
+    for month in MONTHS:
+        assert summaries.case_apart(month) == {
+            key: counts for key, counts in _figures(month).items() if counts["cases"]
+        }
+    record(world["B"].worker, dt.date(1956, 7, 1), 70)  # upkeep from July on
+    assert summaries.differences() == []
+    # C's February record falls: C is stuck in April (90 is not 5 above 88).
+    february = ProductionRecord.objects.get(worker=world["C"].worker, month=FEB)
+    february.output = Decimal(88)
+    february.save()
+    assert summaries.differences() == []
+    assert CaseStuckSince.objects.get(case=world["C"]).month == APR

@@ -127,6 +127,16 @@ def test_month_by_month_is_with_reached_month_and_reached_in_month_after_month(
         )
         # The stuck cases, as the definition's own query finds them.
         stuck_pks = set(stuck_cases(month).values_list("pk", flat=True))
+        # The latest re-diagnosis by then, as the events rank.
+        rediagnosed = {}
+        for pk, effective in (
+            CaseEvent.objects.filter(
+                kind=CaseEventKind.REDIAGNOSED, effective_month__lte=month
+            )
+            .order_by("effective_month", "at", "pk")
+            .values_list("case_id", "effective_month")
+        ):
+            rediagnosed[pk] = effective
         expected = {
             pk: standing.Then(
                 status=status,
@@ -137,6 +147,7 @@ def test_month_by_month_is_with_reached_month_and_reached_in_month_after_month(
                 measure_before=reached.get(pk, found[month][pk].measure_before),
                 cause_before=reached_cause.get(pk, found[month][pk].cause_before),
                 stuck=pk in stuck_pks,
+                rediagnosed_in=rediagnosed.get(pk),
             )
             for pk, status, outcome, measure, reached_month in (
                 standing.with_reached_month(cases, month).values_list(

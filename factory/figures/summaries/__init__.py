@@ -38,6 +38,7 @@ from factory.figures.summaries.counting import (
     data_span,
 )
 from factory.figures.summaries.rows import (
+    case_apart,
     case_counts,
     case_outcomes,
     cause_counts,
@@ -61,6 +62,7 @@ from factory.figures.summaries.upkeep import (
 )
 
 __all__ = [
+    "case_apart",
     "CASE_FIELDS",
     "CASE_ROW_FIELDS",
     "CAUSE_FIELDS",

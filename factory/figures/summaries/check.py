@@ -3,6 +3,8 @@ definitions (what the tests check after every write)."""
 
 from __future__ import annotations
 
+from assistance import stuck
+from assistance.models import AssistanceCase
 from factory.figures.summaries.counting import (
     CASE_ROW_FIELDS,
     FIGURE_ROW_FIELDS,
@@ -10,7 +12,7 @@ from factory.figures.summaries.counting import (
     compute_figures_record_by_record,
     data_span,
 )
-from factory.models import MonthCaseSummary, MonthSummary
+from factory.models import CaseStuckSince, MonthCaseSummary, MonthSummary
 
 # ------------------------------------------------------------ the invariant
 
@@ -37,4 +39,12 @@ def differences() -> list[str]:
     for key in sorted(set(expected) | set(stored)):
         if expected.get(key) != stored.get(key):
             found.append(f"cases {key}: {stored.get(key)} != {expected.get(key)}")
+    expected = (
+        stuck.first_stuck_months(AssistanceCase.objects.all(), span.last)
+        if span.last
+        else {}
+    )
+    stored = dict(CaseStuckSince.objects.values_list("case_id", "month"))
+    if stored != expected:
+        found.append(f"first months stuck: {stored} != {expected}")
     return found

@@ -28,7 +28,14 @@ CAUSE_FIELDS = (*Cause.values, "unclassified")
 # workers slipping.
 FIGURE_ROW_FIELDS = (*FIGURE_FIELDS, *CAUSE_FIELDS, "trades", "slipping")
 CASE_FIELDS = tuple(str(status) for status in CaseStatus)  # the field names
-CASE_ROW_FIELDS = (*CASE_FIELDS, "reached_in_month", "outcomes", "reached", "stuck")
+CASE_ROW_FIELDS = (
+    *CASE_FIELDS,
+    "reached_in_month",
+    "outcomes",
+    "reached",
+    "stuck",
+    "apart",
+)
 
 
 def compute_figures(
@@ -188,7 +195,9 @@ def data_span() -> Span:
     return Span(min(firsts), max(lasts))
 
 
-def compute_cases(months: Iterable[dt.date], cases=None) -> dict:
+def compute_cases(
+    months: Iterable[dt.date], cases=None, first_stuck: dict | None = None
+) -> dict:
     """{(month, workshop id): counts} of ``cases`` (default: every case),
     for consecutive months: statuses and outcomes at each month's end, and
     the cases that reached quota in it (assistance.outcomes.
@@ -200,12 +209,16 @@ def compute_cases(months: Iterable[dt.date], cases=None) -> dict:
     for one month several times as much to build as to run: a closing's
     upkeep took 100 ms at 1× where this takes 30.
 
-    Rows whose counts are all zero are left out.
+    Rows whose counts are all zero are left out. ``first_stuck``: the first
+    month each case was stuck, before the months and filled with theirs
+    (assistance.outcomes.counts_month_by_month).
     """
     months = list(months)
     cases = AssistanceCase.objects.order_by() if cases is None else cases
     rows: dict[tuple, dict] = {}
-    for month, standings, reached in outcomes.counts_month_by_month(cases, months):
+    for month, standings, reached in outcomes.counts_month_by_month(
+        cases, months, first_stuck
+    ):
         for workshop_id, counts in standings.items():
             rows[(month, workshop_id)] = {
                 **dict.fromkeys(CASE_FIELDS, 0),
@@ -214,6 +227,7 @@ def compute_cases(months: Iterable[dt.date], cases=None) -> dict:
                 "outcomes": counts["outcomes"],
                 "reached": {},
                 "stuck": counts["stuck"],
+                "apart": counts["apart"],
             }
         for workshop_id, entry in reached.items():
             row = rows[(month, workshop_id)]
@@ -223,10 +237,10 @@ def compute_cases(months: Iterable[dt.date], cases=None) -> dict:
 
 
 def compute_cases_from_definitions(months: Iterable[dt.date], cases=None) -> dict:
-    """compute_cases() month by month, three queries a month
-    (assistance.outcomes.standing_counts and reached_counts, and
-    assistance.stuck.stuck_cases: the definitions' own annotations): what
-    differences() checks the kept rows against."""
+    """compute_cases() month by month, four queries a month
+    (assistance.outcomes.standing_counts, reached_counts and
+    rediagnosis_outcomes, and assistance.stuck.stuck_cases: the definitions'
+    own annotations): what differences() checks the kept rows against."""
     rows: dict[tuple, dict] = {}
     cases = AssistanceCase.objects.order_by() if cases is None else cases
 
@@ -239,6 +253,7 @@ def compute_cases_from_definitions(months: Iterable[dt.date], cases=None) -> dic
                 "outcomes": {},
                 "reached": {},
                 "stuck": 0,
+                "apart": {},
             },
         )
 
@@ -259,4 +274,10 @@ def compute_cases_from_definitions(months: Iterable[dt.date], cases=None) -> dic
             .order_by()
         ):
             entry(month, workshop_id)["stuck"] = n
+        for workshop_id, apart in outcomes.rediagnosis_outcomes(
+            cases, month, by_workshop=True
+        ).items():
+            entry(month, workshop_id)["apart"] = {
+                key: counts for key, counts in apart.items() if counts["cases"]
+            }
     return rows

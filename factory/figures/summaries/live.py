@@ -89,6 +89,10 @@ def case_outcomes(month: dt.date, workshop=None) -> dict[str, dict]:
     )
 
 
+def case_apart(month: dt.date, workshop=None) -> dict[str, dict]:
+    return outcomes.merge_outcomes(row["apart"] for row in _case_rows(month, workshop))
+
+
 def reached_by_workshop(month: dt.date) -> list[dict]:
     workshops = {w.pk: w for w in Workshop.objects.all()}
     found = compute_cases([month]) if data_span().last else {}

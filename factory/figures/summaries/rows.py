@@ -98,6 +98,17 @@ def case_outcomes(month: dt.date, workshop=None) -> dict[str, dict]:
     )
 
 
+def case_apart(month: dt.date, workshop=None) -> dict[str, dict]:
+    """The outcomes of the cases re-diagnosed and of the stuck cases left
+    as they were at the end of the month, added up over the workshops (one
+    query; assistance.outcomes.rediagnosis_outcomes)."""
+    if not layer_on("summaries"):
+        return live.case_apart(month, workshop)
+    return outcomes.merge_outcomes(
+        _latest_case_rows(month, workshop).values_list("apart", flat=True)
+    )
+
+
 def reached_by_workshop(month: dt.date) -> list[dict]:
     """The cases that reached quota in the month, a row per workshop with
     any, by workshop code: {"code", "name", "count", "by_measure", "first"}

@@ -17,7 +17,7 @@ from factory.figures.summaries.counting import (
     compute_slipping,
     data_span,
 )
-from factory.models import MonthCaseSummary, MonthSummary
+from factory.models import CaseStuckSince, MonthCaseSummary, MonthSummary
 from workers.changes import Change, Changed, Scope
 from workers.models import (
     ProductionRecord,
@@ -103,9 +103,27 @@ def refresh_cases(since: dt.date | None = None, *, workshops=None) -> None:
     if since is not None:
         stale = stale.filter(month__gte=since)
     months = span.months(since)
-    rows = compute_cases(months, cases) if months else {}
+    # The first month each case was stuck: those before the run are kept,
+    # the run finds the rest (they count the stuck cases left as they were).
+    stuck_since = CaseStuckSince.objects.filter(case__in=cases.values("pk"))
+    first_stuck = (
+        dict(stuck_since.filter(month__lt=months[0]).values_list("case_id", "month"))
+        if months and since is not None
+        else {}
+    )
+    kept_stuck = set(first_stuck)
+    rows = compute_cases(months, cases, first_stuck) if months else {}
     # Rows after the data's last month (data removed) go with the stale ones.
     _write(MonthCaseSummary, rows, stale)
+    stuck_since.exclude(case_id__in=kept_stuck).delete()
+    CaseStuckSince.objects.bulk_create(
+        [
+            CaseStuckSince(case_id=case_id, month=month)
+            for case_id, month in sorted(first_stuck.items())
+            if case_id not in kept_stuck
+        ],
+        batch_size=500,
+    )
 
 
 def rebuild(month: dt.date | None = None) -> None:
