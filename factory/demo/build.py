@@ -1,9 +1,10 @@
 """Write the demo plan into the database through the apps' own services.
 
 Records go through workers.services.save_records and cases through
-assistance.services, so the demo has the history, case events and status
-sync a real factory would have. Every step looks for what is already there
-first: running the seed again changes nothing.
+assistance.services (a re-diagnosis as its service writes it, in its own
+month), so the demo has the history, case events and status sync a real
+factory would have. Every step looks for what is already there first:
+running the seed again changes nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +31,16 @@ from assistance.models import (
     FollowUp,
 )
 from factory.demo.plan import build_plan
-from factory.demo.specs import CAMPAIGNS, FEB, JAN, MAR, UNIT, DemoPlan, UserSpec
+from factory.demo.specs import (
+    CAMPAIGNS,
+    FEB,
+    JAN,
+    MAR,
+    MONTHS,
+    UNIT,
+    DemoPlan,
+    UserSpec,
+)
 from factory.figures.campaigns import set_campaign
 from factory.models import Campaign
 from workers.changes import Change, announce_change
@@ -46,6 +56,7 @@ from workers.models import (
     Worker,
     Workshop,
 )
+from workers.months import add_months
 from workers.services import RecordInput, disqualify, save_records
 
 SOURCE = "demo"
@@ -73,13 +84,21 @@ def seed_demo(*, reset: bool = False) -> SeedResult:
     workshops = _workshops(plan, users, result)
     workers = _workers(plan, workshops, result)
     _link_helpers(plan, users, workers)
-    _records(plan, workers, (JAN, FEB), secretary, result)
-    _classifications(plan, workers, secretary, result)
-    _cases(plan, workers, users, secretary, result)
+    # Month by month, as the committee worked: each month's records move
+    # the cases whose worker met quota on to "reached quota" (assistance's
+    # receiver of records_saved), and what the committee did once a month's
+    # figures were in is effective in that month, the working month then.
+    _records(plan, workers, (JAN,), secretary, result)
+    _classifications(plan, workers, JAN, secretary, result)
+    _cases(plan, workers, users, JAN, secretary, result)
+    _records(plan, workers, (FEB,), secretary, result)
+    _classifications(plan, workers, FEB, secretary, result)
+    _rediagnoses(plan, workers, secretary, result)
+    _closings(plan, workers, FEB, secretary, result)
+    _cases(plan, workers, users, FEB, secretary, result)
     _demonstrations(plan, workers, workshops, result)
-    # March last: saving it moves the cases whose worker met quota on to
-    # "reached quota" (assistance's receiver of records_saved).
     _records(plan, workers, (MAR,), secretary, result)
+    _closings(plan, workers, MAR, secretary, result)
     _disqualifications(plan, workers, secretary, result)
     _date_case_events(workers)
     # Last: a campaign's start value is read from the monthly summaries,
@@ -90,23 +109,18 @@ def seed_demo(*, reset: bool = False) -> SeedResult:
 
 def _date_case_events(workers: dict) -> None:
     """Give the cases' events the 1956 days they stand for, so that a case's
-    timeline reads in order beside its 1956 follow-ups: the cases were
-    opened once February's figures were in (1 March), and reached quota
-    when March's arrived (1 April). Loading the demo happens today; what it
-    replays happened then. Their effective months (February, March) are
-    set by the services already."""
+    timeline reads in order beside its 1956 follow-ups: whatever is
+    effective in a month happened once its figures were in, on the first
+    of the next (a February case opened on 1 March, reached quota on
+    1 April). Loading the demo happens today; what it replays happened
+    then. Their effective months are set by the services already, and
+    within a day the events keep the order they were written in."""
     events = CaseEvent.objects.filter(case__worker__in=workers.values())
-    events.filter(kind=CaseEventKind.STATUS, from_status="").update(
-        at=_demo_time(dt.date(1956, 3, 1))
-    )
-    events.filter(
-        kind=CaseEventKind.STATUS,
-        from_status=CaseStatus.OPEN,
-        to_status=CaseStatus.REACHED_QUOTA,
-    ).update(at=_demo_time(dt.date(1956, 4, 1)))
+    for month in MONTHS:
+        events.filter(effective_month=month).update(at=_demo_time(add_months(month, 1)))
     # QuerySet.update sends no model signals: the events' order within a
     # month is part of a case's standing, so the change is announced.
-    announce_change(Change.CASE_EVENTS, months={FEB, MAR})
+    announce_change(Change.CASE_EVENTS, months=MONTHS)
 
 
 def _demo_time(day: dt.date) -> dt.datetime:
@@ -255,23 +269,23 @@ def _records(plan, workers, months, by, result: SeedResult) -> None:
         _count(result, "records", saved.created + saved.updated)
 
 
-def _classifications(plan, workers, secretary, result: SeedResult) -> None:
-    """February's causes, through the classification rules
+def _classifications(plan, workers, month, secretary, result: SeedResult) -> None:
+    """A month's causes, through the classification rules
     (workers.classification) in one call: every row checked, each kept in
-    the history, as the classifications import writes them."""
-    existing = {
-        (c.worker_id, c.cause, c.note)
-        for c in ShortfallClassification.objects.filter(month=FEB)
-    }
+    the history, as the classifications import writes them. A shortfall
+    classified already is left as it is: a re-diagnosis may have changed
+    it since."""
+    existing = set(
+        ShortfallClassification.objects.filter(month=month).values_list(
+            "worker_id", flat=True
+        )
+    )
     rows = [
         ClassificationInput(
-            worker_id=workers[case.worker].pk,
-            month=FEB,
-            cause=case.cause,
-            note=case.note,
+            worker_id=workers[no].pk, month=month, cause=cause, note=note
         )
-        for case in plan.cases
-        if (workers[case.worker].pk, case.cause, case.note) not in existing
+        for (no, when), (cause, note) in plan.classifications.items()
+        if when == month and workers[no].pk not in existing
     ]
     problems = shortfall_problems((row.worker_id, row.month) for row in rows)
     if problems:
@@ -281,7 +295,8 @@ def _classifications(plan, workers, secretary, result: SeedResult) -> None:
         _count(result, "classifications", saved.created + saved.updated)
 
 
-def _cases(plan, workers, users, secretary, result: SeedResult) -> None:
+def _cases(plan, workers, users, month, secretary, result: SeedResult) -> None:
+    """The cases of ``month``, opened with their helpers' follow-ups."""
     author_of = {
         plan.named[spec.worker]: users[spec.username]
         for spec in plan.users
@@ -289,15 +304,15 @@ def _cases(plan, workers, users, secretary, result: SeedResult) -> None:
     }
     opened = set(
         AssistanceCase.objects.filter(
-            month=FEB, worker__in=workers.values()
+            month=month, worker__in=workers.values()
         ).values_list("worker__employee_no", flat=True)
     )
     for spec in plan.cases:
-        if spec.worker in opened:
+        if spec.month != month or spec.worker in opened:
             continue
         case = case_services.open_case(
             worker=workers[spec.worker],
-            month=FEB,
+            month=month,
             cause=spec.cause,
             measure=spec.measure,
             helpers=[workers[no] for no in spec.helpers],
@@ -323,6 +338,68 @@ def _cases(plan, workers, users, secretary, result: SeedResult) -> None:
             )
             _count(result, "follow-ups")
         _count(result, "cases")
+
+
+def _case_of(worker) -> AssistanceCase:
+    """The worker's latest case: the one the plan's action is about."""
+    return AssistanceCase.objects.filter(worker=worker).latest("month", "pk")
+
+
+def _rediagnoses(plan, workers, secretary, result: SeedResult) -> None:
+    """Written as assistance.services.rediagnose writes them — the event
+    keeping the old and the new cause and measure (announced as it is
+    saved), the classification of the worker's latest month below quota
+    (through the queue's service), the case — but effective in the plan's
+    month: the service takes the working month, and reading it here would
+    bring the summaries up to date once more in the seed's transaction
+    (workers.changes.settle)."""
+    for spec in plan.rediagnoses:
+        worker = workers[spec.worker]
+        case = _case_of(worker)
+        if case.events.filter(kind=CaseEventKind.REDIAGNOSED).exists():
+            continue
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEventKind.REDIAGNOSED,
+            by=secretary,
+            from_status=case.status,
+            to_status=case.status,
+            effective_month=spec.month,
+            note=spec.reason,
+            cause=spec.cause,
+            measure=spec.measure,
+            old_cause=case.cause,
+            old_measure=case.measure,
+        )
+        # The month re-diagnosed is the latest below quota: the plan's
+        # month, the working month when the committee looked again.
+        note = ShortfallClassification.objects.get(worker=worker, month=spec.month).note
+        case_services.classify(
+            worker=worker, month=spec.month, cause=spec.cause, note=note, by=secretary
+        )
+        case.cause, case.measure = spec.cause, spec.measure
+        case.version += 1
+        case.save(update_fields=["cause", "measure", "version"])
+        _count(result, "re-diagnoses")
+
+
+def _closings(plan, workers, month, secretary, result: SeedResult) -> None:
+    """The secretary closes the plan's cases of ``month``, effective then
+    (close_case's rules: reached quota only once the records say so)."""
+    for spec in plan.closings:
+        if spec.month != month:
+            continue
+        case = _case_of(workers[spec.worker])
+        if case.status == CaseStatus.CLOSED:
+            continue
+        case_services.close_case(
+            case=case,
+            by=secretary,
+            outcome=spec.outcome,
+            reason=spec.reason,
+            effective_month=spec.month,
+        )
+        _count(result, "closed cases")
 
 
 def _demonstrations(plan, workers, workshops, result: SeedResult) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
+from factory.demo.january import january_cases
 from factory.demo.names import NameMaker
 from factory.demo.specs import (
     DISQUALIFIED_WORKSHOP,
@@ -51,8 +52,10 @@ from factory.demo.specs import (
     WANG_PEISHENG,
     WORKSHOPS,
     CaseSpec,
+    ClosingSpec,
     DemonstrationSpec,
     DemoPlan,
+    RediagnosisSpec,
     WorkerSpec,
 )
 from factory.demo.texts import (
@@ -164,6 +167,9 @@ class _Draft:
     records: dict = field(default_factory=dict)
     helpers_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cases: list[CaseSpec] = field(default_factory=list)
+    classifications: dict = field(default_factory=dict)
+    rediagnoses: list[RediagnosisSpec] = field(default_factory=list)
+    closings: list[ClosingSpec] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.by_no = {w.employee_no: w for w in self.workers}
@@ -203,6 +209,8 @@ def build_plan() -> DemoPlan:
     ):
         step(draft)
     _quota_review_group(draft)
+    january_cases(draft, _busy(draft))
+    _classifications(draft)
     return DemoPlan(
         workshops=WORKSHOPS,
         workers=workers,
@@ -222,6 +230,9 @@ def build_plan() -> DemoPlan:
             **named,
             **{f"demonstrator_{i}": no for i, no in enumerate(draft.demonstrators)},
         },
+        classifications=draft.classifications,
+        rediagnoses=draft.rediagnoses,
+        closings=draft.closings,
     )
 
 
@@ -236,11 +247,9 @@ QUOTA_REVIEW_SHOP, QUOTA_REVIEW_TRADE, QUOTA_REVIEW_FROM = "zz", "车工", "铸�
 
 def _quota_review_group(d: _Draft) -> None:
     """One moulder of the foundry below quota in March, with no part in the
-    story (named, helping, demonstrating or attending), at the lathe. Last
-    of the steps, and drawn without the generator: nothing else moves."""
-    busy = set(d.named.values()) | set(d.demonstrators) | {d.disqualified}
-    busy |= {no for helpers in d.helpers_of.values() for no in helpers}
-    busy |= {no for demo in d.demonstrations for no in demo.attendees}
+    story (named, helping, demonstrating or attending), at the lathe. After
+    the draws, and without the generator: nothing else moves."""
+    busy = _busy(d)
     no = next(
         w.employee_no
         for w in d.by_shop[QUOTA_REVIEW_SHOP]
@@ -252,6 +261,15 @@ def _quota_review_group(d: _Draft) -> None:
     )
     index = next(i for i, w in enumerate(d.workers) if w.employee_no == no)
     d.workers[index] = replace(d.workers[index], trade=QUOTA_REVIEW_TRADE)
+
+
+def _busy(d: _Draft) -> set[str]:
+    """The workers with a part in the story already: named, demonstrating,
+    disqualified, helping or attending."""
+    busy = set(d.named.values()) | set(d.demonstrators) | {d.disqualified}
+    busy |= {no for helpers in d.helpers_of.values() for no in helpers}
+    busy |= {no for demo in d.demonstrations for no in demo.attendees}
+    return busy
 
 
 def _february(d: _Draft) -> None:
@@ -540,3 +558,15 @@ def _cases(d: _Draft) -> None:
                 note = d.rng.choice(NOTES[c])
                 follow_ups = generic_follow_ups(d.rng, c, measure, no, d.demonstrations)
             d.cases.append(CaseSpec(no, c, measure, d.helpers_of[no], note, follow_ups))
+
+
+def _classifications(d: _Draft) -> None:
+    """Each case's shortfall classified as its cause, with its note, in the
+    case's month and, for a January case still below quota, in February too
+    (unless set already: the re-diagnosed case's February)."""
+    for case in d.cases:
+        for month in (JAN, FEB):
+            if case.month <= month and d.below_in(case.worker, month):
+                d.classifications.setdefault(
+                    (case.worker, month), (case.cause, case.note)
+                )

@@ -189,6 +189,30 @@ class CaseSpec:
     helpers: tuple[str, ...]
     note: str  # the classification's note
     follow_ups: tuple[FollowUpSpec, ...] = ()
+    month: dt.date = FEB  # the case's month: opened once its figures were in
+
+
+@dataclass(frozen=True)
+class RediagnosisSpec:
+    """A case's new cause and measure (assistance.services.rediagnose),
+    effective in ``month``."""
+
+    worker: str  # employee_no: the worker's case
+    cause: str
+    measure: str
+    reason: str
+    month: dt.date
+
+
+@dataclass(frozen=True)
+class ClosingSpec:
+    """The secretary closes a worker's case (assistance.services.close_case),
+    effective in ``month``."""
+
+    worker: str  # employee_no: the worker's case
+    outcome: str  # assistance.models.CaseOutcome
+    reason: str
+    month: dt.date
 
 
 @dataclass(frozen=True)
@@ -222,6 +246,12 @@ class DemoPlan:
     disqualified: list[tuple[str, dt.date, str, str]]  # no, month, reason, note
     users: list[UserSpec]
     named: dict[str, str] = field(default_factory=dict)  # role → employee_no
+    # (employee_no, month) → (cause, note), as first classified.
+    classifications: dict[tuple[str, dt.date], tuple[str, str]] = field(
+        default_factory=dict
+    )
+    rediagnoses: list[RediagnosisSpec] = field(default_factory=list)
+    closings: list[ClosingSpec] = field(default_factory=list)
 
     def worker(self, employee_no: str) -> WorkerSpec:
         return self._by_no[employee_no]

@@ -112,6 +112,59 @@ def named_follow_ups() -> dict[str, tuple[FollowUpSpec, ...]]:
     }
 
 
+# The January case re-diagnosed in February (factory.demo.january): classified
+# ideology in January and, at first, in February; the talks found a
+# technical problem instead. The February note is kept by the re-diagnosis.
+REDIAGNOSED_NOTES = {
+    "january": "认为定额高，干劲不足",
+    "february": "谈心后干劲足了，仍完不成定额",
+}
+REDIAGNOSIS_REASON = (
+    "谈心后干劲足了，二月仍完不成定额：看不懂新图纸，怕出废品不敢快干，"
+    "是技术问题。改为在机床旁指导。"
+)
+# The stuck January case the secretary closed in March (factory.demo.january).
+TRANSFER_REASON = "帮扶三个月仍完不成定额，经车间研究，四月起调做辅助工作。"
+MENTORING_TEXT = "在机床旁手把手指导，纠正操作方法。"
+TALK_TEXT = "找他谈心，了解思想情况，讲清道理。"
+
+
+def rediagnosed_follow_ups() -> tuple[FollowUpSpec, ...]:
+    return (
+        FollowUpSpec(
+            "talk",
+            dt.date(1956, 2, 8),
+            "找他谈心。他说并不嫌定额高，是新产品的图纸看不懂，怕出废品，不敢快干。",
+        ),
+        FollowUpSpec(
+            "training",
+            dt.date(1956, 3, 6),
+            "在车床旁教他看图、对刀，一道工序一道工序地做给他看。",
+            is_private=False,
+        ),
+    )
+
+
+def january_follow_ups(measure: str, day: dt.date) -> tuple[FollowUpSpec, ...]:
+    """What a helper logged on a January case in February, before the case
+    was closed: one line, and the aid for a family's hardship."""
+    if measure == "mentoring":
+        return (FollowUpSpec("training", day, MENTORING_TEXT, is_private=False),)
+    if measure == "hardship_aid":
+        return (
+            FollowUpSpec("home_visit", day, "家访，了解家庭困难情况。"),
+            FollowUpSpec(
+                "aid_granted",
+                day + dt.timedelta(days=3),
+                "发放生活困难补助。",
+                aid_amount=Decimal(20),
+                aid_kind="生活困难补助",
+                aid_approved_by="厂工会",
+            ),
+        )
+    return (FollowUpSpec("talk", day, TALK_TEXT),)
+
+
 def generic_follow_ups(
     rng: random.Random,
     cause: str,
@@ -148,7 +201,7 @@ def generic_follow_ups(
             FollowUpSpec(
                 "training",
                 day,
-                "在机床旁手把手指导，纠正操作方法。",
+                MENTORING_TEXT,
                 is_private=False,
             ),
         )
@@ -164,4 +217,4 @@ def generic_follow_ups(
                 aid_approved_by="厂工会",
             ),
         )
-    return (FollowUpSpec("talk", day, "找他谈心，了解思想情况，讲清道理。"),)
+    return (FollowUpSpec("talk", day, TALK_TEXT),)
