@@ -39,9 +39,16 @@ CASE_ROW_FIELDS = (
 
 
 def compute_figures(
-    months: Iterable[dt.date] | None = None, *, since=None, workshops=None
+    months: Iterable[dt.date] | None = None,
+    *,
+    since=None,
+    workshops=None,
+    slipping: dict | None = None,
 ) -> dict:
-    """{(month, workshop id): counts} from the records (two grouped queries).
+    """{(month, workshop id): counts} from the records (two grouped queries,
+    and one a month for the workers slipping; ``slipping`` given, the counts
+    of the workers slipping are taken from it instead: a change that cannot
+    move them, the causes', keeps those it had).
 
     ``months`` None and ``since`` None: every month; ``since``: that month
     and every later one; ``workshops``: those (ids) only. The shortfalls by
@@ -101,9 +108,12 @@ def compute_figures(
             counts = rows[(row["month"], row["worker__workshop_id"])]
             counts[row["cause"]] += row["n"]
             counts["unclassified"] -= row["n"]
-    months_found = {month for month, _workshop in rows}
-    for key, n in compute_slipping(months_found, workshops=workshops).items():
-        rows[key]["slipping"] = n
+    if slipping is None:
+        months_found = {month for month, _workshop in rows}
+        slipping = compute_slipping(months_found, workshops=workshops)
+    for key, n in slipping.items():
+        if key in rows:
+            rows[key]["slipping"] = n
     return rows
 
 

@@ -42,10 +42,16 @@ def _write(model, rows: dict, delete) -> None:
 
 
 def refresh_figures(
-    months: set[dt.date] | None = None, *, since=None, workshops=None
+    months: set[dt.date] | None = None,
+    *,
+    since=None,
+    workshops=None,
+    causes_only: bool = False,
 ) -> None:
     """Recompute MonthSummary for ``months`` (or from ``since`` on; both
-    None: every month), of ``workshops`` (ids; None: every workshop)."""
+    None: every month), of ``workshops`` (ids; None: every workshop).
+    ``causes_only``: only causes changed, so the workers slipping of the
+    rows are kept as they were, not recounted."""
     stale = MonthSummary.objects.all()
     if months is not None:
         stale = stale.filter(month__in=list(months))
@@ -53,7 +59,15 @@ def refresh_figures(
         stale = stale.filter(month__gte=since)
     if workshops is not None:
         stale = stale.filter(workshop_id__in=list(workshops))
-    rows = compute_figures(months, since=since, workshops=workshops)
+    kept = None
+    if causes_only:
+        kept = {
+            (month, workshop_id): n
+            for month, workshop_id, n in stale.values_list(
+                "month", "workshop_id", "slipping"
+            )
+        }
+    rows = compute_figures(months, since=since, workshops=workshops, slipping=kept)
     _write(MonthSummary, rows, stale)
 
 
@@ -151,19 +165,24 @@ class Upkeep:
     cases_every: bool = False
     cases_since: dt.date | None = None
     case_workers: set[int] | None = field(default_factory=set)
+    # Only the causes changed of the figures (no record, standard,
+    # disqualification or roster change): the workers slipping stay.
+    causes_only: bool = True
 
     @classmethod
     def of(cls, changes: Mapping[Change, Changed]) -> Upkeep:
         upkeep = cls()
         for change, changed in changes.items():
-            upkeep._reach_figures(change.figures, changed)
+            upkeep._reach_figures(change.figures, changed, change)
             upkeep._reach_cases(change.cases, changed)
         return upkeep
 
-    def _reach_figures(self, scope: Scope, changed: Changed) -> None:
+    def _reach_figures(self, scope: Scope, changed: Changed, change: Change) -> None:
         months = changed.months
         if scope is Scope.NONE:
             return
+        if change is not Change.CLASSIFICATIONS:
+            self.causes_only = False
         if scope is Scope.EVERY_MONTH or months is None:
             self.figures_every = True
         elif scope is Scope.MONTHS:
@@ -195,20 +214,25 @@ class Upkeep:
     def run(self) -> None:
         workshops = self._workshops()
         figures_in = workshops(self.figure_workers)
+        causes_only = self.causes_only
         if self.figures_every:
-            refresh_figures(workshops=figures_in)
+            refresh_figures(workshops=figures_in, causes_only=causes_only)
         else:
             if self.figures_since is not None:
-                refresh_figures(since=self.figures_since, workshops=figures_in)
+                refresh_figures(
+                    since=self.figures_since,
+                    workshops=figures_in,
+                    causes_only=causes_only,
+                )
             before = {m for m in self.figure_months if not self._onward(m)}
             if before:
-                refresh_figures(before, workshops=figures_in)
+                refresh_figures(before, workshops=figures_in, causes_only=causes_only)
             # The workers slipping of the two months after each month
             # recomputed read its records too (the rows of months from
             # figures_since on are recomputed whole).
             after = {add_months(month, n) for month in before for n in SLIPPING_READS}
             after = {m for m in after - before if not self._onward(m)}
-            if after:
+            if after and not causes_only:
                 refresh_slipping(after, workshops=figures_in)
         cases_in = workshops(self.case_workers)
         if self.cases_every:
