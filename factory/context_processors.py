@@ -37,6 +37,7 @@ FRAME_URLS = (
     "assistance:case_list",
     "assistance:overview",
     "assistance:demonstration_list",
+    "experiences:experience_list",
     "admin:index",
 )
 

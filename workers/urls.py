@@ -1,6 +1,7 @@
 from django.urls import path
 
 from workers.views import experiences, imports, quota_reviews, records, roster
+from workers.views.experience_matrix import experience_matrix_page
 
 app_name = "workers"
 urlpatterns = [
@@ -69,6 +70,8 @@ urlpatterns = [
 experience_patterns = [
     path("", experiences.experience_list, name="experience_list"),
     path("new/", experiences.experience_create, name="experience_create"),
+    # Who has mastered what, a workshop at a time (workers.experience_matrix).
+    path("matrix/", experience_matrix_page, name="experience_matrix"),
     path("<int:pk>/", experiences.experience_detail, name="experience_detail"),
     path("<int:pk>/edit/", experiences.experience_edit, name="experience_edit"),
     path("<int:pk>/mastery/", experiences.experience_check, name="experience_check"),

@@ -134,6 +134,9 @@ experiences:experience_edit           GET   L    200  403  403  403  403  L    4
 experiences:experience_edit           POST  L    200  403  403  403  403  L    403  403
 experiences:experience_check          GET   L    200  403  403  403  403  L    403  403
 experiences:experience_check          POST  L    200  403  403  403  403  L    403  403
+experiences:experience_matrix         GET   L    200  403  403  200  404  L    403  403
+experiences:experience_matrix         POST  L    200  403  403  200  404  L    403  403
+experiences:experience_matrix[xlsx]   GET   L    200  403  403  200  404  L    403  403
 assistance:case_list                  GET   L    200  403  403  403  403  L    403  403
 assistance:case_list                  POST  L    200  403  403  403  403  L    403  403
 assistance:case_list[reached]         GET   L    200  403  403  403  403  L    403  403
@@ -312,6 +315,11 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
         "experiences:experience_check": reverse(
             "experiences:experience_check", args=[w["experience"].pk]
         ),
+        # jg2's matrix: the other workshop's director is not told it exists.
+        "experiences:experience_matrix": reverse("experiences:experience_matrix")
+        + f"?workshop={code}",
+        "experiences:experience_matrix[xlsx]": reverse("experiences:experience_matrix")
+        + f"?workshop={code}&format=xlsx",
         "assistance:case_list": reverse("assistance:case_list"),
         "assistance:case_list[reached]": reverse("assistance:case_list")
         + "?status=reached_quota",
