@@ -7,7 +7,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from assistance.models import CaseStatus
+from assistance.models import CaseStatus, Demonstration
+from workers.experience_effect import Lesson, PupilResults, pupil_results
 
 register = template.Library()
 
@@ -74,3 +75,28 @@ def worker_help(context, worker):
         # (assistance.views.classification.classification_history).
         "may_read_history": user.has_perm("workers.change_shortfallclassification"),
     }
+
+
+@register.simple_tag
+def teachers_pupils(experience, teachers, month) -> list:
+    """The experience's page's teachers (their Mastery rows at level
+    teaches: templates/workers/experience_detail.html), each with their
+    pupils' results as of ``month`` (workers.experience_effect): the
+    attendees of their demonstrations of it. The roster's view knows nothing
+    of demonstrations, so they are read here (one query; two for the
+    results)."""
+    if not teachers:
+        return []
+    attended = Demonstration.attendees.through.objects.filter(
+        demonstration__experience=experience,
+        demonstration__demonstrator__in=[teacher.worker_id for teacher in teachers],
+    ).values_list("demonstration__demonstrator_id", "worker_id", "demonstration__date")
+    results = pupil_results(
+        experience_id=experience.pk,
+        lessons=[Lesson(*row) for row in attended],
+        month=month,
+    )
+    return [
+        (teacher, results.get(teacher.worker_id, PupilResults()))
+        for teacher in teachers
+    ]

@@ -34,8 +34,10 @@ from assistance.models import (
     Measure,
 )
 from factory.figures import summaries
+from workers.experience_effect import effects_as_of
 from workers.models import (
     Cause,
+    Experience,
     PoliticalStatus,
     ProductionRecord,
     QuotaReview,
@@ -68,8 +70,9 @@ def _opening_measure() -> Coalesce:
 
 
 def measures_taken(*, month: dt.date, compare: dt.date) -> dict:
-    """Demonstrations and attendance, members assigned, cases opened and aid
-    granted over the reported period (four queries).
+    """Demonstrations and attendance with the effect of each experience
+    demonstrated, members assigned, cases opened and aid granted over the
+    reported period (seven queries).
 
     Cases opened count by the measure they were opened with. Members
     assigned are the helpers the cases opened in the period have now: the
@@ -126,10 +129,38 @@ def measures_taken(*, month: dt.date, compare: dt.date) -> dict:
             "count": sum(row["count"] for row in per_workshop),
             "attendance": sum(row["attendance"] for row in per_workshop),
             "workshops": per_workshop,
+            **demonstrated_effects(start=start, end=end, month=month),
         },
         "helpers": {"total": sum(helpers.values()), **helpers},
         "cases_opened": opened,
         "aid": {"grants": aid["grants"], "total": f"{aid['total'] or Decimal(0):.2f}"},
+    }
+
+
+def demonstrated_effects(*, start: dt.date, end: dt.date, month: dt.date) -> dict:
+    """The effect as of ``month`` of each experience demonstrated in
+    [start, end) (workers.experience_effect; three queries), by name:
+    ``experiences``, rows of ``name``, ``learners``, ``others``, ``points``
+    (None when too few to tell) and ``months``; ``effects_shown``, how many
+    have their points. Kept with the bulletin's figures, so a published one
+    keeps what it said."""
+    demonstrated = list(
+        Experience.objects.filter(
+            Exists(
+                Demonstration.objects.filter(
+                    experience=OuterRef("pk"), date__gte=start, date__lt=end
+                )
+            )
+        ).order_by("name")
+    )
+    effects = effects_as_of(demonstrated, month)
+    rows = [
+        {"name": experience.name, **effects[experience.pk].as_data()}
+        for experience in demonstrated
+    ]
+    return {
+        "experiences": rows,
+        "effects_shown": sum(1 for row in rows if row["points"] is not None),
     }
 
 
@@ -333,6 +364,7 @@ def case_list(*, month: dt.date, codes: set[str] | None, workshop=None) -> list[
 
 __all__ = [
     "case_list",
+    "demonstrated_effects",
     "helper_kind",
     "measures_taken",
     "period_bounds",

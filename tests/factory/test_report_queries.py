@@ -127,14 +127,15 @@ def test_the_bulletin_runs_a_fixed_number_of_queries(
     make_workers_with_records(size, WorkshopFactory(code="big"), month=MAR)
     # session, user, permissions (2), generation, report (3 over the monthly
     # summaries: standing counts, causes, cases), causes of the
-    # compared month, measures (4), reached cases (their helpers are
+    # compared month, measures (5: the experiences demonstrated, whose
+    # effects are two more when there are any), reached cases (their helpers are
     # prefetched in one more query when there are any), snapshot, months
     # with records and their completeness (4), navigation's helper check,
     # the campaign targets (one query; their versions and the figures they
     # read are two more only when there are campaigns), the stuck cases
     # (one query of assistance.stuck, in the report), the quota review
     # groups (one, in the report) and their decisions (one, the bulletin's)
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(26):
         response = secretary_client.get("/reports/1956-03/")
     assert response.context["report"]["workers_on_quota"] == size
 

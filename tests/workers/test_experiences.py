@@ -206,8 +206,10 @@ def test_the_experience_page_lists_the_most_able_first_in_few_queries(
     left.save()
     # session, user, permissions (2), the experience, the count and the page
     # of levels (workers, workshops and who checked joined), the
-    # navigation's helper check, the options of the check form: none per row
-    with django_assert_num_queries(8):
+    # navigation's helper check, the options of the check form: none per row;
+    # the working month, the effect and the teachers (five more here, with
+    # no records nor demonstrations: tests/workers/test_experience_effect.py)
+    with django_assert_num_queries(13):
         response = secretary_client.get(cutting.get_absolute_url())
     assert list(levels_on_page(response).items()) == [
         ("Z001", "teaches"),

@@ -1,7 +1,8 @@
 """The catalogue of advanced experiences (先进经验) and the checks of mastery
 (掌握程度): the catalogue's list, an experience's page with the workers'
-levels, adding and editing an experience, recording a check from the
-experience's page or the worker's.
+levels, its effect on output and its teachers with their pupils' results
+(workers.experience_effect), adding and editing an experience, recording a
+check from the experience's page or the worker's.
 
 Access is decided in workers.access: the secretary's side keeps the
 catalogue and records checks, a director reads them (their own workshops'
@@ -27,6 +28,8 @@ from workers.access import (
     require_experience_view,
     require_mastery_check,
 )
+from workers.completeness import default_month
+from workers.experience_effect import MIN_GROUP, effect_as_of
 from workers.forms.experiences import (
     ExperienceCheckForm,
     ExperienceForm,
@@ -97,6 +100,9 @@ def _render_detail(request, experience, form, status=200):
         .order_by(BY_LEVEL, "worker__workshop__code", "worker__employee_no")
     )
     page = Paginator(levels, LEVELS_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The effect and the pupils' results as of the working month, the
+    # default of every page (DESIGN.md, "The month").
+    month = default_month()
     return render(
         request,
         "workers/experience_detail.html",
@@ -105,6 +111,17 @@ def _render_detail(request, experience, form, status=200):
             "page": page,
             "form": form,
             "may_manage": may_manage_experiences(request.user),
+            "effect_month": month,
+            "effect": effect_as_of(experience, month),
+            "min_group": MIN_GROUP,
+            # Whoever can teach it now; their pupils' results come from
+            # assistance (the teachers_pupils tag): workers never reads it.
+            "teachers": list(
+                levels_of(request.user)
+                .filter(experience=experience, level=MasteryLevel.TEACHES)
+                .select_related("worker__workshop")
+                .order_by("worker__workshop__code", "worker__employee_no")
+            ),
         },
         status=status,
     )
