@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from assistance.models import AssistanceCase, CaseEvent, Demonstration
+from assistance.models import AssistanceCase, CaseEvent, Demonstration, MachineCheck
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -52,3 +52,14 @@ class DemonstrationAdmin(ReadOnlyAdmin):
     list_filter = ["workshop", "date"]
     search_fields = ["technique", "demonstrator__name"]
     list_select_related = ["demonstrator", "workshop"]
+
+
+@admin.register(MachineCheck)
+class MachineCheckAdmin(ReadOnlyAdmin):
+    """Checks are recorded from /cases/checks/ (an ``applies`` writes the
+    worker's mastery too): the admin only shows them."""
+
+    list_display = ["worker", "demonstration", "result", "checked_on", "checked_by"]
+    list_filter = ["result", "checked_on", "worker__workshop"]
+    search_fields = ["worker__employee_no", "worker__name"]
+    list_select_related = ["worker", "demonstration", "checked_by"]

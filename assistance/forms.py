@@ -11,18 +11,21 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assistance import standing, worklists
 from assistance.models import (
     AssistanceCase,
     CaseOutcome,
     CaseStatus,
+    CheckResult,
     Demonstration,
     FollowUpKind,
     Measure,
 )
 from assistance.picker import helper_field, one_helper_field
 from workers.forms.base import Form, ModelForm
+from workers.forms.experiences import CheckedOnField
 from workers.ids import int_param
 from workers.models import Cause, Worker, Workshop
 from workers.months import MonthError, month_str, parse_month
@@ -73,8 +76,15 @@ class OpenCaseForm(Form):
         label=capfirst(_("measure")), choices=[("", "—"), *Measure.choices]
     )
     target_month = MonthField(label=capfirst(_("target month")), required=False)
+    experience = forms.TypedChoiceField(
+        label=capfirst(_("experience to learn")),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Backward technique only."),
+    )
 
-    def __init__(self, *args, helpers=(), workers=None, **kwargs):
+    def __init__(self, *args, helpers=(), workers=None, experiences=None, **kwargs):
         super().__init__(*args, **kwargs)
         # The row's worker (from the data posted, or the initial row) is left
         # out of his own helpers; ``workers`` maps pk to Worker for the page.
@@ -83,6 +93,26 @@ class OpenCaseForm(Form):
         self.fields["helpers"] = helper_field(helpers, worker)
         self.fields["cause"].widget.attrs["data-cause"] = "1"
         self.fields["measure"].widget.attrs["data-measure"] = "1"
+        # The experiences of the worker's trade he has not mastered, the
+        # suggested first (``experiences`` maps a worker's pk to his
+        # assistance.experience_suggestions.ExperienceChoices).
+        self.experience_choices = (experiences or {}).get(worker_id)
+        self.fields["experience"].choices = [
+            ("", _("— none —")),
+            *(self.experience_choices.choices if self.experience_choices else ()),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("experience") and data.get("cause") != Cause.TECHNIQUE:
+            self.add_error(
+                "experience",
+                ValidationError(
+                    _("Name an experience to learn for backward technique only."),
+                    code="not_technique",
+                ),
+            )
+        return data
 
     def _worker_id(self) -> int | None:
         value = (
@@ -373,3 +403,40 @@ class AddWorkshopForm(Form):
         queryset=Workshop.objects.all(),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+class MachineCheckForm(Form):
+    """What the check at the worker's own machine found (assistance.
+    services.checks decides; the reason is asked for here too, beside its
+    field)."""
+
+    result = forms.ChoiceField(
+        label=pgettext_lazy("check", "result"),
+        choices=CheckResult.choices,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=capfirst(pgettext_lazy("check", "why not yet")),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the worker does not apply it yet."),
+    )
+    # Not after today: the checks of mastery's own field.
+    checked_on = CheckedOnField(label=capfirst(_("checked on")))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checked_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("result") == CheckResult.NOT_YET and not data.get("reason"):
+            self.add_error(
+                "reason",
+                ValidationError(
+                    _("Say why the worker does not apply it yet."),
+                    code="reason_required",
+                ),
+            )
+        return data

@@ -11,8 +11,9 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from workers.models import Cause, Experience, Worker, Workshop
 
@@ -139,6 +140,16 @@ class AssistanceCase(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Incremented on every change; a form based on an older version is refused.
     version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
+    # A technique case may name the advanced experience the worker is to
+    # learn (assistance.experience_suggestions suggests it at the opening).
+    experience = models.ForeignKey(
+        Experience,
+        verbose_name=_("experience to learn"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
 
     objects = AssistanceCaseQuerySet.as_manager()
 
@@ -469,3 +480,75 @@ class Demonstration(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("assistance:demonstration_detail", args=[self.pk])
+
+
+class CheckResult(models.TextChoices):
+    """What the check at the worker's own machine found (上机检查)."""
+
+    APPLIES = "applies", pgettext_lazy("check", "applies it")
+    NOT_YET = "not_yet", pgettext_lazy("check", "not yet")
+
+
+class MachineCheck(models.Model):
+    """The check at the worker's own machine after a demonstration
+    (DESIGN.md, "Advanced experience"): one per demonstration and attendee,
+    written by assistance.services.checks (an ``applies`` records the
+    worker's mastery too); recording it again corrects it, and the history
+    keeps what it was. Which checks are due: assistance.checks."""
+
+    demonstration = models.ForeignKey(
+        Demonstration,
+        verbose_name=_("demonstration"),
+        on_delete=models.CASCADE,
+        related_name="machine_checks",
+    )
+    worker = models.ForeignKey(
+        Worker,
+        verbose_name=_("worker"),
+        on_delete=models.CASCADE,
+        related_name="machine_checks",
+    )
+    result = models.CharField(
+        pgettext_lazy("check", "result"), max_length=10, choices=CheckResult.choices
+    )
+    reason = models.TextField(
+        pgettext_lazy("check", "why not yet"),
+        blank=True,
+        help_text=_("Required when the worker does not apply it yet."),
+    )
+    checked_on = models.DateField(_("checked on"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    # Raised by every recording; a form showing an older one is stale.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-checked_on", "-pk"]
+        verbose_name = _("check at the machine")
+        verbose_name_plural = _("checks at the machine")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demonstration", "worker"],
+                name="one_machine_check_per_attendee",
+            ),
+            models.CheckConstraint(
+                condition=Q(result__in=CheckResult.values),
+                name="machine_check_result_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(result=CheckResult.APPLIES) | ~Q(reason=""),
+                name="machine_check_not_yet_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.demonstration} {self.result}"

@@ -4,6 +4,7 @@ from assistance.views import (
     aid,
     bulk,
     cases,
+    checks,
     classification,
     demonstrations,
     helper_effect,
@@ -72,6 +73,13 @@ urlpatterns = [
         "demonstrations/<int:pk>/mastery/",
         demonstrations.demonstration_mastery,
         name="demonstration_mastery",
+    ),
+    # The checks at the worker's own machine after a demonstration.
+    path("checks/", checks.check_list, name="machine_checks"),
+    path(
+        "checks/<int:demonstration_pk>/<int:worker_pk>/",
+        checks.check_record,
+        name="machine_check",
     ),
     path("aid/", aid.aid_totals, name="aid_totals"),
     path("slipping/", worklists.slipping, name="slipping"),

@@ -12,7 +12,7 @@ error (BulkRefused), so the secretary can look again and repeat.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -41,7 +41,7 @@ from workers.classification import (
     shortfall_problems,
 )
 from workers.completeness import default_month
-from workers.models import ShortfallClassification, Worker
+from workers.models import Experience, ShortfallClassification, Worker
 from workers.months import month_str, previous_month
 
 
@@ -228,10 +228,13 @@ def open_with_one_helper(
     workers: Sequence[Seen],
     helper: Worker,
     opened_by: AbstractBaseUser | None,
+    experiences: Mapping[int, Experience] | None = None,
 ) -> list[AssistanceCase]:
     """Open a case for each worker of ``workers`` with ``helper``: the cause
     is the worker's classification for ``month`` (at the version the page
-    showed), the measure the one this factory's evidence suggests."""
+    showed), the measure the one this factory's evidence suggests; a
+    technique case names the experience to learn ``experiences`` gives for
+    its worker (by pk), if any."""
     if not workers:
         raise BulkRefused([ValidationError(_("Tick at least one worker."), "empty")])
     found = Worker.objects.in_bulk([seen.pk for seen in workers])
@@ -271,6 +274,7 @@ def open_with_one_helper(
                     measure=suggested[classification.cause].measure,
                     helpers=[helper],
                     opened_by=opened_by,
+                    experience=(experiences or {}).get(worker.pk),
                 )
             )
     _refuse_if(problems)

@@ -36,7 +36,7 @@ from assistance.services.common import (
 )
 from assistance.services.sync import apply_transitions
 from workers.completeness import default_month
-from workers.models import Cause, ProductionRecord, Worker
+from workers.models import Cause, Experience, ProductionRecord, Worker
 from workers.months import month_label
 
 
@@ -50,6 +50,7 @@ def open_case(
     helpers: Iterable[Worker],
     opened_by: AbstractBaseUser | None,
     target_month: dt.date | None = None,
+    experience: Experience | None = None,
 ) -> AssistanceCase:
     """Open a help case for ``worker`` from ``month`` with its helpers.
 
@@ -57,11 +58,14 @@ def open_case(
     eligible (docs/ARCHITECTURE.md), is the worker, or already carries the most cases
     CASE_HELPER_LIMIT allows. If a record after ``month`` already meets
     quota, the case reaches quota at once, as a sync would have done.
+    A technique case may name the ``experience`` the worker is to learn,
+    one of his trade's (assistance.experience_suggestions).
     """
     check_month(month)
     check_choice(cause, Cause, "cause")
     check_choice(measure, Measure, "measure")
     check_target(target_month, month)
+    _check_experience(experience, cause, worker)
     # The worker's row is the lock that keeps "one active case per worker"
     # true when two people open a case for the same worker at the same time.
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
@@ -88,6 +92,7 @@ def open_case(
         measure=measure,
         target_month=target_month,
         opened_by=opened_by,
+        experience=experience,
     )
     try:
         with transaction.atomic():
@@ -112,6 +117,27 @@ def open_case(
         apply_transitions(AssistanceCase.objects.filter(pk=case.pk))
     case.refresh_from_db()
     return case
+
+
+def _check_experience(
+    experience: Experience | None, cause: str, worker: Worker
+) -> None:
+    """The experience to learn is a technique case's, of the worker's trade."""
+    if experience is None:
+        return
+    if cause != Cause.TECHNIQUE:
+        raise field_error(
+            "experience",
+            _("Name an experience to learn for backward technique only."),
+            "not_technique",
+        )
+    if not experience.applies_to(worker.trade):
+        raise field_error(
+            "experience",
+            _("%(experience)s is not an experience of %(name)s's trade.")
+            % {"experience": experience.name, "name": worker.name},
+            "not_of_trade",
+        )
 
 
 @transaction.atomic

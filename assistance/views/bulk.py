@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from assistance import evidence, selectors
 from assistance.access import require_perm
+from assistance.experience_suggestions import experience_choices
 from assistance.forms import MoveCasesForm, OneHelperForm
 from assistance.models import AssistanceCase
 from assistance.services.bulk import (
@@ -30,7 +31,13 @@ from assistance.services.bulk import (
 from assistance.views.classification import queue_return, queue_url
 from assistance.views.shared import month_param
 from workers.ids import int_param
-from workers.models import ShortfallClassification, Worker, Workshop
+from workers.models import (
+    Cause,
+    Experience,
+    ShortfallClassification,
+    Worker,
+    Workshop,
+)
 from workers.months import MonthError, checked_month, month_str
 from workers.quota_review import under_review_workers
 
@@ -173,6 +180,19 @@ def open_with_helper(request):
         helpers=selectors.helper_options(),
         leave_out={w.pk for w in workers},
     )
+    # The technique rows' experiences to learn (assistance.
+    # experience_suggestions; two queries, none without such a row).
+    experiences = experience_choices(
+        [
+            w
+            for w in workers
+            if w.pk in classifications
+            and classifications[w.pk].cause == Cause.TECHNIQUE
+            and w.pk not in busy
+        ],
+        month,
+    )
+    chosen = _chosen_experiences(request.POST, experiences)
     if request.method == "POST" and form.is_valid():
         helper = form.chosen_helper()
         try:
@@ -181,6 +201,7 @@ def open_with_helper(request):
                 workers=ticked(request.POST, "worker"),
                 helper=helper,
                 opened_by=request.user,
+                experiences=_experiences_of(chosen),
             )
         except BulkRefused as error:
             refused(request, error)
@@ -205,6 +226,8 @@ def open_with_helper(request):
                 "suggestion": suggestions.get(classification.cause)
                 if classification
                 else None,
+                "experiences": experiences.get(worker.pk),
+                "experience": chosen.get(worker.pk),
             }
         )
     return render(
@@ -217,8 +240,25 @@ def open_with_helper(request):
             "month_text": month_str(month),
             "back": back,
             "ready": sum(1 for r in rows if r["classification"] and not r["busy"]),
+            "any_experiences": any(experiences.values()),
         },
     )
+
+
+def _chosen_experiences(data, experiences) -> dict[int, int]:
+    """The experience to learn picked on each technique row ("experience-
+    <worker pk>"), among the row's choices; by worker pk."""
+    chosen = {}
+    for worker_id, choices in experiences.items():
+        picked = int_param(data.get(f"experience-{worker_id}"))
+        if picked is not None and picked in choices.ids:
+            chosen[worker_id] = picked
+    return chosen
+
+
+def _experiences_of(chosen: dict[int, int]) -> dict[int, Experience]:
+    found = Experience.objects.in_bulk(set(chosen.values()))
+    return {worker_id: found[pk] for worker_id, pk in chosen.items() if pk in found}
 
 
 # --- d. move a leaving helper's cases to another helper ---------------------

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from assistance.access import (
     is_case_helper,
     require_perm,
 )
+from assistance.checks import checks_overdue, helped_workers, with_deadlines
 from assistance.forms import (
     CaseEditForm,
     CaseFilterForm,
@@ -471,11 +473,20 @@ def my_cases(request):
     """A helper's own cases, built for a phone."""
     require_perm(request.user, "assistance.add_followup")
     worker = getattr(request.user, "worker", None)
+    cases = selectors.my_cases(request.user)
+    today = timezone.localdate()
     return render(
         request,
         "assistance/case_mine.html",
         {
-            "cases": selectors.my_cases(request.user),
+            "cases": cases,
+            # The checks at the machine of their cases' workers that are
+            # overdue, each a tap from its form (assistance.checks).
+            "overdue_checks": with_deadlines(
+                checks_overdue(today, helped_workers(request.user)), today
+            )
+            if cases
+            else [],
             "has_worker": worker is not None,
             # Their own line of the secretary's table (helper_effect), as of
             # the same month; nobody else's.

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from assistance import evidence, selectors, worklists
 from assistance.access import require_perm
+from assistance.experience_suggestions import experience_choices
 from assistance.forms import OpenCaseForm, workers_for
 from assistance.models import AssistanceCase
 from assistance.services import (
@@ -33,7 +34,13 @@ from assistance.views.shared import attach_error, month_param
 from workers.completeness import describe, page_month
 from workers.forms.base import StorableText
 from workers.ids import int_param
-from workers.models import Cause, ProductionRecord, ShortfallClassification, Worker
+from workers.models import (
+    Cause,
+    Experience,
+    ProductionRecord,
+    ShortfallClassification,
+    Worker,
+)
 from workers.months import MonthError, checked_month, month_str
 from workers.quota_review import under_review_workers
 from workers.roles import is_secretary
@@ -353,6 +360,9 @@ def cases_open(request):
             form_kwargs={
                 "helpers": helpers,
                 "workers": workers,
+                # Every posted row's: one changed to technique on the page
+                # may name one too, another is told it may not.
+                "experiences": experience_choices(workers.values(), month),
                 "empty_permitted": False,
             },
         )
@@ -402,8 +412,14 @@ def cases_open(request):
                     "measure": suggestions[cause].measure if cause else "",
                 }
             )
+        technique = {pk for pk, cause in causes.items() if cause == Cause.TECHNIQUE}
         formset = OpenCaseFormSet(
-            initial=initial, form_kwargs={"helpers": helpers, "workers": workers}
+            initial=initial,
+            form_kwargs={
+                "helpers": helpers,
+                "workers": workers,
+                "experiences": _experiences_to_learn(workers, technique, month),
+            },
         )
     rows = [
         (form, workers.get(_form_worker(form)), _suggestion_of(form, suggestions))
@@ -424,6 +440,15 @@ def cases_open(request):
             "limit": helper_limit(),
             "suggested": {cause: s.measure for cause, s in suggestions.items()},
         },
+    )
+
+
+def _experiences_to_learn(workers: dict[int, Worker], technique: set[int], month):
+    """The experiences each technique row's worker may learn, suggested
+    from the month's masters of his trade (two queries; none without a
+    technique row)."""
+    return experience_choices(
+        [worker for pk, worker in workers.items() if pk in technique], month
     )
 
 
@@ -458,6 +483,9 @@ def _posted_workers(data) -> dict[int, Worker]:
 
 def _open_all(request, formset, month, workers) -> bool:
     """Open every case or none: a refused row rolls the others back."""
+    chosen = Experience.objects.in_bulk(
+        {form.cleaned_data["experience"] for form in formset.forms} - {None}
+    )
     with transaction.atomic():
         failed = False
         for form in formset.forms:
@@ -476,6 +504,7 @@ def _open_all(request, formset, month, workers) -> bool:
                     helpers=workers_for(data["helpers"]),
                     opened_by=request.user,
                     target_month=data["target_month"],
+                    experience=chosen.get(data["experience"]),
                 )
             except StaleEditError:
                 form.add_error(

@@ -17,13 +17,16 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assistance import worklists
+from assistance.checks import checks_overdue
 from assistance.models import AssistanceCase
 from assistance.services import helper_limit
 from factory.figures import summaries
 from workers.completeness import completeness, working_month
+from workers.models import Worker
 from workers.months import add_months, month_str
 from workers.quota_review import review_groups
 
@@ -136,6 +139,7 @@ def _case_items(working: dt.date, workshops, *, may_act: bool) -> list[Item]:
             summaries.stuck_count(working, workshops),
             _url("assistance:stuck_cases", month=month_str(working)),
         ),
+        _overdue_checks_item(workshops),
     ]
     if may_act:
         limit = helper_limit()
@@ -158,6 +162,21 @@ def _case_items(working: dt.date, workshops, *, may_act: bool) -> list[Item]:
             )
         )
     return items
+
+
+def _overdue_checks_item(workshops) -> Item:
+    """Checks at the machine more than 14 days after their demonstration,
+    as of today (assistance.checks, one query); a director reads the list
+    of their workshops' too."""
+    workers = (
+        None if workshops is None else Worker.objects.filter(workshop__in=workshops)
+    )
+    return Item(
+        "checks_overdue",
+        _("Checks at the machine overdue"),
+        checks_overdue(timezone.localdate(), workers).count(),
+        _url("assistance:machine_checks", overdue="on"),
+    )
 
 
 def work_queue(

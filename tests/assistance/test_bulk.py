@@ -118,12 +118,12 @@ def test_closing_costs_a_fixed_number_of_queries_per_case(
     # latest closings and reopenings (1), the cases locked (1), all read once
     # for every case; per case, its two writes: the case and its event (2).
     # The monthly summaries are brought up to date once, as the transaction
-    # ends, whatever the number of cases (14: workers.changes gathers the
+    # ends, whatever the number of cases (15: workers.changes gathers the
     # cases' announcements; in a savepoint (2), the workshops of their
-    # workers (1), the data's months and where the rows end (5), the cases,
-    # their events and their workers' records (4), those workshops' rows
-    # rewritten (2)).
-    with django_assert_num_queries(2 + 5 + 1 + 1 + 2 * 2 + 14):
+    # workers (1), the data's months and where the rows end (5), the first
+    # months their cases were stuck (1), the cases, their events and their
+    # workers' records (4), those workshops' rows rewritten (2)).
+    with django_assert_num_queries(2 + 5 + 1 + 1 + 2 * 2 + 15):
         close_reached_quota(cases=seen(reached[:2]), by=secretary)
 
 

@@ -103,8 +103,9 @@ def test_my_cases_query_count_does_not_grow(
     # records and last follow-up (subqueries), the user's worker, and the
     # navigation's "is a manager" check; then their own results
     # (assistance.helper_effect): the working month (five) and their cases
-    # closed by then (the factory's are read only from five closed cases on)
-    with django_assert_num_queries(13):
+    # closed by then (the factory's are read only from five closed cases on);
+    # the overdue checks at the machine of their cases' workers (one)
+    with django_assert_num_queries(14):
         response = helper_client.get(reverse("assistance:my_cases"))
     assert len(response.context["cases"]) == 5
 

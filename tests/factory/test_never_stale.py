@@ -643,6 +643,25 @@ def mastery_import_command(w, client, tmp_path):
     call_command("import_mastery", command_file(tmp_path, MASTERY_ROWS))
 
 
+def _check_at_the_machine(w, client, worker_key: str, **data) -> None:
+    experience_for(w)
+    worker = w.workers[worker_key]
+    response = client.post(
+        reverse("assistance:machine_check", args=[w.demonstration.pk, worker.pk]),
+        {"checked_on": "1956-03-05", "version": 0, **data},
+    )
+    assert response.status_code == 302, response.content[:800]
+
+
+def machine_check_applies(w, client, tmp_path):
+    """The check at the machine: applies it (the worker's level too)."""
+    _check_at_the_machine(w, client, "b2", result="applies")
+
+
+def machine_check_not_yet(w, client, tmp_path):
+    _check_at_the_machine(w, client, "b4", result="not_yet", reason="刀具未到")
+
+
 WRITES = [
     roster_import_page,
     roster_import_command,
@@ -756,7 +775,8 @@ def test_a_write_of_a_later_month_leaves_the_months_cache_alone(
         secretary_client.get(reverse("reports:dashboard"), {"month": MONTH})
 
 
-# Writes that no report page shows yet (the catalogue, mastery): announced all
+# Writes that no report page shows yet (the catalogue, mastery, checks at the
+# machine, announced as mastery of the check's day): announced all
 # the same, with the months they reach, so that a page that shows them is
 # never stale either (docs/ARCHITECTURE.md, "Advanced experience").
 ANNOUNCED_ONLY = [
@@ -766,6 +786,8 @@ ANNOUNCED_ONLY = [
     (mastery_of_the_attendees, MAR),
     (mastery_import_page, MAR),
     (mastery_import_command, MAR),
+    (machine_check_applies, MAR),
+    (machine_check_not_yet, MAR),
 ]
 
 

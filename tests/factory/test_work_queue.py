@@ -69,6 +69,22 @@ def world(db, workshop, other_workshop, secretary, settings):
             quota=Decimal("100"),
             output=Decimal(output),
         )
+    # A demonstration of high-speed cutting long ago: its lathe operators'
+    # checks at the machine are overdue (b1 and a1).
+    from assistance.models import Demonstration
+    from workers.models import Experience
+
+    cutting = Experience.objects.create(
+        name="高速切削法", trades=["车工"], description="硬质合金车刀"
+    )
+    shown = Demonstration.objects.create(
+        experience=cutting,
+        technique=cutting.name,
+        demonstrator=small.workers["b3"],
+        workshop=workshop,
+        date=dt.date(1956, 3, 10),
+    )
+    shown.attendees.add(small.workers["b1"], small.workers["a1"])
     # The committee lowers the limit to one case: busy is now over it.
     settings.CASE_HELPER_LIMIT = 1
     propose_closure(case=small.cases["a3"], by=secretary)
@@ -102,6 +118,8 @@ def listed(client, url: str) -> int:
         return context["page"].paginator.count
     if path == reverse("assistance:helper_loads"):
         return len(context["helpers"])
+    if path == reverse("assistance:machine_checks"):
+        return context["page"].paginator.count
     raise AssertionError(f"no list known at {url}")
 
 
@@ -122,6 +140,7 @@ def test_every_count_equals_the_list_it_links_to(world, secretary_client):
         "helpers_gone",
         "quota_reviews",
         "stuck",
+        "checks_overdue",
     } <= keys
     nonzero = [item for item in items if item.count]
     # The world has something to do in every kind of item but two: no case

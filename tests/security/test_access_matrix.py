@@ -188,6 +188,10 @@ assistance:demonstration_attendance   GET   L    405  405  405  405  405  L    4
 assistance:demonstration_attendance   POST  L    302  404  404  403  404  L    404  404
 assistance:demonstration_mastery      GET   L    200  404  404  403  404  L    404  404
 assistance:demonstration_mastery      POST  L    200  404  404  403  404  L    404  404
+assistance:machine_checks             GET   L    200  200  200  200  200  L    200  403
+assistance:machine_checks             POST  L    200  200  200  200  200  L    200  403
+assistance:machine_check              GET   L    200  200  403  403  403  L    403  403
+assistance:machine_check              POST  L    200  200  403  403  403  L    403  403
 assistance:aid_totals                 GET   L    200  403  403  403  403  L    403  403
 assistance:aid_totals                 POST  L    200  403  403  403  403  L    403  403
 assistance:slipping                   GET   L    200  403  403  200  200  L    403  403
@@ -370,6 +374,14 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
         ),
         "assistance:demonstration_mastery": reverse(
             "assistance:demonstration_mastery", args=[w["demonstration"].pk]
+        ),
+        # Everyone's list shows what they may read (a helper: their cases'
+        # workers); the check of the helper's worker after the world's
+        # demonstration: the secretary and that helper record it.
+        "assistance:machine_checks": reverse("assistance:machine_checks"),
+        "assistance:machine_check": reverse(
+            "assistance:machine_check",
+            args=[w["demonstration"].pk, w["failing"].pk],
         ),
         "assistance:aid_totals": reverse("assistance:aid_totals")
         + f"?year=1956&month={month}",

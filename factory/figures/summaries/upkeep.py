@@ -120,8 +120,9 @@ def refresh_cases(since: dt.date | None = None, *, workshops=None) -> None:
     # The first month each case was stuck: those before the run are kept,
     # the run finds the rest (they count the stuck cases left as they were).
     stuck_since = CaseStuckSince.objects.filter(case__in=cases.values("pk"))
+    stored = dict(stuck_since.values_list("case_id", "month"))
     first_stuck = (
-        dict(stuck_since.filter(month__lt=months[0]).values_list("case_id", "month"))
+        {case: month for case, month in stored.items() if month < months[0]}
         if months and since is not None
         else {}
     )
@@ -129,7 +130,8 @@ def refresh_cases(since: dt.date | None = None, *, workshops=None) -> None:
     rows = compute_cases(months, cases, first_stuck) if months else {}
     # Rows after the data's last month (data removed) go with the stale ones.
     _write(MonthCaseSummary, rows, stale)
-    stuck_since.exclude(case_id__in=kept_stuck).delete()
+    if set(stored) - kept_stuck:
+        stuck_since.exclude(case_id__in=kept_stuck).delete()
     CaseStuckSince.objects.bulk_create(
         [
             CaseStuckSince(case_id=case_id, month=month)
