@@ -125,3 +125,15 @@ def test_the_bulletins_lead_sets_its_digits_in_the_face_of_the_text(
         return {font["postScriptName"] for font in fonts["fonts"]}
 
     assert faces("#headline-text") <= faces("#failing-text")
+
+
+def test_the_bulletin_never_scrolls_sideways_on_a_phone(
+    page, login, live_server, small
+):
+    """Its workshops' table, the widest part, scrolls in its own region."""
+    login("alice")
+    page.goto(f"{live_server.url}/reports/1956-03/")
+    assert page.locator("#bulletin-workshops table").count() == 1
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
