@@ -411,7 +411,7 @@ class MachineCheckForm(Form):
     field)."""
 
     result = forms.ChoiceField(
-        label=pgettext_lazy("check", "result"),
+        label=capfirst(pgettext_lazy("check", "result")),
         choices=CheckResult.choices,
         widget=forms.RadioSelect,
     )
