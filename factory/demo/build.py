@@ -30,6 +30,12 @@ from assistance.models import (
     Demonstration,
     FollowUp,
 )
+from factory.demo.build_experiences import (
+    case_experience,
+    seed_catalogue,
+    seed_experience_story,
+    wipe_experiences,
+)
 from factory.demo.plan import build_plan
 from factory.demo.specs import (
     CAMPAIGNS,
@@ -84,19 +90,23 @@ def seed_demo(*, reset: bool = False) -> SeedResult:
     workshops = _workshops(plan, users, result)
     workers = _workers(plan, workshops, result)
     _link_helpers(plan, users, workers)
+    # The advanced experiences first: a February technique case names one.
+    catalogue = seed_catalogue(workers, result)
     # Month by month, as the committee worked: each month's records move
     # the cases whose worker met quota on to "reached quota" (assistance's
     # receiver of records_saved), and what the committee did once a month's
     # figures were in is effective in that month, the working month then.
     _records(plan, workers, (JAN,), secretary, result)
     _classifications(plan, workers, JAN, secretary, result)
-    _cases(plan, workers, users, JAN, secretary, result)
+    _cases(plan, workers, users, JAN, secretary, result, catalogue)
     _records(plan, workers, (FEB,), secretary, result)
     _classifications(plan, workers, FEB, secretary, result)
     _rediagnoses(plan, workers, secretary, result)
     _closings(plan, workers, FEB, secretary, result)
-    _cases(plan, workers, users, FEB, secretary, result)
-    _demonstrations(plan, workers, workshops, result)
+    _cases(plan, workers, users, FEB, secretary, result, catalogue)
+    # February's and March's demonstrations, the levels and the checks at
+    # the machine (factory.demo.experiences).
+    seed_experience_story(workers, workshops, catalogue, secretary, result)
     _records(plan, workers, (MAR,), secretary, result)
     _closings(plan, workers, MAR, secretary, result)
     _disqualifications(plan, workers, secretary, result)
@@ -295,8 +305,11 @@ def _classifications(plan, workers, month, secretary, result: SeedResult) -> Non
         _count(result, "classifications", saved.created + saved.updated)
 
 
-def _cases(plan, workers, users, month, secretary, result: SeedResult) -> None:
-    """The cases of ``month``, opened with their helpers' follow-ups."""
+def _cases(
+    plan, workers, users, month, secretary, result: SeedResult, catalogue: dict
+) -> None:
+    """The cases of ``month``, opened with their helpers' follow-ups (a
+    February technique case naming the experience to learn)."""
     author_of = {
         plan.named[spec.worker]: users[spec.username]
         for spec in plan.users
@@ -317,6 +330,7 @@ def _cases(plan, workers, users, month, secretary, result: SeedResult) -> None:
             measure=spec.measure,
             helpers=[workers[no] for no in spec.helpers],
             opened_by=secretary,
+            experience=case_experience(spec.worker, catalogue),
         )
         author = author_of.get(spec.helpers[0], secretary)
         for follow_up in spec.follow_ups:
@@ -402,22 +416,6 @@ def _closings(plan, workers, month, secretary, result: SeedResult) -> None:
         _count(result, "closed cases")
 
 
-def _demonstrations(plan, workers, workshops, result: SeedResult) -> None:
-    for spec in plan.demonstrations:
-        demonstration, created = Demonstration.objects.get_or_create(
-            workshop=workshops["jg2"],
-            date=spec.date,
-            technique=spec.technique,
-            defaults={
-                "demonstrator": workers[spec.demonstrator],
-                "place": spec.place,
-            },
-        )
-        if created:
-            demonstration.attendees.add(*[workers[no] for no in spec.attendees])
-            _count(result, "demonstrations")
-
-
 def _campaigns(workshops: dict, secretary, result: SeedResult) -> None:
     for spec in CAMPAIGNS:
         workshop = workshops[spec.workshop]
@@ -470,6 +468,7 @@ def wipe_demo(plan: DemoPlan | None = None) -> None:
     ).delete()
     AssistanceCase.objects.filter(worker_id__in=worker_ids).delete()
     Demonstration.objects.filter(demonstrator_id__in=worker_ids).delete()
+    wipe_experiences(worker_ids)
     FollowUp.objects.filter(case__worker_id__in=worker_ids).delete()
     ProductionRecord.objects.filter(worker_id__in=worker_ids).delete()
     ShortfallClassification.objects.filter(worker_id__in=worker_ids).delete()

@@ -60,6 +60,57 @@ DEMONSTRATIONS = (
 DEMO_FOR_TRADE = {"车工": 0, "铣工": 2, "钳工": 3, "刨工": 3, "磨工": 4}
 FIXTURES = 3
 
+# The catalogue's five experiences (factory.demo.experiences), in the order
+# of DEMONSTRATIONS: each is what the demonstration of that place shows.
+EXPERIENCES = (
+    (
+        "高速切削法",
+        ("车工", "铣工"),
+        "学习苏联车工贝可夫的经验：用硬质合金刀具，成倍提高切削速度，缩短机动时间。",
+    ),
+    (
+        "科列索夫强力切削法",
+        ("车工", "刨工"),
+        "学习苏联车工科列索夫的经验：用带副偏角的强力车刀加大进刀量，"
+        "一次走刀切去较多余量，光洁度不降低。",
+    ),
+    (
+        "多刀多刃切削法",
+        ("车工", "铣工", "刨工"),
+        "一次装卡用几把刀具或多刃刀具同时切削，减少走刀次数和换刀时间。",
+    ),
+    (
+        "快速装卡夹具",
+        ("车工", "铣工", "刨工", "磨工", "钳工"),
+        "用快速夹具和定位装置装卡工件，省去反复找正，缩短辅助时间。",
+    ),
+    (
+        "刀具合理刃磨",
+        ("磨工", "车工", "刨工"),
+        "按工件材料选定刀具角度，正确刃磨、研磨刃口，提高刀具耐用度，"
+        "减少换刀和磨刀次数。",
+    ),
+)
+# February's demonstrations (factory.demo.experiences): the second machining
+# workshop's demonstrators show their experience where most workers were
+# below quota in January. (index in EXPERIENCES, workshop, the trades it is
+# shown to there, day, place)
+FEBRUARY_SHOWINGS = (
+    (0, "jg1", ("车工",), dt.date(1956, 2, 4), "第一加工车间 车工工段"),
+    (1, "gj", ("车工",), dt.date(1956, 2, 6), "工具车间 车床组"),
+    (2, "jg1", ("铣工", "刨工"), dt.date(1956, 2, 8), "第一加工车间 铣刨工段"),
+    (3, "jg1", ("钳工",), dt.date(1956, 2, 10), "第一加工车间 钳工工段"),
+    (4, "jg1", ("磨工",), dt.date(1956, 2, 13), "第一加工车间 磨工工段"),
+    (4, "gj", ("磨工",), dt.date(1956, 2, 15), "工具车间 磨床组"),
+)
+# Why a check at the machine found the attendee not applying it yet.
+NOT_YET_REASONS = (
+    "刀具角度还没掌握好，不敢加大切削用量",
+    "操作还不熟练，需要再练几次",
+    "机床转速不够，要先检修",
+    "新刀具还没领到，仍用旧刀",
+)
+
 
 def named_follow_ups() -> dict[str, tuple[FollowUpSpec, ...]]:
     return {

@@ -10,7 +10,8 @@ from factory.demo.specs import FACTORY_NAME
 class Command(BaseCommand):
     help = (
         "Load the demo factory (workshops, roster, January–March 1956 records, "
-        "February classifications and help cases) and print the demo logins. "
+        "February classifications and help cases, advanced experiences with "
+        "their demonstrations and checks) and print the demo logins. "
         "Running it again changes nothing."
     )
 
