@@ -28,6 +28,7 @@ from assistance.selectors import quiet_cases
 from workers.models import (
     ADVANCED,
     MEETS_QUOTA,
+    AdvancedStandard,
     ProductionRecord,
     ShortfallClassification,
     Worker,
@@ -119,13 +120,14 @@ def helpers_over_load(limit: int) -> QuerySet:
     )
 
 
-def slipping(month: dt.date, workshops=None) -> QuerySet:
+def slipping(month: dt.date, workshops=None, schedule=None) -> QuerySet:
     """Workers *slipping* in the month (GLOSSARY: 下滑预警).
 
     Attainment down two months running and now within SLIPPING_MARGIN points
     above quota, or advanced the month before and not this month (whether
     they fell below quota or not). One query, the records of the month joined
-    with the two months before.
+    with the two months before. ``schedule``: the standards
+    (AdvancedStandard.schedule()), read here when not given.
     """
     before = add_months(month, -1)
     two_before = add_months(month, -2)
@@ -137,12 +139,14 @@ def slipping(month: dt.date, workshops=None) -> QuerySet:
             "worker__records", condition=Q(worker__records__month=m)
         )
 
+    if schedule is None:
+        schedule = AdvancedStandard.schedule()
     advanced_before = ProductionRecord.objects.filter(
         worker=OuterRef("worker"), month=before
-    ).advanced()
+    ).advanced(schedule)
     return (
         _records(month, workshops)
-        .with_standing()
+        .with_standing(schedule)
         .annotate(
             record_before=record_in(before), record_two_before=record_in(two_before)
         )

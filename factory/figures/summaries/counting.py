@@ -14,6 +14,7 @@ from assistance.models import AssistanceCase, CaseEvent, CaseStatus
 from workers.models import (
     ADVANCED,
     BELOW_QUOTA,
+    AdvancedStandard,
     Cause,
     ProductionRecord,
     ShortfallClassification,
@@ -69,10 +70,11 @@ def compute_figures(
         records = records.filter(worker__workshop_id__in=list(workshops))
         classified = classified.filter(worker__workshop_id__in=list(workshops))
     rows: dict[tuple, dict] = {}
+    schedule = AdvancedStandard.schedule()  # read once, for the slipping too
     # Grouped by trade too, and added up per workshop here: the quota
     # review's counts (workers.quota_review) in the same pass.
     for row in (
-        records.with_standing()
+        records.with_standing(schedule)
         .values("month", "worker__workshop_id", "worker__trade")
         .annotate(
             on_quota=Count("pk"),
@@ -110,22 +112,31 @@ def compute_figures(
             counts["unclassified"] -= row["n"]
     if slipping is None:
         months_found = {month for month, _workshop in rows}
-        slipping = compute_slipping(months_found, workshops=workshops)
+        slipping = compute_slipping(
+            months_found, workshops=workshops, schedule=schedule
+        )
     for key, n in slipping.items():
         if key in rows:
             rows[key]["slipping"] = n
     return rows
 
 
-def compute_slipping(months: Iterable[dt.date], *, workshops=None) -> dict:
+def compute_slipping(
+    months: Iterable[dt.date], *, workshops=None, schedule=None
+) -> dict:
     """{(month, workshop id): workers slipping} (assistance.worklists: one
     grouped query a month, over the month's records and the two months'
     before), of ``workshops`` (ids; None: every one)."""
     scope = None if workshops is None else Workshop.objects.filter(pk__in=workshops)
+    months = sorted(months)
+    if not months:
+        return {}
+    if schedule is None:
+        schedule = AdvancedStandard.schedule()  # once for every month
     found = {}
-    for month in sorted(months):
+    for month in months:
         for workshop_id, n in (
-            worklists.slipping(month, scope)
+            worklists.slipping(month, scope, schedule)
             .order_by()
             .values_list("worker__workshop_id")
             .annotate(n=Count("pk"))

@@ -78,9 +78,12 @@ def refresh_slipping(months: set[dt.date], *, workshops=None) -> None:
     rows = MonthSummary.objects.filter(month__in=list(months))
     if workshops is not None:
         rows = rows.filter(workshop_id__in=list(workshops))
-    counts = compute_slipping(months, workshops=workshops)
+    rows = list(rows.only("pk", "month", "workshop_id", "slipping"))
+    # Only months with rows (with records) can have anyone slipping: the
+    # months after the latest, the usual case, cost nothing more.
+    counts = compute_slipping({row.month for row in rows}, workshops=workshops)
     changed = []
-    for row in rows.only("pk", "month", "workshop_id", "slipping"):
+    for row in rows:
         n = counts.get((row.month, row.workshop_id), 0)
         if row.slipping != n:
             row.slipping = n
