@@ -33,7 +33,7 @@ from assistance.models import AssistanceCase, CaseOutcome, CaseStatus, FollowUpK
 from assistance.services import add_follow_up, close_case
 from assistance.services.bulk import Seen, close_reached_quota
 from bench.generate import SECRETARY_USERNAME, Spec
-from factory.figures.publishing import publish_month
+from factory.figures.publishing import UNFINISHED_KINDS, publish_month
 from workers.completeness import default_month
 from workers.importing import get_importer
 from workers.models import Cause, ProductionRecord, ShortfallClassification
@@ -190,7 +190,7 @@ def writes_phase(spec: Spec) -> dict:
     publish_month(
         month=month,
         by=user,
-        acknowledged={"missing_workshops", "unclassified", "proposed_closures"},
+        acknowledged=set(UNFINISHED_KINDS),
     )
     record = ProductionRecord.objects.filter(month=month).order_by("pk")[0]
     correction = [

@@ -129,17 +129,19 @@ def refresh_cases(since: dt.date | None = None, *, workshops=None) -> None:
         if months and since is not None
         else {}
     )
-    kept_stuck = set(first_stuck)
     rows = compute_cases(months, cases, first_stuck) if months else {}
     # Rows after the data's last month (data removed) go with the stale ones.
     _write(MonthCaseSummary, rows, stale)
-    if set(stored) - kept_stuck:
-        stuck_since.exclude(case_id__in=kept_stuck).delete()
+    # first_stuck now holds every case's first month stuck: only the rows
+    # that moved are written (a write of the working month moves few).
+    moved = [case for case, month in stored.items() if first_stuck.get(case) != month]
+    if moved:
+        CaseStuckSince.objects.filter(case_id__in=moved).delete()
     CaseStuckSince.objects.bulk_create(
         [
             CaseStuckSince(case_id=case_id, month=month)
             for case_id, month in sorted(first_stuck.items())
-            if case_id not in kept_stuck
+            if stored.get(case_id) != month
         ],
         batch_size=500,
     )
