@@ -1,4 +1,4 @@
-"""A technique case names the experience to learn (issue 25, item 4): the
+"""A technique case names the experience to learn: the
 suggestion from the same trade's workers who reached quota, the opening
 pages that offer it, and the case page that shows it."""
 

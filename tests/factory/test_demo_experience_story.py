@@ -1,4 +1,4 @@
-"""The demo shows advanced experience at work (issue 25): five experiences of
+"""The demo shows advanced experience at work: five experiences of
 the machining trades, shown at February's and March's demonstrations; the
 second machining workshop's matrix with each one's coverage; the checks at
 the machine recorded but two, overdue; technique cases naming the
