@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assistance import standing
-from assistance.stuck import stuck_cases
 from assistance.models import AssistanceCase, CaseEvent, CaseEventKind, CaseStatus
+from assistance.stuck import stuck_cases
 from tests.factories import WorkerFactory, WorkshopFactory
 from workers.models import Cause, ProductionRecord
 from workers.months import add_months
