@@ -120,6 +120,24 @@ def helpers_over_load(limit: int) -> QuerySet:
     )
 
 
+def is_slipping(now: tuple, before: tuple | None, two_before: tuple | None) -> bool:
+    """slipping()'s rule for one worker, in Python: each record given as
+    (attainment, meets quota, advanced), None when there is none (the
+    monthly summaries count with it; the tests hold it to slipping())."""
+    attainment, meets, advanced = now
+    if before is None:
+        return False
+    if before[2] and not advanced:
+        return True
+    return (
+        two_before is not None
+        and before[0] < two_before[0]
+        and attainment < before[0]
+        and attainment <= 100 + SLIPPING_MARGIN
+        and bool(meets)
+    )
+
+
 def slipping(month: dt.date, workshops=None, schedule=None) -> QuerySet:
     """Workers *slipping* in the month (GLOSSARY: 下滑预警).
 
