@@ -29,6 +29,7 @@ from assistance.models import (
     Measure,
 )
 from workers.models import Cause
+from workers.months import months_between
 
 # Fewer closed cases than this say nothing about a measure.
 MIN_CLOSED = 10
@@ -99,10 +100,6 @@ class Suggestion:
         return text
 
 
-def _months_between(start, end) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month
-
-
 def measure_records() -> dict[tuple[str, str], MeasureRecord]:
     """(cause, measure) → its record over every closed case. One query:
     the closed cases grouped by what the record needs."""
@@ -120,7 +117,7 @@ def measure_records() -> dict[tuple[str, str], MeasureRecord]:
         reached = months.setdefault(key, [])
         if row["outcome"] == CaseOutcome.REACHED_QUOTA:
             reached_in = row["reached_quota_month"] or row["month"]
-            reached += [_months_between(row["month"], reached_in)] * row["n"]
+            reached += [months_between(row["month"], reached_in)] * row["n"]
     return {
         key: MeasureRecord(
             cause=key[0],

@@ -37,7 +37,7 @@ from django.db.models import (
 
 from assistance import standing, stuck
 from assistance.models import CaseEvent, CaseEventKind, CaseOutcome, CaseStatus
-from workers.months import first_of_month
+from workers.months import first_of_month, months_between
 
 # How many cases of each cause a workshop's row keeps by id: the bulletin
 # names at most this many in all, one cause after another, so the first
@@ -45,16 +45,12 @@ from workers.months import first_of_month
 EXAMPLES_PER_CAUSE = 6
 
 
-def _month_index(month: dt.date) -> int:
-    return month.year * 12 + month.month - 1
-
-
 def months_to_quota(opened: dt.date, reached: dt.date) -> int:
     """A case's months to quota: from the month it was opened to the first
     month of the run of records that got it there (standing's
     ``reached_month_then``). The dashboards' medians and a helper's
     (assistance.helper_effect) count them alike."""
-    return _month_index(reached) - _month_index(opened)
+    return months_between(opened, reached)
 
 
 def _reached(status: str, outcome: str) -> bool:

@@ -52,7 +52,7 @@ from assistance.models import (
     CaseStatus,
 )
 from workers.models import BELOW_QUOTA, MEETS_QUOTA, ProductionRecord
-from workers.months import add_months, first_of_month, previous_month
+from workers.months import add_months, first_of_month, months_between, previous_month
 
 # A person's closing or reopening (a status event to or from closed); the
 # records' own changes (open ↔ reached quota) are derived, never read.
@@ -502,16 +502,12 @@ def month_by_month(
                 rediagnosed_in=entry.rediagnosed_in,
                 stuck=status in _ACTIVE
                 and stuck_by_records(
-                    months_after=_months_between(entry.month, month),
+                    months_after=months_between(entry.month, month),
                     then=entry.record_then,
                     now=amounts_now.get(entry.worker_id),
                 ),
             )
         yield month, standing
-
-
-def _months_between(earlier: dt.date, later: dt.date) -> int:
-    return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
 def _records_of_workers(

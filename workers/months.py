@@ -90,6 +90,12 @@ def add_months(month: dt.date, count: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """How many months ``later`` is after ``earlier`` (negative if before);
+    the days are not read."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
 def previous_month(month: dt.date) -> dt.date:
     return add_months(month, -1)
 
