@@ -45,29 +45,28 @@ class AppliesToTrade(Func):
     def as_sql(self, compiler, connection, **extra_context):
         raise NotSupportedError(f"AppliesToTrade: no SQL for {connection.vendor}")
 
-    def _compiled(self, compiler, connection):
+    def _as_vendor_sql(self, compiler, template: str):
+        """``template`` names ``{trades}`` twice, then ``{trade}`` once, in
+        that order: the order of the parameters."""
         trades, trade = self.get_source_expressions()
-        return compiler.compile(trades), compiler.compile(trade)
+        trades_sql, trades_params = compiler.compile(trades)
+        trade_sql, trade_params = compiler.compile(trade)
+        sql = template.format(trades=trades_sql, trade=trade_sql)
+        return sql, (*trades_params, *trades_params, *trade_params)
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        (trades, trades_params), (trade, trade_params) = self._compiled(
-            compiler, connection
+        return self._as_vendor_sql(
+            compiler,
+            "(json_array_length({trades}) = 0 OR EXISTS (SELECT 1 FROM "
+            "json_each({trades}) AS listed WHERE listed.value = {trade}))",
         )
-        sql = (
-            f"(json_array_length({trades}) = 0 OR EXISTS (SELECT 1 FROM "
-            f"json_each({trades}) AS listed WHERE listed.value = {trade}))"
-        )
-        return sql, (*trades_params, *trades_params, *trade_params)
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        (trades, trades_params), (trade, trade_params) = self._compiled(
-            compiler, connection
+        return self._as_vendor_sql(
+            compiler,
+            "(jsonb_array_length({trades}) = 0 "
+            "OR {trades} @> jsonb_build_array({trade}))",
         )
-        sql = (
-            f"(jsonb_array_length({trades}) = 0 "
-            f"OR {trades} @> jsonb_build_array({trade}))"
-        )
-        return sql, (*trades_params, *trades_params, *trade_params)
 
 
 def _already_applied() -> Exists:

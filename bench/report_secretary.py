@@ -3,7 +3,7 @@ docs/PERFORMANCE.md. Runs in the orchestrator: no Django here."""
 
 from __future__ import annotations
 
-from bench.report_cells import by_scale, growth_row, ms, same_queries_row, yes
+from bench.report_cells import by_scale, ms, scaling_rows, smallest_and_largest, yes
 
 GOAL_PAGE_MS = 300  # each page, uncached, at 1×
 GOAL_GROWTH = 3.0  # at 10×, within 3× of its 1× time
@@ -13,9 +13,7 @@ def rows(results: dict | None) -> list[list[str]]:
     """[measure, figure, baseline, ratio, goal, met] for every page."""
     if not results:
         return []
-    scales = by_scale(results)
-    small_scale, small = scales[0]
-    large_scale, large = scales[-1] if len(scales) > 1 else (None, None)
+    small_scale, small, large_scale, large = smallest_and_largest(results)
     out = []
     for name, page in small.items():
         label = f"secretary: {name}"
@@ -41,21 +39,7 @@ def rows(results: dict | None) -> list[list[str]]:
                 + ["", "", "", "**no**"]
             )
             continue
-        out.append(
-            growth_row(
-                label,
-                small_scale,
-                large_scale,
-                page["seconds"],
-                big["seconds"],
-                GOAL_GROWTH,
-            )
-        )
-        out.append(
-            same_queries_row(
-                label, small_scale, large_scale, page["queries"], big["queries"]
-            )
-        )
+        out += scaling_rows(label, small_scale, large_scale, page, big, GOAL_GROWTH)
     return out
 
 

@@ -3,7 +3,7 @@ docs/PERFORMANCE.md. Runs in the orchestrator: no Django here."""
 
 from __future__ import annotations
 
-from bench.report_cells import by_scale, growth_row, ms, same_queries_row, yes
+from bench.report_cells import by_scale, ms, scaling_rows, smallest_and_largest, yes
 
 GOAL_WRITE_TIME = 2.0  # each write at 10× ≤ 2× its time at 1×
 GOAL_BULK_CLOSE_SECONDS = 1.0  # closing 141 cases at 1×
@@ -33,28 +33,14 @@ def rows(results: dict | None) -> list[list[str]]:
     """[measure, figure, baseline, ratio, goal, met] for every write."""
     if not results:
         return []
-    scales = by_scale(results)
-    small_scale, small = scales[0]
-    large_scale, large = scales[-1] if len(scales) > 1 else (None, None)
+    small_scale, small, large_scale, large = smallest_and_largest(results)
     out = []
     for name, write in small["writes"].items():
         label = _label(name, small["sizes"])
         if large is not None:
             big = large["writes"][name]
-            out.append(
-                growth_row(
-                    label,
-                    small_scale,
-                    large_scale,
-                    write["seconds"],
-                    big["seconds"],
-                    GOAL_WRITE_TIME,
-                )
-            )
-            out.append(
-                same_queries_row(
-                    label, small_scale, large_scale, write["queries"], big["queries"]
-                )
+            out += scaling_rows(
+                label, small_scale, large_scale, write, big, GOAL_WRITE_TIME
             )
         if name == "bulk_close":
             out.append(

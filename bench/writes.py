@@ -84,6 +84,23 @@ def _reached_cases(count: int) -> list[AssistanceCase]:
     )
 
 
+def _output_raised(
+    record: ProductionRecord, by: Decimal, *, check_stale: bool = False
+) -> RecordInput:
+    """The record sent back as a row, its output ``by`` more (so it is
+    written); ``check_stale``: with the entry grid's stale check, the record
+    as read here being the one the grid showed."""
+    return RecordInput(
+        worker_id=record.worker_id,
+        month=record.month,
+        quota=record.quota,
+        output=record.output + by,
+        unit=record.unit,
+        check_stale=check_stale,
+        seen_updated_at=record.updated_at if check_stale else None,
+    )
+
+
 def _grid_rows(month) -> list[RecordInput]:
     """One workshop's first 100 records of the month, each output changed,
     as the entry grid sends them (with the grid's stale check)."""
@@ -97,16 +114,7 @@ def _grid_rows(month) -> list[RecordInput]:
         month=month, worker__workshop_id=first
     ).order_by("worker__employee_no")[:GRID_ROWS]
     return [
-        RecordInput(
-            worker_id=record.worker_id,
-            month=month,
-            quota=record.quota,
-            output=record.output + Decimal("1"),
-            unit=record.unit,
-            check_stale=True,
-            seen_updated_at=record.updated_at,
-        )
-        for record in records
+        _output_raised(record, Decimal("1"), check_stale=True) for record in records
     ]
 
 
@@ -193,15 +201,7 @@ def writes_phase(spec: Spec) -> dict:
         acknowledged=set(UNFINISHED_KINDS),
     )
     record = ProductionRecord.objects.filter(month=month).order_by("pk")[0]
-    correction = [
-        RecordInput(
-            worker_id=record.worker_id,
-            month=month,
-            quota=record.quota,
-            output=record.output + Decimal("5"),
-            unit=record.unit,
-        )
-    ]
+    correction = [_output_raised(record, Decimal("5"))]
     results["correction"] = measure(
         lambda: save_records(rows=correction, by=user, source="correction")
     )

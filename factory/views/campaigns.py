@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from assistance.views.shared import attach_error
 from factory.figures.access import require_report_reader, visible_codes
 from factory.figures.bulletin_text import (
     campaign_judged,
@@ -90,12 +91,6 @@ def _revision_form(campaign: Campaign, data=None) -> CampaignRevisionForm:
     )
 
 
-def _refused(form, error: ValidationError) -> None:
-    """A service's refusal beside the field it names."""
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _set(request, form: CampaignForm):
     if not form.is_valid():
         return None
@@ -110,7 +105,7 @@ def _set(request, form: CampaignForm):
             by=request.user,
         )
     except ValidationError as error:
-        _refused(form, error)
+        attach_error(form, error)
         return None
     messages.success(request, _("The campaign target is set."))
     return redirect(f"{request.path}#campaign-{campaign.pk}")
@@ -127,7 +122,7 @@ def _revise(request, campaign: Campaign, form: CampaignRevisionForm):
             by=request.user,
         )
     except ValidationError as error:
-        _refused(form, error)
+        attach_error(form, error)
         return None
     messages.success(
         request,

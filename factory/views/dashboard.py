@@ -197,20 +197,7 @@ def _bad_period(request, error):
 def dashboard(request):
     """The factory at a glance: for the secretary and workshop directors."""
     require_report_reader(request.user)
-    rc = ReportCache()
-    codes = visible_codes(request.user)
-    try:
-        asked = asked_period(request)
-    except MonthError as error:
-        return _bad_period(request, error)
-
-    def build() -> dict:
-        period = read_period(request, rc)
-        view = report_view(kind="dashboard", period=period, want_live=asked[2], rc=rc)
-        return _dashboard_context(request, view, period, codes, rc)
-
-    key = page_key("factory", *asked, codes=codes, named=is_secretary(request.user))
-    return render_page(request, rc, "factory/dashboard_factory.html", key, build)
+    return _dashboard_page(request, codes=visible_codes(request.user))
 
 
 @login_required
@@ -218,6 +205,13 @@ def workshop_dashboard(request, code):
     """One workshop: its figures, the ranking of its workers, who moved up,
     its demonstrations. A director sees only their own (others are 404)."""
     workshop = get_workshop_for_reader(request.user, code)
+    # The workshop's own rows are always visible to whoever reached it.
+    return _dashboard_page(request, codes={workshop.code}, workshop=workshop)
+
+
+def _dashboard_page(request, *, codes: set[str], workshop=None):
+    """The factory's dashboard, or ``workshop``'s, of the asked period
+    (400 for a bad month), through the page cache."""
     rc = ReportCache()
     try:
         asked = asked_period(request)
@@ -233,19 +227,21 @@ def workshop_dashboard(request, code):
             want_live=asked[2],
             rc=rc,
         )
-        # The workshop's own rows are always visible to whoever reached it.
         context = _dashboard_context(
-            request, view, period, {workshop.code}, rc, workshop=workshop
+            request, view, period, codes, rc, workshop=workshop
         )
-        context.update({"workshop": workshop, **people_bundle(rc, period, workshop)})
-        context["export_query"] += "&" + urlencode({"workshop": workshop.code})
+        if workshop is not None:
+            context.update(
+                {"workshop": workshop, **people_bundle(rc, period, workshop)}
+            )
+            context["export_query"] += "&" + urlencode({"workshop": workshop.code})
         return context
 
-    key = page_key(
-        "workshop",
-        workshop.code,
-        *asked,
-        codes={workshop.code},
-        named=is_secretary(request.user),
-    )
-    return render_page(request, rc, "factory/dashboard_workshop.html", key, build)
+    named = is_secretary(request.user)
+    if workshop is None:
+        key = page_key("factory", *asked, codes=codes, named=named)
+        template = "factory/dashboard_factory.html"
+    else:
+        key = page_key("workshop", workshop.code, *asked, codes=codes, named=named)
+        template = "factory/dashboard_workshop.html"
+    return render_page(request, rc, template, key, build)

@@ -21,7 +21,12 @@ from factory.figures.cache import ReportCache
 from factory.figures.labels import measure_label
 from factory.figures.lists import case_list
 from factory.figures.reports import month_complete, not_reported
-from factory.views.report_pages import bad_period_message, cause_rows, read_period
+from factory.views.report_pages import (
+    bad_period_message,
+    cause_rows,
+    read_period,
+    wants_live,
+)
 from factory.views.report_pages import report_context as _report_context
 from workers.models import Band
 from workers.months import MonthError, month_str
@@ -209,7 +214,7 @@ def export(request, table, fmt):
             kind="dashboard",
             period=period,
             workshop=workshop,
-            want_live=request.GET.get("live") == "1",
+            want_live=wants_live(request),
             rc=rc,
         )
         data = _report_context(request, view, period, codes, rc, page=False)["data"]

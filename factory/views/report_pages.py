@@ -116,6 +116,12 @@ def read_period(request, rc: ReportCache) -> Period:
     return resolve_period(request.GET.get("month"), request.GET.get("compare"), rc)
 
 
+def wants_live(request) -> bool:
+    """?live=1: the live figures of a published month, not its latest
+    revision (factory.figures.bundles.report_view's ``want_live``)."""
+    return request.GET.get("live") == "1"
+
+
 def asked_period(request) -> tuple[str, str, bool]:
     """What the request asks for, checked but not resolved: the month
     (YYYY-MM, or the default — the working month, which also depends on
@@ -129,7 +135,7 @@ def asked_period(request) -> tuple[str, str, bool]:
         if month
         else f"default@{month_str(timezone.localdate())}",
         month_str(checked_month(compare)) if compare else "",
-        request.GET.get("live") == "1",
+        wants_live(request),
     )
 
 

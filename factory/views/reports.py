@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assistance.outcomes import EXAMPLES_PER_CAUSE
+from assistance.views.shared import attach_error
 from factory.figures.access import require_report_reader, visible_codes
 from factory.figures.bulletin_text import (
     aid_sentence,
@@ -52,6 +53,7 @@ from factory.views.report_pages import (
     labelled,
     read_period,
     report_context,
+    wants_live,
 )
 from workers.models import Workshop
 from workers.months import (
@@ -98,7 +100,7 @@ def movement_json(request):
         kind="report",
         period=period,
         workshop=workshop,
-        want_live=request.GET.get("live") == "1",
+        want_live=wants_live(request),
         rc=rc,
     )
     codes = {workshop.code} if workshop else visible_codes(user)
@@ -220,7 +222,7 @@ def bulletin(request, month, revision=None):
         raise Http404
     period = _bulletin_period(month)
     rc = ReportCache()
-    want_live = revision is None and request.GET.get("live") == "1"
+    want_live = revision is None and wants_live(request)
     codes = visible_codes(request.user)
 
     def build() -> dict:
@@ -327,7 +329,7 @@ def publish(request, month):
                 acknowledged=form.acknowledged(),
             )
         except ValidationError as error:
-            _form_error(form, error)
+            attach_error(form, error)
         else:
             messages.success(
                 request,
@@ -359,14 +361,6 @@ def publish(request, month):
     )
     status = 400 if request.method == "POST" else 200
     return render(request, "factory/monthsnapshot_confirm.html", context, status=status)
-
-
-def _form_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required

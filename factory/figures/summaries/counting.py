@@ -15,6 +15,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    QuerySet,
     Subquery,
 )
 
@@ -48,6 +49,28 @@ CASE_ROW_FIELDS = (
 )
 
 
+def in_scope(
+    rows: QuerySet,
+    *,
+    months: Iterable[dt.date] | None = None,
+    since: dt.date | None = None,
+    workshops: Iterable[int] | None = None,
+    workshop_field: str = "workshop_id",
+) -> QuerySet:
+    """``rows`` (each with a ``month``) of what an upkeep run covers:
+    ``months`` (None: every month), from ``since`` on (None: from the
+    first), of ``workshops`` (ids, read through ``workshop_field``; None:
+    every workshop). The summaries' rows a run replaces and the records it
+    counts them from are chosen alike, so none is dropped uncounted."""
+    if months is not None:
+        rows = rows.filter(month__in=list(months))
+    if since is not None:
+        rows = rows.filter(month__gte=since)
+    if workshops is not None:
+        rows = rows.filter(**{f"{workshop_field}__in": list(workshops)})
+    return rows
+
+
 def compute_figures(
     months: Iterable[dt.date] | None = None,
     *,
@@ -67,17 +90,18 @@ def compute_figures(
     unclassified ones: a file of new records, not yet classified, costs the
     second query nothing.
     """
-    records = ProductionRecord.objects.order_by()
-    classified = ShortfallClassification.objects.order_by()
-    if months is not None:
-        records = records.filter(month__in=list(months))
-        classified = classified.filter(month__in=list(months))
-    if since is not None:
-        records = records.filter(month__gte=since)
-        classified = classified.filter(month__gte=since)
-    if workshops is not None:
-        records = records.filter(worker__workshop_id__in=list(workshops))
-        classified = classified.filter(worker__workshop_id__in=list(workshops))
+
+    def scoped(rows: QuerySet) -> QuerySet:
+        return in_scope(
+            rows.order_by(),
+            months=months,
+            since=since,
+            workshops=workshops,
+            workshop_field="worker__workshop_id",
+        )
+
+    records = scoped(ProductionRecord.objects.all())
+    classified = scoped(ShortfallClassification.objects.all())
     rows: dict[tuple, dict] = {}
     schedule = AdvancedStandard.schedule()  # read once, for the slipping too
     # Grouped by trade too, and added up per workshop here: the quota

@@ -16,6 +16,7 @@ from factory.figures.summaries.counting import (
     compute_figures,
     compute_slipping,
     data_span,
+    in_scope,
 )
 from factory.models import CaseStuckSince, MonthCaseSummary, MonthSummary
 from workers.changes import Change, Changed, Scope
@@ -52,13 +53,9 @@ def refresh_figures(
     None: every month), of ``workshops`` (ids; None: every workshop).
     ``causes_only``: only causes changed, so the workers slipping of the
     rows are kept as they were, not recounted."""
-    stale = MonthSummary.objects.all()
-    if months is not None:
-        stale = stale.filter(month__in=list(months))
-    if since is not None:
-        stale = stale.filter(month__gte=since)
-    if workshops is not None:
-        stale = stale.filter(workshop_id__in=list(workshops))
+    stale = in_scope(
+        MonthSummary.objects.all(), months=months, since=since, workshops=workshops
+    )
     kept = None
     if causes_only:
         kept = {
@@ -75,9 +72,7 @@ def refresh_slipping(months: set[dt.date], *, workshops=None) -> None:
     """Recount the workers slipping of ``months``' rows, of ``workshops``
     (ids; None: every workshop): a month's slipping reads the records of the
     two months before it, so a change of those reaches it too."""
-    rows = MonthSummary.objects.filter(month__in=list(months))
-    if workshops is not None:
-        rows = rows.filter(workshop_id__in=list(workshops))
+    rows = in_scope(MonthSummary.objects.all(), months=months, workshops=workshops)
     rows = list(rows.only("pk", "month", "workshop_id", "slipping"))
     # Only months with rows (with records) can have anyone slipping: the
     # months after the latest, the usual case, cost nothing more.
@@ -106,19 +101,18 @@ def refresh_cases(since: dt.date | None = None, *, workshops=None) -> None:
         stored = MonthCaseSummary.objects.aggregate(last=Max("month"))["last"]
         if stored != span.last:
             workshops = None
-    kept_rows = MonthCaseSummary.objects.all()
-    cases = AssistanceCase.objects.order_by()
-    if workshops is not None:
-        kept_rows = kept_rows.filter(workshop_id__in=list(workshops))
-        cases = cases.filter(worker__workshop_id__in=list(workshops))
+    kept_rows = in_scope(MonthCaseSummary.objects.all(), workshops=workshops)
+    cases = in_scope(
+        AssistanceCase.objects.order_by(),
+        workshops=workshops,
+        workshop_field="worker__workshop_id",
+    )
     if since is not None:
         # Months skipped since the last upkeep (no data was announced in
         # them) are filled too, so the rows are those of a rebuild.
         kept = kept_rows.filter(month__lt=since).aggregate(last=Max("month"))["last"]
         since = None if kept is None else add_months(kept, 1)
-    stale = kept_rows
-    if since is not None:
-        stale = stale.filter(month__gte=since)
+    stale = in_scope(kept_rows, since=since)
     months = span.months(since)
     # The first month each case was stuck: those before the run are kept,
     # the run finds the rest (they count the stuck cases left as they were).
