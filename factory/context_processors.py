@@ -5,6 +5,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from factory.role_cache import role_of
+from factory.templatetags.frame import NAVIGATION
 from workers.roles import is_secretary, may_use_admin
 
 
@@ -26,19 +27,7 @@ FRAME_URLS = (
     "password_change",
     "logout",
     "set_language",
-    "workers:worker_list",
-    "workers:import_index",
-    "workers:records_entry",
-    "workers:ranking",
-    "reports:dashboard",
-    "reports:bulletin_index",
-    "assistance:my_cases",
-    "assistance:classification_queue",
-    "assistance:case_list",
-    "assistance:overview",
-    "assistance:demonstration_list",
-    "experiences:experience_list",
-    "admin:index",
+    *dict.fromkeys(name for _shown, name, _label, _id in NAVIGATION),
 )
 
 
