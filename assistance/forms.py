@@ -26,6 +26,7 @@ from assistance.models import (
 from assistance.picker import helper_field, one_helper_field
 from workers.forms.base import Form, ModelForm
 from workers.forms.experiences import CheckedOnField
+from workers.forms.roster import WorkerSearchField
 from workers.ids import int_param
 from workers.models import Cause, Worker, Workshop
 from workers.months import MonthError, month_str, parse_month
@@ -60,6 +61,25 @@ class MonthField(forms.Field):
 
 def workers_for(ids) -> list[Worker]:
     return list(Worker.objects.filter(pk__in=ids))
+
+
+class VersionedForm(Form):
+    """A form over a row someone else may change while it is open: it
+    carries the version it was drawn from, and the service refuses a stale
+    one (StaleEditError)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def refreshed(self, version: int, **kwargs) -> VersionedForm:
+        """The same typed values with ``version``, the one stored now: saving
+        again after reading the other person's change is then a deliberate
+        overwrite. ``kwargs`` are what the form is built with besides its
+        data (a CaseEditForm's choices)."""
+        data = self.data.copy()
+        data["version"] = version
+        refreshed = type(self)(data, **kwargs)
+        refreshed.is_valid()
+        return refreshed
 
 
 class OpenCaseForm(Form):
@@ -123,10 +143,9 @@ class OpenCaseForm(Form):
         return int_param(value)
 
 
-class CaseEditForm(Form):
+class CaseEditForm(VersionedForm):
     measure = forms.ChoiceField(label=capfirst(_("measure")), choices=Measure.choices)
     target_month = MonthField(label=capfirst(_("target month")), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, helpers=(), worker=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,7 +191,7 @@ class MoveCasesForm(OneHelperForm):
     )
 
 
-class CloseCaseForm(Form):
+class CloseCaseForm(VersionedForm):
     outcome = forms.ChoiceField(
         label=capfirst(_("outcome")),
         choices=CaseOutcome.choices,
@@ -184,18 +203,16 @@ class CloseCaseForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required unless the worker reached quota."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ReopenCaseForm(Form):
+class ReopenCaseForm(VersionedForm):
     reason = forms.CharField(
         label=capfirst(_("reason for reopening")),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class RediagnoseForm(Form):
+class RediagnoseForm(VersionedForm):
     """A new cause, a new measure or both (blank: kept), and why
     (assistance.services.rediagnose decides whether anything changes)."""
 
@@ -214,7 +231,6 @@ class RediagnoseForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What the help so far showed about the cause or the measure."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class FollowUpForm(Form):
@@ -259,16 +275,9 @@ class FollowUpForm(Form):
 
 
 class CaseFilterForm(Form):
-    # The roster's search words (workers.forms.roster), but an employee
-    # number is matched from its start: "A100" is A1001, A1002…, never B2100.
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("name or employee number")}
-        ),
-    )
+    # The roster's search box, but an employee number is matched from its
+    # start: "A100" is A1001, A1002…, never B2100.
+    q = WorkerSearchField()
     status = forms.ChoiceField(
         label=capfirst(_("status")),
         required=False,
@@ -405,7 +414,7 @@ class AddWorkshopForm(Form):
     )
 
 
-class MachineCheckForm(Form):
+class MachineCheckForm(VersionedForm):
     """What the check at the worker's own machine found (assistance.
     services.checks decides; the reason is asked for here too, beside its
     field)."""
@@ -423,6 +432,7 @@ class MachineCheckForm(Form):
     )
     # Not after today: the checks of mastery's own field.
     checked_on = CheckedOnField(label=capfirst(_("checked on")))
+    # 0: no check recorded yet.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args, **kwargs):

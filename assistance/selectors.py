@@ -47,6 +47,7 @@ from workers.models import (
 )
 from workers.months import add_months, previous_month
 from workers.roles import sees_named_causes
+from workers.selectors import roster_trades
 
 # --- cases ---
 
@@ -383,14 +384,8 @@ def suggest_demonstrators(
     ]
 
 
-def trades() -> list[str]:
-    return list(
-        Worker.objects.active()
-        .exclude(trade="")
-        .order_by("trade")
-        .values_list("trade", flat=True)
-        .distinct()
-    )
+# The trades a demonstration may be of: the active roster's.
+trades = roster_trades
 
 
 @dataclass

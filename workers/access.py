@@ -114,6 +114,14 @@ def get_batch_for_user(user, pk) -> tuple[ImportBatch, type]:
     return batch, importer_cls
 
 
+def get_rw_batch_for_user(user, pk) -> tuple[ImportBatch, type]:
+    """An import batch the user may act on (map, confirm, retry): 404 when
+    not visible, 403 when they may not run the import."""
+    batch, importer_cls = get_batch_for_user(user, pk)
+    require_import(user, importer_cls)
+    return batch, importer_cls
+
+
 # --- advanced experiences and mastery (workers.models.experience) -------------
 
 

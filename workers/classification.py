@@ -53,6 +53,10 @@ class ClassificationInput:
     # The version the form showed (0: none existed); None: not checked.
     expected_version: int | None = None
 
+    @property
+    def key(self) -> tuple[int, dt.date]:
+        return (self.worker_id, self.month)
+
 
 @dataclass
 class ClassificationResult(WriteCounts):

@@ -51,20 +51,30 @@ MIN_GROUP = 5
 ONE_PLACE = Decimal("0.1")
 
 
-def _points(exact: Fraction | None) -> Decimal | None:
-    if exact is None:
-        return None
-    value = Decimal(exact.numerator) / Decimal(exact.denominator)
-    return value.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+class ShownChange:
+    """A mean change of attainment (``exact``), written only when its group
+    is large enough to tell (``shown``)."""
 
+    exact: Fraction | None
+    shown: bool
 
-def points_text(points: Decimal | None) -> str | None:
-    """``+2.3`` / ``-1.0``: a change is written with its sign."""
-    return None if points is None else f"{points:+.1f}"
+    @property
+    def points(self) -> Decimal | None:
+        """Rounded to one decimal; None unless shown."""
+        if not self.shown or self.exact is None:
+            return None
+        value = Decimal(self.exact.numerator) / Decimal(self.exact.denominator)
+        return value.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+    @property
+    def points_text(self) -> str | None:
+        """``+2.3`` / ``-1.0``: a change is written with its sign."""
+        points = self.points
+        return None if points is None else f"{points:+.1f}"
 
 
 @dataclass(frozen=True)
-class Effect:
+class Effect(ShownChange):
     """An experience's effect as of a month (the module's docstring)."""
 
     learners: int = 0
@@ -77,15 +87,6 @@ class Effect:
     @property
     def shown(self) -> bool:
         return self.learners >= MIN_GROUP and self.others >= MIN_GROUP
-
-    @property
-    def points(self) -> Decimal | None:
-        """Rounded to one decimal; None unless shown."""
-        return _points(self.exact) if self.shown else None
-
-    @property
-    def points_text(self) -> str | None:
-        return points_text(self.points)
 
     def as_data(self) -> dict:
         """What a bundle keeps (JSON): the figure only when it is shown."""
@@ -107,7 +108,7 @@ class Lesson:
 
 
 @dataclass(frozen=True)
-class PupilResults:
+class PupilResults(ShownChange):
     """A teacher's pupils (the module's docstring)."""
 
     pupils: int = 0
@@ -119,14 +120,6 @@ class PupilResults:
     @property
     def shown(self) -> bool:
         return self.measured >= MIN_GROUP
-
-    @property
-    def points(self) -> Decimal | None:
-        return _points(self.exact) if self.shown else None
-
-    @property
-    def points_text(self) -> str | None:
-        return points_text(self.points)
 
 
 # ----------------------------------------------------------------- reading

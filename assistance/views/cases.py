@@ -28,6 +28,7 @@ from assistance.forms import (
     CloseCaseForm,
     FollowUpForm,
     ReopenCaseForm,
+    VersionedForm,
     workers_for,
 )
 from assistance.models import AssistanceCase, CaseOutcome, CaseStatus
@@ -45,6 +46,7 @@ from assistance.worklists import waiting_to_close
 from workers.completeness import default_month
 from workers.models import ShortfallClassification
 from workers.months import month_str
+from workers.paging import query_without_page
 from workers.roles import sees_named_causes
 from workers.spreadsheet_safety import csv_response
 
@@ -116,15 +118,13 @@ def case_list(request):
         if bulk_close
         else set()
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "assistance/case_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request).urlencode(),
             "counts": selectors.status_counts(
                 AssistanceCase.objects.visible_to(request.user)
             ),
@@ -298,8 +298,7 @@ def case_edit(request, pk):
                     expected_version=data["version"],
                 )
             except StaleEditError as stale:
-                form = _refreshed(form, CaseEditForm, stale.current, choices=choices)
-                form.add_error(None, _stale_with_current(stale.current))
+                form = _with_current(form, stale.current, **choices)
             except ValidationError as error:
                 attach_error(form, error)
             else:
@@ -318,24 +317,18 @@ def case_edit(request, pk):
     return render(request, "assistance/case_form.html", {"case": case, "form": form})
 
 
-def _refreshed(form, form_class, current, *, choices=None):
-    """The same typed values, with the current version: saving again after
-    reading the other person's change is then a deliberate overwrite."""
-    data = form.data.copy()
-    data["version"] = current.version
-    refreshed = form_class(data, **(choices or {}))
-    refreshed.is_valid()
-    return refreshed
-
-
-def _stale_with_current(current: AssistanceCase) -> str:
+def _with_current(form: VersionedForm, current: AssistanceCase, **choices):
+    """The form again after someone else changed the case: what was typed,
+    with the case's current version and a word on what it is now."""
+    form = form.refreshed(current.version, **choices)
     helpers = "、".join(h.name for h in current.helpers.all())
     now = _("Now: %(status)s; measure %(measure)s; helpers %(helpers)s.") % {
         "status": current.get_status_display(),
         "measure": current.get_measure_display(),
         "helpers": helpers or "—",
     }
-    return f"{stale_message()} {now}"
+    form.add_error(None, f"{stale_message()} {now}")
+    return form
 
 
 @login_required
@@ -357,8 +350,7 @@ def case_close(request, pk):
                     expected_version=data["version"],
                 )
             except StaleEditError as stale:
-                form = _refreshed(form, CloseCaseForm, stale.current)
-                form.add_error(None, _stale_with_current(stale.current))
+                form = _with_current(form, stale.current)
             except ValidationError as error:
                 attach_error(form, error)
             else:
@@ -395,8 +387,7 @@ def case_reopen(request, pk):
                     expected_version=form.cleaned_data["version"],
                 )
             except StaleEditError as stale:
-                form = _refreshed(form, ReopenCaseForm, stale.current)
-                form.add_error(None, _stale_with_current(stale.current))
+                form = _with_current(form, stale.current)
             except ValidationError as error:
                 attach_error(form, error)
             else:

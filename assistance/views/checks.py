@@ -37,6 +37,7 @@ from assistance.services import StaleEditError
 from assistance.services.checks import record_machine_check
 from assistance.views.shared import attach_error, stale_message
 from workers.models import Worker, Workshop
+from workers.paging import query_without_page
 from workers.roles import is_secretary
 
 # Rows a page: the rows of a page and its count are two queries, whatever
@@ -75,8 +76,6 @@ def check_list(request):
     may_record = recordable_workers(user, [row.worker for row in shown])
     for row in shown:
         row.may_record = row.worker_id in may_record
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "assistance/check_list.html",
@@ -88,7 +87,7 @@ def check_list(request):
             "overdue_only": overdue_only,
             "within_days": CHECK_WITHIN_DAYS,
             "today": today,
-            "query": query.urlencode(),
+            "query": query_without_page(request).urlencode(),
         },
     )
 
@@ -135,7 +134,9 @@ def check_record(request, demonstration_pk, worker_pk):
             )
         except StaleEditError as stale:
             current = stale.current
-            form = _refreshed(form, current)
+            # Recording again after reading the other person's check is a
+            # deliberate correction.
+            form = form.refreshed(current.version if current else 0)
             form.add_error(None, stale_message())
         except ValidationError as error:
             attach_error(form, error)
@@ -175,13 +176,3 @@ def _initial(current: MachineCheck | None) -> dict:
         "checked_on": current.checked_on,
         "version": current.version,
     }
-
-
-def _refreshed(form: MachineCheckForm, current: MachineCheck | None):
-    """What was typed, with the version now stored: recording again after
-    reading the other person's check is a deliberate correction."""
-    data = form.data.copy()
-    data["version"] = current.version if current else 0
-    refreshed = MachineCheckForm(data)
-    refreshed.is_valid()
-    return refreshed

@@ -85,7 +85,7 @@ def case_rediagnose(request, pk):
                     expected_version=data["version"],
                 )
             except StaleEditError as stale:
-                form = _refreshed(form, stale.current.version)
+                form = form.refreshed(stale.current.version)
                 form.add_error(None, stale_message())
                 case = stale.current
             except ValidationError as error:
@@ -103,13 +103,3 @@ def case_rediagnose(request, pk):
         "assistance/case_rediagnose.html",
         {"case": case, "form": form, "back": back},
     )
-
-
-def _refreshed(form: RediagnoseForm, version: int) -> RediagnoseForm:
-    """The same typed values, with the current version: saving again after
-    reading the other person's change is a deliberate choice."""
-    data = form.data.copy()
-    data["version"] = version
-    refreshed = RediagnoseForm(data)
-    refreshed.is_valid()
-    return refreshed

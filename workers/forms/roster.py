@@ -240,15 +240,23 @@ SORT_ORDER = {
 }
 
 
+class WorkerSearchField(forms.CharField):
+    """The search box of a list of workers: a name or an employee number
+    (each list says how it matches them)."""
+
+    def __init__(self):
+        super().__init__(
+            label=_("Search"),
+            required=False,
+            max_length=100,
+            widget=forms.TextInput(
+                attrs={"placeholder": _("name or employee number"), "type": "search"}
+            ),
+        )
+
+
 class RosterFilterForm(Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"placeholder": _("name or employee number"), "type": "search"}
-        ),
-    )
+    q = WorkerSearchField()
     workshop = forms.ModelChoiceField(
         label=capfirst(_("workshop")),
         queryset=Workshop.objects.none(),

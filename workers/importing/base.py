@@ -18,9 +18,9 @@ import gc
 import importlib
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from django import forms
 from django.db import transaction
@@ -28,12 +28,19 @@ from django.utils.translation import gettext as _
 
 from workers.importing.errors import PREVIEW_LIMIT, ImportPlan, RowError
 from workers.importing.reading import read_table
-from workers.importing.tables import Column, Table, headers_key
+from workers.importing.tables import Column, Row, Table, headers_key
+from workers.importing.values import clean_employee_no
 from workers.roles import is_secretary
 from workers.spreadsheet_safety import safe_cell
 from workers.text import check_text
 
 IMPORTERS: dict[str, type[Importer]] = {}
+
+# Above this many distinct workers (or worker-months) one query for all is
+# cheaper than a long IN list, and it never meets SQLite's parameter limit.
+SMALL_FILE = 500
+# history_change_reason is a 100-character column.
+SOURCE_MAX = 100
 
 # Modules that define importers (each calls register() when imported). A kind
 # whose module does not exist yet is simply not offered.
@@ -102,12 +109,14 @@ def get_importer(kind: str) -> Importer:
 
 
 class Importer:
-    """Base for the roster, record and classification importers.
+    """Base for the roster, record, classification and mastery importers.
 
     Subclasses set ``kind`` (a workers.models.ImportKind value), ``columns``
     and ``permissions`` (what a user needs, besides seeing every workshop,
     to import this kind), and implement ``plan`` (read and check, no
-    writes) and ``write`` (called by ``apply`` inside its transaction).
+    writes) and ``write`` (called by ``apply`` inside its transaction);
+    ``KeyedImporter`` implements both for the kinds whose rows go through
+    a service's writer by key.
     """
 
     kind: ClassVar[str] = ""
@@ -233,6 +242,23 @@ class Importer:
 
     # --- helpers for subclasses -------------------------------------------
 
+    def rows_to_check(
+        self, table: Table, plan: ImportPlan
+    ) -> Iterator[tuple[Row, RowProblems]]:
+        """Each row whose cells are storable text (``check_cells`` reports
+        the others), with what reports its problems."""
+        bad_rows = self.check_cells(table, plan)
+        for row in table.rows:
+            if row.number not in bad_rows:
+                yield row, RowProblems(plan, row.number)
+
+    @staticmethod
+    def history_reason(plan: ImportPlan) -> str:
+        """What the history of every row the import writes gives as the
+        reason: the import and its file."""
+        reason = _("import: %(file)s") % {"file": plan.payload["filename"]}
+        return reason[:SOURCE_MAX]
+
     def check_cells(self, table: Table, plan: ImportPlan) -> set[int]:
         """Report unstorable cell text (NUL, control characters, very long)
         as row errors; returns the numbers of the rows that had any."""
@@ -308,3 +334,134 @@ class Importer:
                 ]
             )
         return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+class RowProblems:
+    """Reports one row's problems to the plan, as ``fail(column, message)``;
+    ``found`` says whether the row has any."""
+
+    __slots__ = ("before", "number", "plan")
+
+    def __init__(self, plan: ImportPlan, number: int) -> None:
+        self.plan, self.number = plan, number
+        self.before = len(plan.errors)
+
+    def __call__(self, column: str | None, message: str) -> None:
+        self.plan.error(self.number, column, message)
+
+    @property
+    def found(self) -> bool:
+        return len(self.plan.errors) > self.before
+
+
+class Planned(NamedTuple):
+    """A row of the file without a problem: the input it is written as (with
+    a ``key``), its cells, and what the preview shows for its coded cells
+    (``Importer.add_preview``'s ``shown``)."""
+
+    item: Any
+    values: dict[str, str]
+    shown: dict[str, dict]
+
+
+class KeyedImporter(Importer):
+    """An importer whose every row is one input of a service's writer, known
+    by its ``key`` (the classifications: a worker and month; the checks of
+    mastery: a worker, experience and day). A row whose key is stored
+    changes nothing when its ``compared`` fields are the stored row's, and
+    corrects them otherwise.
+
+    Subclasses implement ``check_rows``, ``stored`` and ``write_rows``.
+    """
+
+    # The fields of a stored row that a row of the file may correct.
+    compared: ClassVar[tuple[str, ...]] = ()
+
+    @collector_paused()
+    def plan(self, table: Table, *, options: dict) -> ImportPlan:
+        plan = ImportPlan(payload={"rows": [], "filename": table.filename})
+        planned = self.check_rows(table, plan)
+        if plan.errors:
+            # All or nothing: a file with any error imports nothing.
+            plan.errors.sort(key=lambda error: (error.row, error.column or ""))
+            return plan
+        stored = self.stored(item.key for item, _values, _shown in planned.values())
+        rows = plan.payload["rows"]
+        for number, (item, values, shown) in planned.items():
+            rows.append(item)
+            current = stored.get(item.key)
+            if current is None:
+                plan.to_create.append(item)
+                self.add_preview(plan, number, "create", values, shown=shown)
+                continue
+            changes = [
+                name
+                for name in self.compared
+                if getattr(current, name) != getattr(item, name)
+            ]
+            if not changes:
+                plan.unchanged += 1
+                continue
+            plan.to_update.append(item)
+            self.add_preview(plan, number, "update", values, changes, shown)
+        return plan
+
+    def check_rows(self, table: Table, plan: ImportPlan) -> dict[int, Planned]:
+        """Every row's problems as the plan's errors; the rows without any,
+        by row number, in the file's order."""
+        raise NotImplementedError
+
+    def stored(self, keys: Iterable) -> dict:
+        """The rows stored under ``keys``, by key (one query)."""
+        raise NotImplementedError
+
+    def write_rows(self, rows: list, *, by, source: str):
+        """Write ``rows`` through the service's one writer; its WriteCounts."""
+        raise NotImplementedError
+
+    def write(self, plan: ImportPlan, *, user) -> dict[str, int]:
+        """In the base class's transaction, through the one writer of such
+        rows, which decides again under a row lock what changed: someone may
+        have changed one since the preview."""
+        return self.write_rows(
+            plan.payload["rows"], by=user, source=self.history_reason(plan)
+        ).counts
+
+
+def named_worker(
+    values: dict[str, str], workers: dict[str, int], fail, *, empty: str
+) -> tuple[str, int | None]:
+    """The row's employee number and its worker's id (``workers``: from
+    ``worker_ids``); the id is None, and ``fail`` told why, when the cell is
+    empty (``empty``: why the row needs a worker) or names no worker."""
+    employee_no = clean_employee_no(values.get("employee_no", ""))
+    if not employee_no:
+        fail("employee_no", empty)
+    elif employee_no not in workers:
+        fail(
+            "employee_no",
+            _("no worker has the employee number “%(number)s”")
+            % {"number": employee_no},
+        )
+    else:
+        return employee_no, workers[employee_no]
+    return employee_no, None
+
+
+def worker_ids(table: Table) -> dict[str, int]:
+    """employee_no → pk, for the workers the file names (one query)."""
+    numbers = {
+        clean_employee_no(row.values.get("employee_no", "")) for row in table.rows
+    } - {""}
+    return {number: pk for number, (pk,) in workers_by_number(numbers, "pk").items()}
+
+
+def workers_by_number(numbers: set[str], *fields: str) -> dict[str, tuple]:
+    """employee_no → the worker's ``fields``, for the workers of ``numbers``
+    (one query)."""
+    from workers.models import Worker
+
+    query = Worker.objects.all()
+    if len(numbers) <= SMALL_FILE:
+        query = query.filter(employee_no__in=numbers)
+    return {row[0]: row[1:] for row in query.values_list("employee_no", *fields)}

@@ -7,7 +7,8 @@ file changes nothing; a later file for the same worker-month updates it, and
 the model's history keeps the earlier cause and note.
 
 Planning costs three queries whatever the file's size: the workers, their
-records for the file's months, the classifications already stored.
+records for the file's months, the classifications already stored
+(``KeyedImporter`` sorts the rows out against them and writes them).
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from workers.classification import (
     stored_classifications,
 )
 from workers.importing import spellings
-from workers.importing.base import Importer, collector_paused, register
+from workers.importing.base import (
+    KeyedImporter,
+    Planned,
+    named_worker,
+    register,
+    worker_ids,
+)
 from workers.importing.errors import ImportPlan
 from workers.importing.tables import Table
 from workers.importing.values import (
@@ -33,59 +40,35 @@ from workers.importing.values import (
     parse_choice,
     parse_month_value,
 )
-from workers.models import (
-    Cause,
-    ImportKind,
-    Worker,
-)
+from workers.models import Cause, ImportKind
 from workers.months import month_str
-
-# Above this many distinct workers one query for all is cheaper than an IN
-# list, and it never meets SQLite's parameter limit.
-SMALL_FILE = 500
-# history_change_reason is a 100-character column.
-SOURCE_MAX = 100
 
 
 @register
-class ClassificationImporter(Importer):
+class ClassificationImporter(KeyedImporter):
     kind = ImportKind.CLASSIFICATIONS
     permissions = (
         "workers.add_shortfallclassification",
         "workers.change_shortfallclassification",
     )
     columns = spellings.CLASSIFICATION_COLUMNS
+    compared = ("cause", "note")
 
-    @collector_paused()
-    def plan(self, table: Table, *, options: dict) -> ImportPlan:
-        plan = ImportPlan(payload={"rows": [], "filename": table.filename})
-        bad_rows = self.check_cells(table, plan)
-        workers = _workers_by_number(table)
+    def check_rows(self, table: Table, plan: ImportPlan) -> dict[int, Planned]:
+        workers = worker_ids(table)
         months: dict[str, tuple[dt.date | None, str | None]] = {}
         first_row: dict[tuple[int, dt.date], int] = {}
-        good: dict[int, tuple[ClassificationInput, dict[str, str], str]] = {}
+        good: dict[int, Planned] = {}
 
-        for row in table.rows:
-            if row.number in bad_rows:
-                continue
+        for row, fail in self.rows_to_check(table, plan):
             values = row.values
-            errors_before = len(plan.errors)
 
-            def fail(column, message, row=row):
-                plan.error(row.number, column, message)
-
-            worker_id = None
-            employee_no = clean_employee_no(values.get("employee_no", ""))
-            if not employee_no:
-                fail("employee_no", _("is empty; every classification needs a worker"))
-            elif employee_no not in workers:
-                fail(
-                    "employee_no",
-                    _("no worker has the employee number “%(number)s”")
-                    % {"number": employee_no},
-                )
-            else:
-                worker_id = workers[employee_no][0]
+            employee_no, worker_id = named_worker(
+                values,
+                workers,
+                fail,
+                empty=_("is empty; every classification needs a worker"),
+            )
 
             month_text = values.get("month", "")
             if month_text not in months:
@@ -118,7 +101,7 @@ class ClassificationImporter(Importer):
                 )
                 if other is not None:
                     good.pop(other, None)
-            if len(plan.errors) > errors_before:
+            if fail.found:
                 continue
             item = ClassificationInput(
                 worker_id=worker_id,
@@ -126,23 +109,17 @@ class ClassificationImporter(Importer):
                 cause=cause,
                 note=values.get("note", "").strip(),
             )
-            good[row.number] = (item, values, employee_no)
+            # The cause as the page names it, whichever spelling the file used.
+            good[row.number] = Planned(item, values, {"cause": {"code": cause}})
 
         self._check_records(plan, good)
-        if plan.errors:
-            # All or nothing: a file with any error imports nothing.
-            plan.errors.sort(key=lambda error: (error.row, error.column or ""))
-            return plan
-        self._sort_out(plan, good)
-        return plan
+        return good
 
-    def _check_records(self, plan: ImportPlan, good: dict) -> None:
+    def _check_records(self, plan: ImportPlan, good: dict[int, Planned]) -> None:
         """Only a shortfall is classified (workers.classification's rule)."""
-        problems = shortfall_problems(
-            (item.worker_id, item.month) for item, _v, _n in good.values()
-        )
-        for number, (item, _values, employee_no) in list(good.items()):
-            problem = problems.get((item.worker_id, item.month))
+        problems = shortfall_problems(item.key for item, _v, _s in good.values())
+        for number, (item, values, _shown) in list(good.items()):
+            problem = problems.get(item.key)
             if problem is None:
                 continue
             if problem == NO_RECORD:
@@ -155,6 +132,7 @@ class ClassificationImporter(Importer):
                     "worker “%(number)s” met quota in %(month)s: only workers "
                     "below quota are classified"
                 )
+            employee_no = clean_employee_no(values.get("employee_no", ""))
             plan.error(
                 number,
                 "month",
@@ -162,50 +140,8 @@ class ClassificationImporter(Importer):
             )
             del good[number]
 
-    def _sort_out(self, plan: ImportPlan, good: dict) -> None:
-        stored = stored_classifications(
-            (item.worker_id, item.month) for item, _v, _n in good.values()
-        )
-        rows = plan.payload["rows"]
-        for number, (item, values, _number) in good.items():
-            rows.append(item)
-            # The cause as the page names it, whichever spelling the file used.
-            shown = {"cause": {"code": item.cause}}
-            current = stored.get((item.worker_id, item.month))
-            if current is None:
-                plan.to_create.append(item)
-                self.add_preview(plan, number, "create", values, shown=shown)
-                continue
-            changes = [
-                name
-                for name, old in (("cause", current.cause), ("note", current.note))
-                if old != getattr(item, name)
-            ]
-            if not changes:
-                plan.unchanged += 1
-                continue
-            plan.to_update.append(item)
-            self.add_preview(plan, number, "update", values, changes, shown)
+    def stored(self, keys):
+        return stored_classifications(keys)
 
-    def write(self, plan: ImportPlan, *, user) -> dict[str, int]:
-        """In the base class's transaction, through the one classification
-        writer, which decides again under a row lock what changed (someone
-        may have classified a worker in the queue since the preview)."""
-        source = _("import: %(file)s") % {"file": plan.payload["filename"]}
-        return save_classifications(
-            rows=plan.payload["rows"], by=user, source=source[:SOURCE_MAX]
-        ).counts
-
-
-def _workers_by_number(table: Table) -> dict[str, tuple[int, str]]:
-    """employee_no → (pk, name), in one query."""
-    numbers = {
-        clean_employee_no(row.values.get("employee_no", "")) for row in table.rows
-    } - {""}
-    query = Worker.objects.all()
-    if len(numbers) <= SMALL_FILE:
-        query = query.filter(employee_no__in=numbers)
-    return {
-        number: (pk, name)
-        for number, pk, name in query.values_list("employee_no", "pk", "name")
-    }
+    def write_rows(self, rows, *, by, source):
+        return save_classifications(rows=rows, by=by, source=source)

@@ -9,7 +9,8 @@ Writing goes through ``workers.services.mastery.record_mastery``, the one
 writer of checks.
 
 Planning costs three queries whatever the file's size: the workers, the
-catalogue, the checks already stored.
+catalogue, the checks already stored (``KeyedImporter`` sorts the rows out
+against them and writes them).
 """
 
 from __future__ import annotations
@@ -20,18 +21,22 @@ import unicodedata
 from django.utils.translation import gettext as _
 
 from workers.importing import spellings
-from workers.importing.base import Importer, collector_paused, register
+from workers.importing.base import (
+    KeyedImporter,
+    Planned,
+    named_worker,
+    register,
+    worker_ids,
+)
 from workers.importing.errors import ImportPlan
 from workers.importing.tables import Table
 from workers.importing.values import (
     ValueProblem,
-    clean_employee_no,
     parse_choice,
     parse_date_value,
 )
-from workers.models import Experience, ImportKind, MasteryLevel, Worker
+from workers.models import Experience, ImportKind, MasteryLevel
 from workers.services.mastery import (
-    SOURCE_MAX,
     Key,
     MasteryInput,
     checked_on_problem,
@@ -39,37 +44,26 @@ from workers.services.mastery import (
     stored_checks,
 )
 
-# Above this many distinct workers one query for all is cheaper than an IN
-# list, and it never meets SQLite's parameter limit.
-SMALL_FILE = 500
-
 
 @register
-class MasteryImporter(Importer):
+class MasteryImporter(KeyedImporter):
     kind = ImportKind.MASTERY
     permissions = ("workers.add_mastery", "workers.change_mastery")
     columns = spellings.MASTERY_COLUMNS
+    compared = ("level",)
 
-    @collector_paused()
-    def plan(self, table: Table, *, options: dict) -> ImportPlan:
-        plan = ImportPlan(payload={"rows": [], "filename": table.filename})
-        bad_rows = self.check_cells(table, plan)
-        workers = _workers_by_number(table)
+    def check_rows(self, table: Table, plan: ImportPlan) -> dict[int, Planned]:
+        workers = worker_ids(table)
         experiences = _experiences_by_name()
         days: dict[str, tuple[dt.date | None, str | None]] = {}
         first_row: dict[Key, int] = {}
-        good: dict[int, tuple[MasteryInput, dict[str, str], str]] = {}
+        good: dict[int, Planned] = {}
 
-        for row in table.rows:
-            if row.number in bad_rows:
-                continue
+        for row, fail in self.rows_to_check(table, plan):
             values = row.values
-            errors_before = len(plan.errors)
-
-            def fail(column, message, row=row):
-                plan.error(row.number, column, message)
-
-            worker_id = _worker_id(values, workers, fail)
+            employee_no, worker_id = named_worker(
+                values, workers, fail, empty=_("is empty; every check needs a worker")
+            )
             experience = _experience(values, experiences, fail)
             level = None
             try:
@@ -82,7 +76,7 @@ class MasteryImporter(Importer):
             day, problem = days[day_text]
             if problem:
                 fail("checked_on", problem)
-            if len(plan.errors) > errors_before:
+            if fail.found:
                 continue
             item = MasteryInput(
                 worker_id=worker_id,
@@ -98,7 +92,7 @@ class MasteryImporter(Importer):
                     "and day (%(day)s) are in rows %(first)d and %(second)d; "
                     "a check has one level, keep one of them"
                 ) % {
-                    "number": clean_employee_no(values.get("employee_no", "")),
+                    "number": employee_no,
                     "experience": experience[1],
                     "day": day.isoformat(),
                     "first": other,
@@ -108,55 +102,17 @@ class MasteryImporter(Importer):
                 plan.error(row.number, "employee_no", message)
                 good.pop(other, None)
                 continue
-            good[row.number] = (item, values, experience[1])
-
-        if plan.errors:
-            # All or nothing: a file with any error imports nothing.
-            plan.errors.sort(key=lambda error: (error.row, error.column or ""))
-            return plan
-        self._sort_out(plan, good)
-        return plan
-
-    def _sort_out(self, plan: ImportPlan, good: dict) -> None:
-        stored = stored_checks(item.key for item, _v, _n in good.values())
-        rows = plan.payload["rows"]
-        for number, (item, values, name) in good.items():
-            rows.append(item)
             # The level as the page names it, the experience as the
             # catalogue spells it, whichever spelling the file used.
-            shown = {"level": {"code": item.level}, "experience": {"label": name}}
-            current = stored.get(item.key)
-            if current is None:
-                plan.to_create.append(item)
-                self.add_preview(plan, number, "create", values, shown=shown)
-            elif current.level == item.level:
-                plan.unchanged += 1
-            else:
-                plan.to_update.append(item)
-                self.add_preview(plan, number, "update", values, ["level"], shown)
+            shown = {"level": {"code": level}, "experience": {"label": experience[1]}}
+            good[row.number] = Planned(item, values, shown)
+        return good
 
-    def write(self, plan: ImportPlan, *, user) -> dict[str, int]:
-        """In the base class's transaction, through the one writer of checks,
-        which decides again under a row lock what changed."""
-        source = _("import: %(file)s") % {"file": plan.payload["filename"]}
-        return record_mastery(
-            rows=plan.payload["rows"], by=user, source=source[:SOURCE_MAX]
-        ).counts
+    def stored(self, keys):
+        return stored_checks(keys)
 
-
-def _worker_id(values: dict, workers: dict[str, int], fail) -> int | None:
-    employee_no = clean_employee_no(values.get("employee_no", ""))
-    if not employee_no:
-        fail("employee_no", _("is empty; every check needs a worker"))
-    elif employee_no not in workers:
-        fail(
-            "employee_no",
-            _("no worker has the employee number “%(number)s”")
-            % {"number": employee_no},
-        )
-    else:
-        return workers[employee_no]
-    return None
+    def write_rows(self, rows, *, by, source):
+        return record_mastery(rows=rows, by=by, source=source)
 
 
 def _experience(values: dict, experiences: dict, fail) -> tuple[int, str] | None:
@@ -200,14 +156,3 @@ def _experiences_by_name() -> dict[str, tuple[int, str]]:
         name_key(name): (pk, name)
         for pk, name in Experience.objects.values_list("pk", "name")
     }
-
-
-def _workers_by_number(table: Table) -> dict[str, int]:
-    """employee_no → pk, in one query."""
-    numbers = {
-        clean_employee_no(row.values.get("employee_no", "")) for row in table.rows
-    } - {""}
-    query = Worker.objects.all()
-    if len(numbers) <= SMALL_FILE:
-        query = query.filter(employee_no__in=numbers)
-    return dict(query.values_list("employee_no", "pk"))

@@ -20,7 +20,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from workers.importing import spellings
-from workers.importing.base import Importer, collector_paused, register
+from workers.importing.base import (
+    SMALL_FILE,
+    Importer,
+    collector_paused,
+    register,
+    workers_by_number,
+)
 from workers.importing.errors import PREVIEW_LIMIT, ImportPlan
 from workers.importing.tables import Table
 from workers.importing.values import (
@@ -29,7 +35,7 @@ from workers.importing.values import (
     parse_decimal,
     parse_month_value,
 )
-from workers.models import ImportKind, ProductionRecord, Worker
+from workers.models import ImportKind, ProductionRecord
 from workers.months import current_month
 from workers.services import (
     RecordInput,
@@ -39,17 +45,11 @@ from workers.services import (
 )
 from workers.text import cells_ok, check_text
 
-# Above this many distinct workers (or worker-months) one query for all rows
-# is cheaper than a long IN list, and it never meets SQLite's parameter limit.
-SMALL_FILE = 500
-
 AMOUNT = {"max_digits": 12, "decimal_places": 2}  # plan() spells them out too
 # An amount within AMOUNT in plain ASCII digits: at most ten before the point,
 # two after it (parse_decimal gives the same Decimal for these).
 _plain_amount = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?").fullmatch
 UNIT_MAX = ProductionRecord._meta.get_field("unit").max_length
-# history_change_reason is a 100-character column.
-SOURCE_MAX = 100
 
 
 @register
@@ -87,7 +87,8 @@ class RecordImporter(Importer):
         numbers = [
             clean_employee_no(row.values.get("employee_no", "")) for row in table.rows
         ]
-        workers = _workers_by_number(set(numbers) - {""})
+        # employee_no → (pk, active, name)
+        workers = workers_by_number(set(numbers) - {""}, "pk", "active", "name")
         has_unit = "unit" in table.columns
         this_month = current_month()
         months: dict[str, tuple[dt.date | None, str | None]] = {}
@@ -263,9 +264,8 @@ class RecordImporter(Importer):
         """Save every row through save_records, the one path for records; its
         counts are the truth: between preview and confirm someone may have
         changed a record, and save_records decides again."""
-        source = _("import: %(file)s") % {"file": plan.payload["filename"]}
         result = save_records(
-            rows=plan.payload["rows"], by=user, source=source[:SOURCE_MAX]
+            rows=plan.payload["rows"], by=user, source=self.history_reason(plan)
         )
         return result.counts
 
@@ -281,19 +281,6 @@ def _month(text: str, this_month: dt.date) -> tuple[dt.date | None, str | None]:
     except ValidationError as problem:
         return None, problem.messages[0]
     return month, None
-
-
-def _workers_by_number(numbers: set[str]) -> dict[str, tuple[int, bool, str]]:
-    """employee_no → (pk, active, name), in one query."""
-    query = Worker.objects.all()
-    if len(numbers) <= SMALL_FILE:
-        query = query.filter(employee_no__in=numbers)
-    return {
-        number: (pk, active, name)
-        for number, pk, active, name in query.values_list(
-            "employee_no", "pk", "active", "name"
-        )
-    }
 
 
 def _stored_records(

@@ -63,7 +63,6 @@ class RosterImporter(Importer):
             payload={"new_workshops": [], "filename": table.filename, "changed": {}}
         )
         create_workshops = bool(options.get("create_workshops"))
-        bad_rows = self.check_cells(table, plan)
         workshops = _WorkshopResolver(
             create=create_workshops,
             option=self.option_label("create_workshops"),
@@ -77,15 +76,8 @@ class RosterImporter(Importer):
         first_row: dict[str, int] = {}
         has = set(table.columns)
 
-        for row in table.rows:
+        for row, fail in self.rows_to_check(table, plan):
             values = row.values
-            if row.number in bad_rows:
-                continue
-            errors_before = len(plan.errors)
-
-            def fail(column, message, row=row):
-                plan.error(row.number, column, message)
-
             employee_no = clean_employee_no(values.get("employee_no", ""))
             name = values.get("name", "").strip()
             trade = values.get("trade", "").strip()
@@ -136,7 +128,7 @@ class RosterImporter(Importer):
                     is_activist = parse_bool(values["activist"])
                 except ValueProblem as problem:
                     fail("activist", problem.message)
-            if len(plan.errors) > errors_before:
+            if fail.found:
                 continue
 
             # What the preview shows for the coded cells: labels, not codes.
@@ -202,8 +194,7 @@ class RosterImporter(Importer):
     def write(self, plan: ImportPlan, *, user) -> None:
         for workshop in plan.payload["new_workshops"]:
             workshop.save()
-        # history_change_reason is a 100-character column.
-        reason = (_("import: %(file)s") % {"file": plan.payload["filename"]})[:100]
+        reason = self.history_reason(plan)
         for worker in (*plan.to_create, *plan.to_update):
             if worker.workshop_id is None:
                 # A workshop saved just above: re-assigning takes its new id.

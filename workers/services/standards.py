@@ -20,13 +20,17 @@ from workers.services.values import clean_record_month
 # --- the standard and disqualifications ---
 
 
-def _save_checked(
-    decision: AdvancedStandard | Disqualification, *, by: AbstractBaseUser | None
-) -> None:
-    """Validate and save a decision; its history names ``by`` as who made it."""
+def _replace_decision(model, *, key: dict, values: dict, by: AbstractBaseUser | None):
+    """The decision stored under ``key`` (locked) or a new one, given
+    ``values``, validated and saved; its history names ``by`` as who made
+    it, and keeps the decision it replaced."""
+    decision = model.objects.select_for_update().filter(**key).first() or model(**key)
+    for name, value in values.items():
+        setattr(decision, name, value)
     decision.full_clean()
     decision._history_user = by
     decision.save()
+    return decision
 
 
 @transaction.atomic
@@ -38,16 +42,12 @@ def set_advanced_standard(
     Setting it again for the same month replaces the figure (history keeps
     the earlier one, with who and when).
     """
-    standard = (
-        AdvancedStandard.objects.select_for_update()
-        .filter(effective_from=month)
-        .first()
-    ) or AdvancedStandard(effective_from=month)
-    standard.threshold_pct = threshold_pct
-    standard.set_by = by
-    standard.set_at = timezone.now()
-    _save_checked(standard, by=by)
-    return standard
+    return _replace_decision(
+        AdvancedStandard,
+        key={"effective_from": month},
+        values={"threshold_pct": threshold_pct, "set_by": by, "set_at": timezone.now()},
+        by=by,
+    )
 
 
 @transaction.atomic
@@ -64,17 +64,17 @@ def disqualify(
     Deciding again for the same worker-month replaces the reason and note.
     """
     clean_record_month(month)
-    decision = (
-        Disqualification.objects.select_for_update()
-        .filter(worker=worker, month=month)
-        .first()
-    ) or Disqualification(worker=worker, month=month)
-    decision.reason = reason
-    decision.note = note
-    decision.decided_by = by
-    decision.decided_at = timezone.now()
-    _save_checked(decision, by=by)
-    return decision
+    return _replace_decision(
+        Disqualification,
+        key={"worker": worker, "month": month},
+        values={
+            "reason": reason,
+            "note": note,
+            "decided_by": by,
+            "decided_at": timezone.now(),
+        },
+        by=by,
+    )
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 from workers.access import (
     get_batch_for_user,
     get_importer_class_or_404,
+    get_rw_batch_for_user,
     may_see_batch,
     require_import,
 )
@@ -154,8 +155,7 @@ def import_progress(request, pk):
 @require_POST
 def import_columns(request, pk):
     """The secretary matched the file's headers to the missing columns."""
-    batch, importer_cls = get_batch_for_user(request.user, pk)
-    require_import(request.user, importer_cls)
+    batch, importer_cls = get_rw_batch_for_user(request.user, pk)
     if batch.status != ImportStatus.MAPPING or batches.is_expired(batch):
         messages.info(request, _("This file has already been dealt with."))
         return redirect("workers:import_batch", pk=batch.pk)
@@ -181,8 +181,7 @@ def import_columns(request, pk):
 @login_required
 @require_POST
 def import_confirm(request, pk):
-    batch, importer_cls = get_batch_for_user(request.user, pk)
-    require_import(request.user, importer_cls)
+    batch, _importer_cls = get_rw_batch_for_user(request.user, pk)
     if batches.is_expired(batch):
         messages.error(request, _expired_message())
         return redirect("workers:import_batch", pk=batch.pk)
@@ -226,8 +225,7 @@ def import_confirm(request, pk):
 @require_POST
 def import_retry(request, pk):
     """Run again the step a dead task worker left unfinished."""
-    batch, importer_cls = get_batch_for_user(request.user, pk)
-    require_import(request.user, importer_cls)
+    batch, _importer_cls = get_rw_batch_for_user(request.user, pk)
     step = batch.retry
     status = ImportStatus.CHECKING if step == "check" else ImportStatus.IMPORTING
     claimed = (

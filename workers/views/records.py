@@ -36,6 +36,7 @@ from workers.models import (
     Workshop,
 )
 from workers.months import month_label, month_str, previous_month
+from workers.paging import query_without_page
 from workers.publication import latest_publication
 from workers.roles import is_secretary
 from workers.services import (
@@ -137,8 +138,7 @@ def ranking(request):
     for record in records:
         sections[record.worker.workshop_id]["rows"].append(record)
     # The pages' links and the month before keep the filters.
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = query_without_page(request)
     before = query.copy()
     before["month"] = month_str(previous_month(month))
     return render(

@@ -28,6 +28,7 @@ from workers.access import (
 )
 from workers.forms.roster import RosterFilterForm, WorkerForm, WorkshopForm
 from workers.models import Worker, Workshop
+from workers.paging import query_without_page
 
 ROSTER_PAGE_SIZE = 50
 # How many of a worker's past versions the detail page lists.
@@ -43,16 +44,13 @@ def worker_list(request):
         Worker.objects.visible_to(request.user).select_related("workshop")
     )
     page = Paginator(workers, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
-    # Pagination links keep the filters.
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "workers/worker_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request).urlencode(),
             "may_edit": may_edit_roster(request.user),
             "may_add": may_add_workers(request.user),
         },
@@ -128,27 +126,25 @@ def workshop_list(request):
 @login_required
 def workshop_create(request):
     require_workshop_manage(request.user)
-    form = WorkshopForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        workshop = form.save()
-        messages.success(
-            request, _("Workshop %(workshop)s added.") % {"workshop": workshop}
-        )
-        return redirect("workers:workshop_list")
-    return render(
-        request, "workers/workshop_form.html", {"form": form, "workshop": None}
-    )
+    return _workshop_form(request, None)
 
 
 @login_required
 def workshop_edit(request, pk):
-    workshop = get_rw_workshop_for_user(request.user, pk)
+    return _workshop_form(request, get_rw_workshop_for_user(request.user, pk))
+
+
+def _workshop_form(request, workshop: Workshop | None):
+    """The form of a new workshop (``workshop`` None) or of one to edit; once
+    saved, back to the list."""
     form = WorkshopForm(request.POST or None, instance=workshop)
     if request.method == "POST" and form.is_valid():
-        workshop = form.save()
-        messages.success(
-            request, _("Workshop %(workshop)s saved.") % {"workshop": workshop}
-        )
+        saved = form.save()
+        if workshop is None:
+            message = _("Workshop %(workshop)s added.")
+        else:
+            message = _("Workshop %(workshop)s saved.")
+        messages.success(request, message % {"workshop": saved})
         return redirect("workers:workshop_list")
     return render(
         request, "workers/workshop_form.html", {"form": form, "workshop": workshop}
