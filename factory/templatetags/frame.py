@@ -7,14 +7,23 @@ frame"). Here each entry is a row — who sees it, where it leads, its label,
 its id — and the links are joined in one pass. The flags come from
 ``factory.context_processors.navigation``; every view checks access again.
 An app that adds a page adds its row here.
+
+Its stylesheets and scripts are named by ``{% asset %}``: ``{% static %}``
+once per file and process (a file's address does not change while the
+process runs), where ``{% static %}`` itself took a fifth of the frame's
+rendering (15 µs a file, six files).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from html import escape
 
 from django import template
-from django.utils.html import format_html
+from django.core.signals import setting_changed
+from django.templatetags.static import static
+from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -83,10 +92,35 @@ def main_navigation(context) -> str:
     """The ``<li>`` entries of the main navigation for this user's role."""
     nav = context.get("nav") or {}
     urls = context["frame_urls"]
-    return mark_safe(  # noqa: S308 - each part is escaped by format_html
+    # Escaped here (the standard library's escape: format_html's lazy-aware
+    # one cost twice as much); the ids are the table's own.
+    return mark_safe(  # noqa: S308
         "\n".join(
-            format_html(_LINK, urls[name.replace(":", "_")], link_id, label)
+            _LINK.format(
+                escape(urls[name.replace(":", "_")]), link_id, escape(str(label))
+            )
             for shown, name, label, link_id in NAVIGATION
             if shown(nav)
         )
     )
+
+
+@register.simple_tag
+def asset(path: str) -> str:
+    """The address of the static file ``path``, as ``{% static %}`` gives it."""
+    return _asset_url(path, get_script_prefix())
+
+
+@functools.cache
+def _asset_url(path: str, prefix: str) -> str:
+    # By script prefix too: a relative STATIC_URL is served under it.
+    return static(path)
+
+
+def _forget_assets(*, setting: str, **kwargs) -> None:
+    # Tests that change where static files are served from.
+    if setting in {"STATIC_URL", "STORAGES", "STATIC_ROOT", "FORCE_SCRIPT_NAME"}:
+        _asset_url.cache_clear()
+
+
+setting_changed.connect(_forget_assets, dispatch_uid="factory.frame.assets")

@@ -199,3 +199,57 @@ def test_a_superuser_demoted_without_signals_is_noticed_at_the_next_request(
     response = client.get(url)
     assert response.status_code in {403, 404}
     assert NOTE not in response.content.decode()
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="prepared statements are PostgreSQL's; CI runs the suite on it too",
+)
+
+
+@pytest.fixture
+def kept_connections(monkeypatch):
+    """Connections kept between requests (CONN_MAX_AGE), as in production."""
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+
+
+@postgresql_only
+def test_kept_connections_read_the_memberships_through_one_prepared_statement(
+    transactional_db, monkeypatch, secretary, manager
+):
+    # transactional_db: the test closes the connection, as a server restart
+    # or CONN_MAX_AGE would.
+    plain = {user.pk: role_cache._memberships(user) for user in (secretary, manager)}
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    connection.close()  # a connection no earlier test prepared it on
+    # Prepared once per connection, then only executed; the same rows.
+    with CaptureQueriesContext(connection) as first:
+        assert role_cache._memberships(secretary) == plain[secretary.pk]
+    assert [q["sql"].split()[0] for q in first] == ["PREPARE", "EXECUTE"]
+    with CaptureQueriesContext(connection) as later:
+        assert role_cache._memberships(manager) == plain[manager.pk]
+    assert [q["sql"].split()[0] for q in later] == ["EXECUTE"]
+    # A new connection has no prepared statement: it prepares it again.
+    connection.close()
+    with CaptureQueriesContext(connection) as reconnected:
+        assert role_cache._memberships(manager) == plain[manager.pk]
+    assert [q["sql"].split()[0] for q in reconnected] == ["PREPARE", "EXECUTE"]
+
+
+@postgresql_only
+def test_a_prepared_statement_still_sees_a_membership_removed_without_a_signal(
+    kept_connections, secretary
+):
+    before = role_cache._memberships(secretary)
+    # A queryset delete on the link table sends no m2m signal.
+    type(secretary).groups.through.objects.filter(user=secretary).delete()
+    after = role_cache._memberships(secretary)
+    assert after != before
+    assert not any(kind == 1 for kind, *_ in after[1:])
+
+
+def test_connections_closed_after_each_request_prepare_nothing(secretary):
+    # CONN_MAX_AGE=0 (the default, and the setting behind PgBouncer).
+    with CaptureQueriesContext(connection) as read:
+        role_cache._memberships(secretary)
+    assert [q["sql"].split()[0] for q in read] == ["SELECT"]
