@@ -31,12 +31,14 @@ import dataclasses
 import functools
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 
-_GENERATION_KEY = "catchup:auth:generation"
+GENERATION_KEY = "catchup:auth:generation"
 # A safety net: every change replaces the generation long before this.
 ROLE_TIMEOUT = 300
 
@@ -160,6 +162,49 @@ def _compute(user, backend: ModelBackend) -> Role:
     )
 
 
+# The auth generation as the session's read brought it, in the same round trip
+# (factory.sessions); None until a request's session is read, and at every
+# request's start (``connect_signals``).
+_generation_with_session: ContextVar[str | None] = ContextVar(
+    "catchup_auth_generation", default=None
+)
+# Roles this process has read, by user: (generation, role), used only when
+# the generation and memberships read for this request are the same, so a
+# copy here is never older than the shared cache's. Bounded: emptied past
+# PROCESS_ROLES users.
+_process_roles: dict[int, tuple[tuple, Role]] = {}
+PROCESS_ROLES = 2000
+
+
+def read_with_session(generation: str | None) -> None:
+    """Called by the session store with the generation it read beside the
+    session (None: there was none)."""
+    _generation_with_session.set(generation)
+
+
+def _generation_and(key: str) -> tuple[str, dict]:
+    """The auth generation, and the shared cache's entry for ``key`` when
+    the generation had to be read here (with it, in one round trip); when
+    the session's read brought the generation, nothing is read here."""
+    generation = _generation_with_session.get()
+    if generation is not None:
+        return generation, {}
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        # add, not set: two processes starting at once agree on one.
+        if not cache.add(GENERATION_KEY, generation, timeout=None):
+            generation = cache.get(GENERATION_KEY) or generation
+    return generation, found
+
+
+def _keep_in_process(user_id: int, generation: tuple, role: Role) -> None:
+    if len(_process_roles) >= PROCESS_ROLES and user_id not in _process_roles:
+        _process_roles.clear()
+    _process_roles[user_id] = (generation, role)
+
+
 def role_of(user, backend: ModelBackend | None = None) -> Role | None:
     """The user's Role: from the request's user object, the shared cache, or
     the database (then kept). None for anonymous and inactive users."""
@@ -173,24 +218,21 @@ def role_of(user, backend: ModelBackend | None = None) -> Role | None:
         role = _compute(user, backend)
     else:
         key = _key(user.pk)
-        found = cache.get_many([_GENERATION_KEY, key])
-        generation = found.get(_GENERATION_KEY)
-        if generation is None:
-            generation = uuid.uuid4().hex
-            # add, not set: two processes starting at once agree on one.
-            if not cache.add(_GENERATION_KEY, generation, timeout=None):
-                generation = cache.get(_GENERATION_KEY) or generation
+        generation, found = _generation_and(key)
         # The generation and the memberships together: a change that
         # replaced neither changed no answer.
         generation = (generation, _memberships(user))
-        stored = found.get(key)
-        if stored is not None and stored[0] == generation:
-            role = stored[1]
+        kept = _process_roles.get(user.pk)
+        if kept is None or kept[0] != generation:
+            kept = found.get(key) if key in found else cache.get(key)
+        if kept is not None and kept[0] == generation:
+            role = kept[1]
         else:
             # Read after the generation: a change committing meanwhile
             # replaces it, so what is stored below is never read again.
             role = _compute(user, backend)
             cache.set(key, (generation, role), timeout=ROLE_TIMEOUT)
+        _keep_in_process(user.pk, generation, role)
         user._catchup_role_generation = generation
     user._user_perm_cache = set(role.user_permissions)
     user._group_perm_cache = set(role.group_permissions)
@@ -216,6 +258,7 @@ def remembered(user, name: str, compute: Callable[[], object]) -> object:
     # meanwhile, this is never read again (as in role_of).
     role = dataclasses.replace(role, extras=(*role.extras, (name, value)))
     cache.set(_key(user.pk), (generation, role), timeout=ROLE_TIMEOUT)
+    _keep_in_process(user.pk, generation, role)
     user._catchup_role = role
     return value
 
@@ -249,9 +292,13 @@ class CachedModelBackend(ModelBackend):
 def forget_all_roles() -> None:
     """Replace the auth generation once the current transaction commits."""
     if _shared():
-        transaction.on_commit(
-            lambda: cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        )
+        transaction.on_commit(_replace_generation)
+
+
+def _replace_generation() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    # The rest of this request reads the new one.
+    _generation_with_session.set(None)
 
 
 def connect_signals() -> None:
@@ -300,3 +347,10 @@ def connect_signals() -> None:
         )
     # weak=False: the receivers are closures that nothing else references.
     figures_changed.connect(roster, weak=False, dispatch_uid="role:roster")
+
+    # A request reads its own session's generation, never the last one's.
+    def forget_generation(**kwargs) -> None:
+        _generation_with_session.set(None)
+
+    request_started.connect(forget_generation, weak=False, dispatch_uid="role:start")
+    request_finished.connect(forget_generation, weak=False, dispatch_uid="role:end")

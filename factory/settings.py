@@ -152,8 +152,9 @@ if os.environ.get("REDIS_URL"):
     # Sessions read from the shared cache, written through to the database:
     # one query less on every request. Only with a shared cache: with a
     # per-process memory cache a session ended in one process (logout) would
-    # live on in the others' copies.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # live on in the others' copies. factory/sessions.py is Django's cached_db
+    # with the auth generation read in the same round trip.
+    SESSION_ENGINE = "factory.sessions"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -17,7 +17,8 @@ FACTORY_ROOT = {
     "__init__", "accounts", "admin_apps", "admin_site", "apps", "asgi", "audit",
     "context_processors", "db_router", "env", "forms", "health", "logs",
     "middleware", "models", "privacy", "query_guard", "redis_cache", "role_cache",
-    "roles", "security", "settings", "test_settings", "urls", "vendor_strings",
+    "roles", "security", "sessions", "settings", "test_settings", "urls",
+    "vendor_strings",
     "wsgi",
 }  # fmt: skip
 

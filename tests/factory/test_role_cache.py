@@ -3,7 +3,7 @@ kept between requests (factory/role_cache.py), forgotten on every change."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -12,11 +12,16 @@ from factory import role_cache
 from factory.roles import MANAGER, SECRETARY
 
 
-@pytest.fixture
-def shared_cache(monkeypatch):
-    """Pretend the per-process test cache is shared (Redis, in production)."""
+@pytest.fixture(params=["database sessions", "sessions with the generation"])
+def shared_cache(request, monkeypatch, settings):
+    """Pretend the per-process test cache is shared (Redis, in production);
+    with the sessions of the tests, or production's, which bring the auth
+    generation with the session (factory/sessions.py)."""
     monkeypatch.setattr("factory.figures.cache.cache_is_shared", lambda: True)
+    if request.param == "sessions with the generation":
+        settings.SESSION_ENGINE = "factory.sessions"
     cache.clear()
+    role_cache._process_roles.clear()
     yield
     cache.clear()
 
@@ -33,6 +38,7 @@ def test_a_known_role_costs_no_permission_query(shared_cache, manager):
     _frame(client)
     with CaptureQueriesContext(connection) as cold:
         cache.delete(role_cache._key(manager.pk))
+        role_cache._process_roles.clear()
         _frame(client)
     with CaptureQueriesContext(connection) as warm:
         _frame(client)
@@ -81,9 +87,9 @@ def test_a_login_keeps_the_roles(shared_cache, secretary):
     client = Client()
     client.force_login(secretary)
     _frame(client)
-    generation = cache.get(role_cache._GENERATION_KEY)
+    generation = cache.get(role_cache.GENERATION_KEY)
     secretary.save(update_fields=["last_login"])
-    assert cache.get(role_cache._GENERATION_KEY) == generation
+    assert cache.get(role_cache.GENERATION_KEY) == generation
 
 
 def test_a_directors_workshops_are_kept_with_the_role(
@@ -95,13 +101,15 @@ def test_a_directors_workshops_are_kept_with_the_role(
     client.force_login(manager)
     url = "/dashboard/?month=1956-03"
     client.get(url)
-    # The session, the user and their memberships (the role is checked
-    # against them); the role, the director's workshops, the tokens and the
-    # page come from the cache.
+    # The user and their memberships (the role is checked against them); the
+    # role, the director's workshops, the tokens and the page come from the
+    # cache.
     with CaptureQueriesContext(connection) as cached:
         assert client.get(url).status_code == 200
-    assert len(cached) == 3, [q["sql"] for q in cached]
-    assert '"workers_workshop"."code"' not in " ".join(q["sql"] for q in cached)
+    # (The database sessions' own query aside: production reads it from Redis.)
+    cached = [q["sql"] for q in cached if "django_session" not in q["sql"]]
+    assert len(cached) == 2, cached
+    assert '"workers_workshop"."code"' not in " ".join(cached)
     assert visible_codes(type(manager).objects.get(pk=manager.pk)) == {"jg2"}
     # A workshop given to the director is seen at the next request.
     with django_capture_on_commit_callbacks(execute=True):
@@ -144,10 +152,13 @@ def _case_with_a_private_note(secretary, helper, workshop):
     return case
 
 
-@pytest.fixture(params=["memory", "files"])
+@pytest.fixture(params=["memory", "memory, sessions with the generation", "files"])
 def any_shared_cache(request, monkeypatch, settings, tmp_path):
     """A shared cache as in production (Redis): the per-process cache said to
-    be shared, or files, which every process would see."""
+    be shared (with the sessions of the tests, or production's), or files,
+    which every process would see."""
+    if request.param == "memory, sessions with the generation":
+        settings.SESSION_ENGINE = "factory.sessions"
     if request.param == "files":
         settings.CACHES = {
             "default": {
@@ -158,6 +169,7 @@ def any_shared_cache(request, monkeypatch, settings, tmp_path):
     else:
         monkeypatch.setattr("factory.figures.cache.cache_is_shared", lambda: True)
     cache.clear()
+    role_cache._process_roles.clear()
     yield
     cache.clear()
 
@@ -253,3 +265,42 @@ def test_connections_closed_after_each_request_prepare_nothing(secretary):
     with CaptureQueriesContext(connection) as read:
         role_cache._memberships(secretary)
     assert [q["sql"].split()[0] for q in read] == ["SELECT"]
+
+
+def test_a_page_whose_role_is_known_reads_the_shared_cache_once(
+    monkeypatch, settings, secretary
+):
+    """The session's read brings the auth generation, and the role this
+    process read is kept: one round trip, as on a page without a role."""
+    monkeypatch.setattr("factory.figures.cache.cache_is_shared", lambda: True)
+    settings.SESSION_ENGINE = "factory.sessions"
+    cache.clear()
+    role_cache._process_roles.clear()
+    client = _client(secretary)
+    assert b'id="nav-import"' in client.get("/accounts/password_change/").content
+    reads = []
+    backend = caches["default"]
+    inside = []  # the memory cache's get_many calls its own get: count once
+
+    def counted(name, read):
+        def call(*args, **kwargs):
+            if not inside:
+                reads.append(name)
+            inside.append(name)
+            try:
+                return read(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return call
+
+    for name in ("get", "get_many"):
+        monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
+    response = client.get("/accounts/password_change/")
+    assert b'id="nav-import"' in response.content
+    assert reads == ["get_many"]
+    # A change replaces the generation: the next page reads the role afresh.
+    role_cache._replace_generation()
+    reads.clear()
+    client.get("/accounts/password_change/")
+    assert reads == ["get_many", "get"]
