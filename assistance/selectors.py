@@ -47,7 +47,6 @@ from workers.models import (
 )
 from workers.months import add_months, previous_month
 from workers.roles import sees_named_causes
-from workers.selectors import roster_trades
 
 # --- cases ---
 
@@ -382,10 +381,6 @@ def suggest_demonstrators(
         }
         for row in rows
     ]
-
-
-# The trades a demonstration may be of: the active roster's.
-trades = roster_trades
 
 
 @dataclass

@@ -41,9 +41,10 @@ from assistance.services import (
     update_case,
 )
 from assistance.views import bulk
-from assistance.views.shared import attach_error, stale_message
+from assistance.views.shared import stale_message
 from assistance.worklists import waiting_to_close
 from workers.completeness import default_month
+from workers.forms.base import attach_error
 from workers.models import ShortfallClassification
 from workers.months import month_str
 from workers.paging import query_without_page

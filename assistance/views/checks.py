@@ -35,7 +35,8 @@ from assistance.forms import MachineCheckForm
 from assistance.models import CheckResult, MachineCheck
 from assistance.services import StaleEditError
 from assistance.services.checks import record_machine_check
-from assistance.views.shared import attach_error, stale_message
+from assistance.views.shared import stale_message
+from workers.forms.base import attach_error
 from workers.models import Worker, Workshop
 from workers.paging import query_without_page
 from workers.roles import is_secretary

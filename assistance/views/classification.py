@@ -30,9 +30,9 @@ from assistance.services import (
     helper_limit,
     open_case,
 )
-from assistance.views.shared import attach_error, month_param
+from assistance.views.shared import month_param
 from workers.completeness import describe, page_month
-from workers.forms.base import StorableText
+from workers.forms.base import StorableText, attach_error
 from workers.ids import int_param
 from workers.models import (
     Cause,

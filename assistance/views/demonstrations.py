@@ -23,6 +23,7 @@ from workers.completeness import default_month
 from workers.forms.experiences import LevelsForm
 from workers.ids import int_param
 from workers.models import Cause, Mastery, Worker
+from workers.selectors import roster_trades
 from workers.services.mastery import record_mastery
 
 PAGE_SIZE = 50
@@ -76,7 +77,7 @@ def demonstration_create(request):
         {
             "form": form,
             "trade": trade,
-            "trades": selectors.trades(),
+            "trades": roster_trades(),  # a demonstration is of an active trade
             "suggestions": selectors.suggest_demonstrators(trade) if trade else [],
             "latest_month": default_month(),
         },

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from workers.months import MonthError, checked_month
@@ -21,16 +20,6 @@ def month_param(request, name: str = "month", default: dt.date | None = None):
     except MonthError as error:
         messages.error(request, str(error))
         return default
-
-
-def attach_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, beside the field it names
-    when the form has that field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def stale_message() -> str:

@@ -16,9 +16,10 @@ from assistance.forms import RediagnoseForm
 from assistance.models import CaseStatus, Measure
 from assistance.services import StaleEditError, rediagnose
 from assistance.stuck import STUCK_AFTER_MONTHS, STUCK_GAIN, stuck_cases
-from assistance.views.shared import attach_error, month_param, stale_message
+from assistance.views.shared import month_param, stale_message
 from assistance.views.worklists import worklist_workshops
 from workers.completeness import describe, page_month
+from workers.forms.base import attach_error
 from workers.models import Cause, Worker
 from workers.months import month_str
 from workers.roles import sees_named_causes

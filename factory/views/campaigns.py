@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from assistance.views.shared import attach_error
 from factory.figures.access import require_report_reader, visible_codes
 from factory.figures.bulletin_text import (
     campaign_judged,
@@ -32,6 +31,7 @@ from factory.figures.campaigns.state import written
 from factory.forms import CampaignForm, CampaignRevisionForm
 from factory.models import Campaign, CampaignMeasure, CampaignVersion
 from factory.roles import is_secretary
+from workers.forms.base import attach_error
 from workers.ids import int_param
 from workers.models import Workshop
 from workers.months import month_str

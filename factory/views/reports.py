@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assistance.outcomes import EXAMPLES_PER_CAUSE
-from assistance.views.shared import attach_error
 from factory.figures.access import require_report_reader, visible_codes
 from factory.figures.bulletin_text import (
     aid_sentence,
@@ -55,6 +54,7 @@ from factory.views.report_pages import (
     report_context,
     wants_live,
 )
+from workers.forms.base import attach_error
 from workers.models import Workshop
 from workers.months import (
     MonthError,

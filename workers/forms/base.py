@@ -97,3 +97,13 @@ class Form(RefusesControlCharacters, RefusesIdsPastTheKeys, forms.Form):
 
 class ModelForm(RefusesControlCharacters, RefusesIdsPastTheKeys, forms.ModelForm):
     pass
+
+
+def attach_error(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, beside the field it names
+    when the form has that field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from workers.completeness import describe, page_month
+from workers.forms.base import attach_error
 from workers.forms.quota_reviews import QuotaReviewForm, QuotaReviewMonthForm
 from workers.models import QuotaReview, Workshop
 from workers.months import month_label, month_str
@@ -119,10 +120,10 @@ def _decide(request, form, group: ReviewGroup) -> bool:
         form.data[form.add_prefix("version")] = (
             stale.current.version if stale.current else 0
         )
-        _attach(form, stale)
+        attach_error(form, stale)
         return False
     except ValidationError as error:
-        _attach(form, error)
+        attach_error(form, error)
         return False
     messages.success(
         request,
@@ -135,14 +136,6 @@ def _decide(request, form, group: ReviewGroup) -> bool:
         },
     )
     return True
-
-
-def _attach(form, error: ValidationError) -> None:
-    """The service's refusal beside the field it names, when the form has
-    it; the rest above the form."""
-    for field, errors in error.message_dict.items():
-        known = field in form.fields and field != NON_FIELD_ERRORS
-        form.add_error(field if known else None, errors)
 
 
 def _reviews(month, groups) -> dict[tuple[int, str], QuotaReview]:
