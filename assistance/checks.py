@@ -161,12 +161,13 @@ def is_overdue(demonstration_date: dt.date, as_of: dt.date) -> bool:
 
 def with_deadlines(rows, as_of: dt.date) -> list:
     """The rows (attendances), each with its last day to check
-    (``deadline``), whether it is overdue on ``as_of`` and by how many days."""
+    (``deadline``) and whether it is overdue on ``as_of``. The pages say
+    since when, never for how many days: the days from a demonstration of
+    1956 to today are no figure anyone can use."""
     rows = list(rows)
     for row in rows:
         row.deadline = last_day_to_check(row.demonstration.date)
         row.overdue = is_overdue(row.demonstration.date, as_of)
-        row.days_overdue = (as_of - row.deadline).days
     return rows
 
 
@@ -179,6 +180,13 @@ def helped_workers(user) -> QuerySet[Worker]:
     return Worker.objects.filter(
         pk__in=AssistanceCase.objects.helped_by(user).active().values("worker")
     )
+
+
+def own_checks_overdue(user, as_of: dt.date) -> QuerySet:
+    """A helper's own overdue checks: of the workers of their active cases
+    (the list /cases/checks/?overdue=on shows a helper the same, through
+    readable_workers). One query."""
+    return checks_overdue(as_of, helped_workers(user))
 
 
 def may_read_checks(user) -> bool:

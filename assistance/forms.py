@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from assistance import standing, worklists
+from assistance.filter_fields import ReadOnceModelChoiceField
 from assistance.models import (
     AssistanceCase,
     CaseOutcome,
@@ -28,7 +29,7 @@ from workers.forms.base import Form, ModelForm
 from workers.forms.experiences import CheckedOnField
 from workers.forms.roster import WorkerSearchField
 from workers.ids import int_param
-from workers.models import Cause, Worker, Workshop
+from workers.models import Cause, Experience, Worker, Workshop
 from workers.months import MonthError, month_str, parse_month
 
 
@@ -61,6 +62,23 @@ class MonthField(forms.Field):
 
 def workers_for(ids) -> list[Worker]:
     return list(Worker.objects.filter(pk__in=ids))
+
+
+class ExperienceField(forms.TypedChoiceField):
+    """The experience to learn, among those ``offer`` is given (the worker's
+    trade's: assistance.experience_suggestions); blank for none."""
+
+    def __init__(self):
+        super().__init__(
+            label=capfirst(_("experience to learn")),
+            required=False,
+            coerce=int,
+            empty_value=None,
+            help_text=_("Backward technique only."),
+        )
+
+    def offer(self, choices) -> None:
+        self.choices = [("", _("— none —")), *choices]
 
 
 class VersionedForm(Form):
@@ -96,13 +114,7 @@ class OpenCaseForm(Form):
         label=capfirst(_("measure")), choices=[("", "—"), *Measure.choices]
     )
     target_month = MonthField(label=capfirst(_("target month")), required=False)
-    experience = forms.TypedChoiceField(
-        label=capfirst(_("experience to learn")),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        help_text=_("Backward technique only."),
-    )
+    experience = ExperienceField()
 
     def __init__(self, *args, helpers=(), workers=None, experiences=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,10 +129,9 @@ class OpenCaseForm(Form):
         # suggested first (``experiences`` maps a worker's pk to his
         # assistance.experience_suggestions.ExperienceChoices).
         self.experience_choices = (experiences or {}).get(worker_id)
-        self.fields["experience"].choices = [
-            ("", _("— none —")),
-            *(self.experience_choices.choices if self.experience_choices else ()),
-        ]
+        self.fields["experience"].offer(
+            self.experience_choices.choices if self.experience_choices else ()
+        )
 
     def clean(self):
         data = super().clean()
@@ -151,6 +162,19 @@ class CaseEditForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["helpers"] = helper_field(helpers, worker)
         self.order_fields(["measure", "helpers", "target_month", "version"])
+
+
+class CaseExperienceForm(VersionedForm):
+    """The experience a technique case's worker is to learn, changed or
+    cleared on the case page (assistance.services.change_experience
+    decides). ``choices``: the worker's trade's, as at the opening."""
+
+    experience = ExperienceField()
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["experience"].offer(choices)
+        self.fields["experience"].widget.attrs["class"] = "form-select form-select-sm"
 
 
 class OneHelperForm(Form):
@@ -291,11 +315,17 @@ class CaseFilterForm(Form):
         required=False,
         choices=[("", "—"), *Measure.choices],
     )
-    workshop = forms.ModelChoiceField(
+    workshop = ReadOnceModelChoiceField(
         label=capfirst(_("workshop")),
         required=False,
         queryset=Workshop.objects.all(),
         to_field_name="code",
+    )
+    # The cases of technique that name this experience to learn.
+    experience = ReadOnceModelChoiceField(
+        label=capfirst(_("experience to learn")),
+        required=False,
+        queryset=Experience.objects.order_by("name"),
     )
     month = MonthField(label=capfirst(_("month opened")), required=False, help_text="")
     # The bulletin names a few of the month's cases that reached quota and
@@ -328,6 +358,8 @@ class CaseFilterForm(Form):
                 cases = cases.filter(**{name: data[name]})
         if data["workshop"]:
             cases = cases.filter(worker__workshop=data["workshop"])
+        if data["experience"]:
+            cases = cases.filter(experience=data["experience"])
         if data["month"]:
             cases = cases.filter(month=data["month"])
         if data["reached_in"]:

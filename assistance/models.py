@@ -194,6 +194,15 @@ class CaseEventKind(models.TextChoices):
     # The cause or the measure was wrong (a stuck case): assistance.services.
     # rediagnosis keeps the old and the new of both.
     REDIAGNOSED = "rediagnosed", _("re-diagnosed")
+    # The experience a technique case's worker is to learn, named, changed or
+    # cleared after the opening (assistance.services.experience); the note
+    # keeps the old and the new names.
+    EXPERIENCE_CHANGED = "experience_changed", _("experience to learn changed")
+
+
+# Between the old and the new experience's names in the note of an
+# EXPERIENCE_CHANGED event (either may be empty: none).
+EXPERIENCE_NOTE_ARROW = " → "
 
 
 class CaseEvent(models.Model):
@@ -324,6 +333,12 @@ class CaseEvent(models.Model):
             }
         if self.kind == CaseEventKind.REDIAGNOSED:
             return self._rediagnosis_summary()
+        if self.kind == CaseEventKind.EXPERIENCE_CHANGED:
+            old, _sep, new = self.note.partition(EXPERIENCE_NOTE_ARROW)
+            return gettext("experience to learn: %(old)s → %(new)s") % {
+                "old": old or "—",
+                "new": new or "—",
+            }
         return str(self.get_kind_display())
 
     def _rediagnosis_summary(self) -> str:

@@ -3,6 +3,7 @@ from django.urls import path
 from assistance.views import (
     aid,
     bulk,
+    case_page,
     cases,
     checks,
     classification,
@@ -19,7 +20,8 @@ urlpatterns = [
     path("mine/", cases.my_cases, name="my_cases"),
     path("overview/", cases.overview, name="overview"),
     path("overview.csv", cases.overview_export, name="overview_export"),
-    path("<int:pk>/", cases.case_detail, name="case_detail"),
+    path("<int:pk>/", case_page.case_detail, name="case_detail"),
+    path("<int:pk>/experience/", case_page.case_experience, name="case_experience"),
     path("<int:pk>/edit/", cases.case_edit, name="case_edit"),
     path("<int:pk>/close/", cases.case_close, name="case_close"),
     path("<int:pk>/reopen/", cases.case_reopen, name="case_reopen"),

@@ -30,6 +30,7 @@ from assistance.services.common import (
     helper_limit,
     helper_loads,
 )
+from assistance.services.experience import change_experience
 from assistance.services.rediagnosis import rediagnose
 from assistance.services.sync import SyncResult, sync_cases_with_records
 
@@ -40,6 +41,7 @@ __all__ = [
     "StaleEditError",
     "SyncResult",
     "add_follow_up",
+    "change_experience",
     "classify",
     "classify_workers",
     "close_case",

@@ -26,6 +26,7 @@ from assistance.services.common import (
     StaleEditError,
     action_month,
     check_choice,
+    check_experience,
     check_helpers,
     check_month,
     check_target,
@@ -65,7 +66,7 @@ def open_case(
     check_choice(cause, Cause, "cause")
     check_choice(measure, Measure, "measure")
     check_target(target_month, month)
-    _check_experience(experience, cause, worker)
+    check_experience(experience, cause, worker)
     # The worker's row is the lock that keeps "one active case per worker"
     # true when two people open a case for the same worker at the same time.
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
@@ -117,27 +118,6 @@ def open_case(
         apply_transitions(AssistanceCase.objects.filter(pk=case.pk))
     case.refresh_from_db()
     return case
-
-
-def _check_experience(
-    experience: Experience | None, cause: str, worker: Worker
-) -> None:
-    """The experience to learn is a technique case's, of the worker's trade."""
-    if experience is None:
-        return
-    if cause != Cause.TECHNIQUE:
-        raise field_error(
-            "experience",
-            _("Name an experience to learn for backward technique only."),
-            "not_technique",
-        )
-    if not experience.applies_to(worker.trade):
-        raise field_error(
-            "experience",
-            _("%(experience)s is not an experience of %(name)s's trade.")
-            % {"experience": experience.name, "name": worker.name},
-            "not_of_trade",
-        )
 
 
 @transaction.atomic

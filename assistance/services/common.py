@@ -21,7 +21,7 @@ from assistance.models import (
     CaseStatus,
 )
 from workers.completeness import default_month
-from workers.models import Worker
+from workers.models import Cause, Experience, Worker
 from workers.months import month_label
 
 
@@ -260,4 +260,24 @@ def check_target(target_month: dt.date | None, month: dt.date) -> None:
             )
             % {"month": month_label(month)},
             "target_not_later",
+        )
+
+
+def check_experience(experience: Experience | None, cause: str, worker: Worker) -> None:
+    """The experience to learn is a technique case's, of the worker's trade
+    (opening a case, and changing its experience afterwards)."""
+    if experience is None:
+        return
+    if cause != Cause.TECHNIQUE:
+        raise field_error(
+            "experience",
+            _("Name an experience to learn for backward technique only."),
+            "not_technique",
+        )
+    if not experience.applies_to(worker.trade):
+        raise field_error(
+            "experience",
+            _("%(experience)s is not an experience of %(name)s's trade.")
+            % {"experience": experience.name, "name": worker.name},
+            "not_of_trade",
         )

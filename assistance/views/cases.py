@@ -17,18 +17,16 @@ from assistance.access import (
     can_read_notes,
     get_case_for_follow_up,
     get_case_for_secretary,
-    get_case_for_user,
     is_case_helper,
     require_perm,
 )
-from assistance.checks import checks_overdue, helped_workers, with_deadlines
+from assistance.checks import own_checks_overdue, with_deadlines
 from assistance.forms import (
     CaseEditForm,
     CaseFilterForm,
     CloseCaseForm,
     FollowUpForm,
     ReopenCaseForm,
-    VersionedForm,
     workers_for,
 )
 from assistance.models import AssistanceCase, CaseOutcome, CaseStatus
@@ -41,11 +39,10 @@ from assistance.services import (
     update_case,
 )
 from assistance.views import bulk
-from assistance.views.shared import stale_message
+from assistance.views.shared import with_current
 from assistance.worklists import waiting_to_close
 from workers.completeness import default_month
 from workers.forms.base import attach_error
-from workers.models import ShortfallClassification
 from workers.months import month_str
 from workers.paging import query_without_page
 from workers.roles import sees_named_causes
@@ -250,33 +247,6 @@ def overview_export(request):
     return csv_response("help-case-statuses", header, rows)
 
 
-@login_required
-def case_detail(request, pk):
-    case = get_case_for_user(request.user, pk)
-    classification = ShortfallClassification.objects.filter(
-        worker_id=case.worker_id, month=case.month
-    ).first()
-    user = request.user
-    helper_of_case = is_case_helper(user, case)
-    return render(
-        request,
-        "assistance/case_detail.html",
-        {
-            "case": case,
-            "helpers": list(case.helpers.select_related("workshop")),
-            "classification": classification,
-            "timeline": selectors.case_timeline(case, user),
-            "may_edit": user.has_perm("assistance.change_assistancecase"),
-            "may_close": user.has_perm("assistance.close_case"),
-            "may_follow_up": case.status != CaseStatus.CLOSED
-            and user.has_perm("assistance.add_followup"),
-            "may_propose": helper_of_case
-            and case.status != CaseStatus.CLOSED
-            and case.closure_proposed_at is None,
-        },
-    )
-
-
 def _helper_ids(case) -> list[int]:
     return list(case.helpers.values_list("pk", flat=True))
 
@@ -299,7 +269,7 @@ def case_edit(request, pk):
                     expected_version=data["version"],
                 )
             except StaleEditError as stale:
-                form = _with_current(form, stale.current, **choices)
+                form = with_current(form, stale.current, **choices)
             except ValidationError as error:
                 attach_error(form, error)
             else:
@@ -316,20 +286,6 @@ def case_edit(request, pk):
             **choices,
         )
     return render(request, "assistance/case_form.html", {"case": case, "form": form})
-
-
-def _with_current(form: VersionedForm, current: AssistanceCase, **choices):
-    """The form again after someone else changed the case: what was typed,
-    with the case's current version and a word on what it is now."""
-    form = form.refreshed(current.version, **choices)
-    helpers = "、".join(h.name for h in current.helpers.all())
-    now = _("Now: %(status)s; measure %(measure)s; helpers %(helpers)s.") % {
-        "status": current.get_status_display(),
-        "measure": current.get_measure_display(),
-        "helpers": helpers or "—",
-    }
-    form.add_error(None, f"{stale_message()} {now}")
-    return form
 
 
 @login_required
@@ -351,7 +307,7 @@ def case_close(request, pk):
                     expected_version=data["version"],
                 )
             except StaleEditError as stale:
-                form = _with_current(form, stale.current)
+                form = with_current(form, stale.current)
             except ValidationError as error:
                 attach_error(form, error)
             else:
@@ -388,7 +344,7 @@ def case_reopen(request, pk):
                     expected_version=form.cleaned_data["version"],
                 )
             except StaleEditError as stale:
-                form = _with_current(form, stale.current)
+                form = with_current(form, stale.current)
             except ValidationError as error:
                 attach_error(form, error)
             else:
@@ -475,7 +431,7 @@ def my_cases(request):
             # The checks at the machine of their cases' workers that are
             # overdue, each a tap from its form (assistance.checks).
             "overdue_checks": with_deadlines(
-                checks_overdue(today, helped_workers(request.user)), today
+                own_checks_overdue(request.user, today), today
             )
             if cases
             else [],

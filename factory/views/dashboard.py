@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from factory.views.report_pages import (
     read_period,
     report_context,
 )
+from workers.access import require_experience_view
 from workers.months import MonthError, parse_month
 
 
@@ -209,6 +211,17 @@ def workshop_dashboard(request, code):
     return _dashboard_page(request, codes={workshop.code}, workshop=workshop)
 
 
+def _reads_the_matrix(user) -> bool:
+    """Whether the reader may open the workshop's matrix of who has mastered
+    what: the matrix's own rule (workers.access.require_experience_view);
+    the workshop is theirs already, as its dashboard is."""
+    try:
+        require_experience_view(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _dashboard_page(request, *, codes: set[str], workshop=None):
     """The factory's dashboard, or ``workshop``'s, of the asked period
     (400 for a bad month), through the page cache."""
@@ -232,16 +245,30 @@ def _dashboard_page(request, *, codes: set[str], workshop=None):
         )
         if workshop is not None:
             context.update(
-                {"workshop": workshop, **people_bundle(rc, period, workshop)}
+                {
+                    "workshop": workshop,
+                    **people_bundle(rc, period, workshop),
+                    "links_matrix": reads_matrix,
+                }
             )
             context["export_query"] += "&" + urlencode({"workshop": workshop.code})
         return context
 
     named = is_secretary(request.user)
+    # The link to the workshop's matrix is in the kept blocks: whether the
+    # reader may follow it is part of their key.
+    reads_matrix = workshop is not None and _reads_the_matrix(request.user)
     if workshop is None:
         key = page_key("factory", *asked, codes=codes, named=named)
         template = "factory/dashboard_factory.html"
     else:
-        key = page_key("workshop", workshop.code, *asked, codes=codes, named=named)
+        key = page_key(
+            "workshop",
+            workshop.code,
+            *asked,
+            f"matrix={int(reads_matrix)}",
+            codes=codes,
+            named=named,
+        )
         template = "factory/dashboard_workshop.html"
     return render_page(request, rc, template, key, build)

@@ -2,7 +2,9 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
+from assistance.checks import own_checks_overdue
 from factory.figures.work_queue import helper_quiet_count, work_queue
 from factory.roles import is_helper, is_manager, is_secretary
 from workers.completeness import months_with_records
@@ -40,6 +42,14 @@ def home(request):
         return render(
             request,
             "factory/home.html",
-            {"is_helper": True, "quiet_count": helper_quiet_count(user)},
+            {
+                "is_helper": True,
+                "quiet_count": helper_quiet_count(user),
+                # The checks at the machine of their own workers that are
+                # overdue: the count of the list the line links to.
+                "checks_overdue": own_checks_overdue(
+                    user, timezone.localdate()
+                ).count(),
+            },
         )
     return render(request, "factory/home.html", {"no_role": True})

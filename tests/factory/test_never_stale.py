@@ -662,6 +662,20 @@ def machine_check_not_yet(w, client, tmp_path):
     _check_at_the_machine(w, client, "b4", result="not_yet", reason="刀具未到")
 
 
+def experience_to_learn(w, client, tmp_path):
+    """The case page's form: a4's technique case names 高速切削法, a case
+    event effective in the working month (February: March is not complete
+    in the small factory)."""
+    experience = experience_for(w)
+    case = w.cases["a4"]
+    response = client.post(
+        reverse("assistance:case_experience", args=[case.pk]),
+        {"experience": experience.pk, "version": case.version},
+    )
+    assert response.status_code == 302, response.content[:800]
+    assert AssistanceCase.objects.get(pk=case.pk).experience == experience
+
+
 WRITES = [
     roster_import_page,
     roster_import_command,
@@ -776,9 +790,10 @@ def test_a_write_of_a_later_month_leaves_the_months_cache_alone(
 
 
 # Writes that no report page shows yet (the catalogue, mastery, checks at the
-# machine, announced as mastery of the check's day): announced all
-# the same, with the months they reach, so that a page that shows them is
-# never stale either (docs/ARCHITECTURE.md, "Advanced experience").
+# machine, announced as mastery of the check's day; a case's experience to
+# learn, announced as its case event): announced all the same, with the
+# months they reach, so that a page that shows them is never stale either
+# (docs/ARCHITECTURE.md, "Advanced experience").
 ANNOUNCED_ONLY = [
     (experience_page, None),
     (mastery_from_the_experience_page, MAR),
@@ -788,6 +803,7 @@ ANNOUNCED_ONLY = [
     (mastery_import_command, MAR),
     (machine_check_applies, MAR),
     (machine_check_not_yet, MAR),
+    (experience_to_learn, FEB),
 ]
 
 

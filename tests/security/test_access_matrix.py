@@ -155,6 +155,8 @@ assistance:case_detail[closed]        GET   L    200  404  200  403  404  L    4
 assistance:case_detail[closed]        POST  L    200  404  200  403  404  L    404  404
 assistance:case_edit                  GET   L    200  403  404  403  404  L    404  404
 assistance:case_edit                  POST  L    200  403  404  403  404  L    404  404
+assistance:case_experience            GET   L    405  405  405  405  405  L    405  405
+assistance:case_experience            POST  L    200  403  404  403  404  L    404  404
 assistance:case_rediagnose            GET   L    200  403  404  403  404  L    404  404
 assistance:case_rediagnose            POST  L    200  403  404  403  404  L    404  404
 assistance:case_close                 GET   L    200  403  404  403  404  L    404  404
@@ -334,6 +336,11 @@ def URLS(w) -> dict[str, str]:  # noqa: N802 - a table, read like MATRIX
         "assistance:case_detail": case.get_absolute_url(),
         "assistance:case_detail[closed]": closed.get_absolute_url(),
         "assistance:case_edit": reverse("assistance:case_edit", args=[case.pk]),
+        # The case page's form of the experience to learn: an empty POST is
+        # refused on the case page (no version).
+        "assistance:case_experience": reverse(
+            "assistance:case_experience", args=[case.pk]
+        ),
         "assistance:case_rediagnose": reverse(
             "assistance:case_rediagnose", args=[case.pk]
         ),
