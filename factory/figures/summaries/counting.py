@@ -71,6 +71,55 @@ def in_scope(
     return rows
 
 
+def _new_row() -> dict:
+    return {
+        **dict.fromkeys(FIGURE_FIELDS, 0),
+        **dict.fromkeys(CAUSE_FIELDS, 0),
+        "trades": {},
+        "slipping": 0,
+    }
+
+
+@dataclass
+class Standings:
+    """The records of some months, one read: each month's records by worker
+    as (attainment, meets quota, advanced), and each worker's workshop and
+    trade (today's, as every count of the summaries takes them)."""
+
+    by_month: dict[dt.date, dict[int, tuple]]
+    worker: dict[int, tuple[int, str]]
+
+
+def read_standings(records: QuerySet, schedule) -> Standings:
+    """``records`` (a ProductionRecord queryset) read once, with their
+    standing under ``schedule`` (AdvancedStandard.schedule())."""
+    by_month: dict[dt.date, dict[int, tuple]] = {}
+    worker: dict[int, tuple[int, str]] = {}
+    for worker_id, workshop_id, trade, month, attainment, meets, advanced in (
+        records.with_standing(schedule)
+        .annotate(
+            meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()),
+            is_advanced=ExpressionWrapper(ADVANCED, output_field=BooleanField()),
+        )
+        .values_list(
+            "worker_id",
+            "worker__workshop_id",
+            "worker__trade",
+            "month",
+            "attainment",
+            "meets",
+            "is_advanced",
+        )
+        .order_by()
+    ):
+        month_records = by_month.get(month)
+        if month_records is None:
+            month_records = by_month[month] = {}
+        month_records[worker_id] = (attainment, meets, advanced)
+        worker[worker_id] = (workshop_id, trade)
+    return Standings(by_month, worker)
+
+
 def compute_figures(
     months: Iterable[dt.date] | None = None,
     *,
@@ -78,61 +127,89 @@ def compute_figures(
     workshops=None,
     slipping: dict | None = None,
 ) -> dict:
-    """{(month, workshop id): counts} from the records (two grouped queries,
-    and one a month for the workers slipping; ``slipping`` given, the counts
-    of the workers slipping are taken from it instead: a change that cannot
-    move them, the causes', keeps those it had).
+    """{(month, workshop id): counts} from the records: one read of the
+    records (and of the two months before each, for the workers slipping)
+    counted in Python, and one grouped query of the classifications.
+    ``slipping`` given, the counts of the workers slipping are taken from it
+    instead: a change that cannot move them, the causes', keeps those it had,
+    and the months before are not read.
 
     ``months`` None and ``since`` None: every month; ``since``: that month
     and every later one; ``workshops``: those (ids) only. The shortfalls by
     cause are counted from the classifications of records below quota (one
     per worker-month), and the rest of the month's shortfalls are the
     unclassified ones: a file of new records, not yet classified, costs the
-    second query nothing.
+    second query nothing. The grouped query that counted the records
+    before, ``figures_by_query``, is what differences() holds these to.
     """
-
-    def scoped(rows: QuerySet) -> QuerySet:
-        return in_scope(
-            rows.order_by(),
-            months=months,
-            since=since,
+    months = None if months is None else set(months)
+    schedule = AdvancedStandard.schedule()
+    # The workers slipping of a month read the two months before it.
+    widened = 0 if slipping is not None else 2
+    read_months = (
+        None
+        if months is None
+        else {
+            add_months(month, -back) for month in months for back in range(widened + 1)
+        }
+    )
+    read_since = None if since is None else add_months(since, -widened)
+    standings = read_standings(
+        in_scope(
+            ProductionRecord.objects.all(),
+            months=read_months,
+            since=read_since,
             workshops=workshops,
             workshop_field="worker__workshop_id",
-        )
+        ),
+        schedule,
+    )
 
-    records = scoped(ProductionRecord.objects.all())
-    classified = scoped(ShortfallClassification.objects.all())
+    def counted(month: dt.date) -> bool:
+        return (months is None or month in months) and (since is None or month >= since)
+
     rows: dict[tuple, dict] = {}
-    schedule = AdvancedStandard.schedule()  # read once, for the slipping too
-    # Grouped by trade too, and added up per workshop here: the quota
-    # review's counts (workers.quota_review) in the same pass.
-    for row in (
-        records.with_standing(schedule)
-        .values("month", "worker__workshop_id", "worker__trade")
-        .annotate(
-            on_quota=Count("pk"),
-            advanced=Count("pk", filter=ADVANCED),
-            failing=Count("pk", filter=BELOW_QUOTA),
-        )
-        .order_by()
-    ):
-        counts = rows.setdefault(
-            (row["month"], row["worker__workshop_id"]),
-            {
-                **dict.fromkeys(FIGURE_FIELDS, 0),
-                **dict.fromkeys(CAUSE_FIELDS, 0),
-                "trades": {},
-                "slipping": 0,
-            },
-        )
-        for key in FIGURE_FIELDS:
-            counts[key] += row[key]
-        counts["unclassified"] += row["failing"]
-        if row["worker__trade"]:
-            counts["trades"][row["worker__trade"]] = [row["on_quota"], row["failing"]]
+    for month, records in standings.by_month.items():
+        if not counted(month):
+            continue
+        for worker_id, (_attainment, meets, advanced) in records.items():
+            workshop_id, trade = standings.worker[worker_id]
+            counts = rows.get((month, workshop_id))
+            if counts is None:
+                counts = rows[(month, workshop_id)] = _new_row()
+            counts["on_quota"] += 1
+            if advanced:
+                counts["advanced"] += 1
+            # The quota review's counts (workers.quota_review) in the same
+            # pass: [on quota, below quota] per trade.
+            in_trade = counts["trades"].setdefault(trade, [0, 0]) if trade else None
+            if in_trade is not None:
+                in_trade[0] += 1
+            if not meets:
+                counts["failing"] += 1
+                counts["unclassified"] += 1
+                if in_trade is not None:
+                    in_trade[1] += 1
+    _count_causes(rows, months=months, since=since, workshops=workshops)
+    if slipping is None:
+        slipping = _count_slipping(standings, {month for month, _workshop in rows})
+    for key, n in slipping.items():
+        if key in rows:
+            rows[key]["slipping"] = n
+    return rows
+
+
+def _count_causes(rows: dict, **scope) -> None:
+    """The shortfalls by cause into ``rows`` (and out of the unclassified):
+    the classifications of records below quota, one grouped query."""
     below_quota = ProductionRecord.objects.filter(
         worker=OuterRef("worker"), month=OuterRef("month")
     ).filter(BELOW_QUOTA)
+    classified = in_scope(
+        ShortfallClassification.objects.order_by(),
+        **scope,
+        workshop_field="worker__workshop_id",
+    )
     for row in (
         classified.filter(Exists(below_quota))
         .values("month", "worker__workshop_id", "cause")
@@ -143,15 +220,28 @@ def compute_figures(
             counts = rows[(row["month"], row["worker__workshop_id"])]
             counts[row["cause"]] += row["n"]
             counts["unclassified"] -= row["n"]
-    if slipping is None:
-        months_found = {month for month, _workshop in rows}
-        slipping = compute_slipping(
-            months_found, workshops=workshops, schedule=schedule
+
+
+def figures_by_query(months: Iterable[dt.date] | None = None) -> dict:
+    """{(month, workshop id): {on quota, advanced, failing}} by one grouped
+    query, the definitions' own filters (ADVANCED, BELOW_QUOTA): what the
+    invariant holds compute_figures' counting in Python to."""
+    records = in_scope(ProductionRecord.objects.order_by(), months=months)
+    found: dict[tuple, dict] = {}
+    for row in (
+        records.with_standing(AdvancedStandard.schedule())
+        .values("month", "worker__workshop_id")
+        .annotate(
+            on_quota=Count("pk"),
+            advanced=Count("pk", filter=ADVANCED),
+            failing=Count("pk", filter=BELOW_QUOTA),
         )
-    for key, n in slipping.items():
-        if key in rows:
-            rows[key]["slipping"] = n
-    return rows
+        .order_by()
+    ):
+        found[(row["month"], row["worker__workshop_id"])] = {
+            key: row[key] for key in FIGURE_FIELDS
+        }
+    return found
 
 
 def compute_slipping(
@@ -167,44 +257,35 @@ def compute_slipping(
     the table's statistics know them). ``slipping_by_definition`` is the
     rule's query, which the invariant (differences) holds this to.
     """
-    months = sorted(set(months))
+    months = set(months)
     if not months:
         return {}
     if schedule is None:
         schedule = AdvancedStandard.schedule()
-    read = {add_months(month, back) for month in months for back in (0, -1, -2)}
-    records = ProductionRecord.objects.filter(month__in=sorted(read)).order_by()
-    if workshops is not None:
-        records = records.filter(worker__workshop_id__in=list(workshops))
-    standing = {}
-    workshop_of = {}
-    for worker_id, workshop_id, month, attainment, meets, advanced in (
-        records.with_standing(schedule)
-        .annotate(
-            meets=ExpressionWrapper(MEETS_QUOTA, output_field=BooleanField()),
-            is_advanced=ExpressionWrapper(ADVANCED, output_field=BooleanField()),
-        )
-        .values_list(
-            "worker_id",
-            "worker__workshop_id",
-            "month",
-            "attainment",
-            "meets",
-            "is_advanced",
-        )
-    ):
-        standing[(worker_id, month)] = (attainment, meets, advanced)
-        workshop_of[worker_id] = workshop_id
+    read = {add_months(month, -back) for month in months for back in (0, 1, 2)}
+    records = in_scope(
+        ProductionRecord.objects.all(),
+        months=read,
+        workshops=workshops,
+        workshop_field="worker__workshop_id",
+    )
+    return _count_slipping(read_standings(records, schedule), months)
+
+
+def _count_slipping(standings: Standings, months: Iterable[dt.date]) -> dict:
+    """{(month, workshop id): workers slipping} of ``months``, from
+    ``standings``, which hold the two months before each too."""
     found: dict[tuple, int] = {}
-    wanted = set(months)
-    for (worker_id, month), now in standing.items():
-        if month not in wanted:
-            continue
-        before = standing.get((worker_id, add_months(month, -1)))
-        two_before = standing.get((worker_id, add_months(month, -2)))
-        if worklists.is_slipping(now, before, two_before):
-            key = (month, workshop_of[worker_id])
-            found[key] = found.get(key, 0) + 1
+    for month in months:
+        now = standings.by_month.get(month, {})
+        before = standings.by_month.get(add_months(month, -1), {})
+        two_before = standings.by_month.get(add_months(month, -2), {})
+        for worker_id, standing in now.items():
+            if worklists.is_slipping(
+                standing, before.get(worker_id), two_before.get(worker_id)
+            ):
+                key = (month, standings.worker[worker_id][0])
+                found[key] = found.get(key, 0) + 1
     return found
 
 
@@ -229,9 +310,10 @@ def compute_figures_record_by_record() -> dict:
     query, month by month: what differences() checks the kept rows
     against."""
     records = ProductionRecord.objects.order_by()
-    rows = compute_figures()
-    for counts in rows.values():
-        counts.update(dict.fromkeys(CAUSE_FIELDS, 0), trades={}, slipping=0)
+    rows = {
+        key: {**counts, **dict.fromkeys(CAUSE_FIELDS, 0), "trades": {}, "slipping": 0}
+        for key, counts in figures_by_query().items()
+    }
     for key, n in slipping_by_definition({month for month, _ in rows}).items():
         rows[key]["slipping"] = n
     for month in {month for month, _workshop in rows}:
