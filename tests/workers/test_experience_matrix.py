@@ -349,3 +349,22 @@ def test_a_workshop_of_many_workers_is_shown_a_page_at_a_time(
     # The coverage is the workshop's, not the page's.
     assert coverage(matrix) == {"高速切削法": (0, 10)}
     assert 'id="matrix-pages"' in response.content.decode()
+
+
+def test_a_level_wears_the_same_badge_on_every_page(
+    secretary_client, workshop, jg2, cutting
+):
+    """The matrix, the worker's page and the experience's page draw a level
+    alike (worker_records.level_badge): "can teach it" dark, "applies it"
+    green, "learning" light, as the matrix's legend says."""
+    in_english(secretary_client)
+    teacher = jg2["L2"]
+    pages = {
+        "matrix": f"{MATRIX}?workshop={workshop.code}",
+        "worker": reverse("workers:worker_detail", args=[teacher.pk]),
+        "experience": cutting.get_absolute_url(),
+    }
+    for name, url in pages.items():
+        html = secretary_client.get(url).content.decode()
+        assert '<span class="badge text-bg-dark">can teach it</span>' in html, name
+        assert "text-bg-success\">can teach it" not in html, name

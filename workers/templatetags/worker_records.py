@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from django import template
 
-from workers.models import Band
+from workers.models import Band, MasteryLevel
 from workers.numbers import number_text
 from workers.selectors import worker_attainment_history
 
 register = template.Library()
+
+# A level in an experience, drawn the same on the worker's page, the
+# experience's and the matrix (whose legend names them).
+LEVEL_BADGES = {
+    MasteryLevel.LEARNING: "text-bg-light border",
+    MasteryLevel.APPLIES: "text-bg-success",
+    MasteryLevel.TEACHES: "text-bg-dark",
+}
 
 BAND_CLASSES = {
     Band.ADVANCED: "band-advanced",
@@ -70,3 +78,9 @@ def band_label(band: str) -> str:
 
 def _number(value) -> float | None:
     return None if value is None else float(value)
+
+
+@register.filter
+def level_badge(level: str) -> str:
+    """The badge classes of a level in an experience (MasteryLevel)."""
+    return LEVEL_BADGES.get(level, "text-bg-secondary")
