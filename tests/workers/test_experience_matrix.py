@@ -367,4 +367,4 @@ def test_a_level_wears_the_same_badge_on_every_page(
     for name, url in pages.items():
         html = secretary_client.get(url).content.decode()
         assert '<span class="badge text-bg-dark">can teach it</span>' in html, name
-        assert "text-bg-success\">can teach it" not in html, name
+        assert 'text-bg-success">can teach it' not in html, name
