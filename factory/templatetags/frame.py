@@ -90,8 +90,12 @@ _LINK = '<li class="nav-item"><a class="nav-link" href="{}" id="{}">{}</a></li>'
 @register.simple_tag(takes_context=True)
 def main_navigation(context) -> str:
     """The ``<li>`` entries of the main navigation for this user's role."""
-    nav = context.get("nav") or {}
-    urls = context["frame_urls"]
+    nav = context.get("nav")
+    urls = context.get("frame_urls")
+    if not nav or urls is None:
+        # No role (anonymous), or a template drawn without a request's
+        # context processors: no entries, never an error page's error.
+        return ""
     # Escaped here (the standard library's escape: format_html's lazy-aware
     # one cost twice as much); the ids are the table's own.
     return mark_safe(  # noqa: S308

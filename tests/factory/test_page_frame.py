@@ -32,3 +32,13 @@ def test_each_request_draws_its_own_token_path_and_name(secretary):
     assert 'name="next" type="hidden" value="/?b=2"' in second
     assert 'id="current-user">alice<' in first
     assert 'id="current-user">卡 罗<' in second
+
+
+def test_the_frame_draws_without_a_requests_context():
+    """A template drawn without the context processors (no role, no frame
+    addresses) gets no navigation, never an error."""
+    from django.template.loader import render_to_string
+
+    html = render_to_string("403.html")
+    assert 'id="main-nav"' in html
+    assert 'class="nav-link"' not in html
